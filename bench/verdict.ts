@@ -1,0 +1,84 @@
+import type { LoadReport } from '../clients/types.js';
+import type { Verdict } from '../results/schema.js';
+
+/**
+ * Says who limited a run (METHOD.md §1). A client-bound figure is a lower bound on the server, never a
+ * server figure; the reasons carry the numbers and what to do about it.
+ */
+export const VERDICT_THRESHOLDS = {
+  /** A client worker busier than this fraction of a core is saturated. */
+  clientCpuCoreFraction: 0.85,
+  /** Client event-loop delay p99 above this means its timestamps are late. */
+  clientEventLoopDelayP99Ms: 20,
+  /** Open loop: sends later than this (p99) mean the client could not keep its schedule. */
+  clientSendLagP99Us: 5_000,
+  /** Server tree using at least this fraction of its CPUs is saturated. */
+  serverCpuFraction: 0.9,
+  /** Open loop: achieved below this fraction of the target rate means the target was not met. */
+  achievedRateFraction: 0.95,
+};
+
+export interface VerdictInput {
+  load: LoadReport;
+  /** Server tree CPU use in cores (1.0 = one core), null when unmeasured (--target without --target-pid). */
+  serverCpuCoreFraction: number | null;
+  /** CPUs the server may use (its pinning), null when unpinned/unknown. */
+  serverCpuCount: number | null;
+  /** Server and client pinned to overlapping CPUs (or either unpinned). */
+  sharedCores: boolean;
+}
+
+export function computeVerdict(input: VerdictInput, t = VERDICT_THRESHOLDS): Verdict {
+  const { load } = input;
+  const workers = load.client.workers;
+  const clientCpuMax = Math.max(0, ...workers.map((w) => w.cpuCoreFraction));
+  const eldMax = Math.max(0, ...workers.map((w) => w.eventLoopDelayP99Ms));
+  const lagMax = Math.max(0, ...workers.map((w) => w.sendLagP99Us));
+  const ratio = load.targetRateHz ? load.achievedRateHz / load.targetRateHz : null;
+  const reasons: string[] = [];
+  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+
+  const clientSaturated: string[] = [];
+  if (clientCpuMax >= t.clientCpuCoreFraction) clientSaturated.push(`client worker CPU at ${pct(clientCpuMax)} of a core (≥ ${pct(t.clientCpuCoreFraction)})`);
+  if (eldMax >= t.clientEventLoopDelayP99Ms) clientSaturated.push(`client event-loop delay p99 ${eldMax.toFixed(1)} ms (≥ ${t.clientEventLoopDelayP99Ms} ms)`);
+  if (load.plan.mode === 'open' && lagMax >= t.clientSendLagP99Us) clientSaturated.push(`client send lag p99 ${(lagMax / 1000).toFixed(1)} ms (≥ ${t.clientSendLagP99Us / 1000} ms)`);
+
+  const serverCpus = input.serverCpuCount;
+  const serverFraction = input.serverCpuCoreFraction !== null && serverCpus ? input.serverCpuCoreFraction / serverCpus : null;
+  const serverSaturated = serverFraction !== null && serverFraction >= t.serverCpuFraction;
+
+  let verdict: Verdict['verdict'];
+  if (clientSaturated.length > 0) {
+    verdict = 'client-bound';
+    reasons.push(...clientSaturated);
+    reasons.push('this figure is a lower bound on the server: add --client-workers, give the client more CPUs, or lower the load');
+  } else if (serverSaturated) {
+    verdict = 'server-bound';
+    reasons.push(`server at ${pct(serverFraction)} of its ${serverCpus} CPU(s) while the client peaked at ${pct(clientCpuMax)} of a core`);
+  } else {
+    verdict = 'inconclusive';
+    if (serverFraction === null) reasons.push('server CPU was not measured (pass --target-pid with --target, or pin the server)');
+    else reasons.push(`neither side saturated: server at ${pct(serverFraction)} of its ${serverCpus} CPU(s), client peaked at ${pct(clientCpuMax)} of a core`);
+    if (load.plan.mode === 'open' && ratio !== null && ratio >= t.achievedRateFraction) {
+      reasons.push('open loop met its target rate: latency figures hold at this offered load; throughput is the offered rate, not a capacity');
+    }
+  }
+  if (ratio !== null && ratio < t.achievedRateFraction) {
+    reasons.push(`achieved ${Math.round(load.achievedRateHz)} msg/s of the ${Math.round(load.targetRateHz!)} msg/s target (${pct(ratio)})`);
+  }
+  if (input.sharedCores) reasons.push('server and client share CPU cores: they compete, so neither figure is clean');
+
+  return {
+    verdict,
+    reasons,
+    numbers: {
+      serverCpuCoreFraction: input.serverCpuCoreFraction,
+      serverCpuCount: serverCpus,
+      clientCpuCoreFractionMax: clientCpuMax,
+      clientEventLoopDelayP99Ms: eldMax,
+      clientSendLagP99Us: lagMax,
+      achievedToTargetRatio: ratio,
+    },
+    sharedCores: input.sharedCores,
+  };
+}

@@ -1,0 +1,128 @@
+import type { Command } from 'commander';
+import Table from 'cli-table3';
+import { runMatrix } from '../../bench/runner.js';
+import { runWsBaseline } from '../../clients/ws-baseline.js';
+import { startServer } from '../../servers/launch.js';
+import { getServer } from '../../servers/registry.js';
+import { DEFAULT_SERVER_OPTIONS } from '../../servers/spec.js';
+import { readResultFile } from '../../results/reader.js';
+import { writeResultFile } from '../../results/writer.js';
+import { emitJson } from '../output.js';
+import { progressReporter } from '../reporters/progress.js';
+import { buildRunRequest, exitCodeFor, rawArgs, type RunFlags } from './run.js';
+import { interruptSignal } from '../session.js';
+import { formatPercent, formatRate } from '../format.js';
+
+export interface CalibrationRow {
+  client: string;
+  roundTripsPerSec: number;
+  clientCpuCoreFraction: number;
+  /** roundTripsPerSec / clientCpuCoreFraction: what one client core can drive. */
+  roundTripsPerClientCoreSec: number;
+  verdict: string;
+}
+
+/**
+ * `wsarena calibrate`: the generator's own ceiling (METHOD.md §1). Runs our generator and a minimal
+ * `ws`-package client against the same server, pinned the same way, with the same connections, depth
+ * and payload, and compares round trips per second per client core.
+ */
+export function registerCalibrate(program: Command): void {
+  program
+    .command('calibrate')
+    .description('measure the load generator against a plain `ws` client on the fastest server')
+    .option('--server <name>', 'server to calibrate against (default: uws when available, else ws-loop)')
+    .option('--connections <n>', 'connections for both clients', '100')
+    .option('--duration <time>', 'measured window for each client', '5s')
+    .option('--warmup <time>', 'warmup for each client', '1s')
+    .option('--payload <bytes>', 'ECHO payload bytes', '64')
+    .option('--out <file>', 'result file')
+    .option('--json [file]', 'print JSON instead of the table')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(async (flags: { server?: string; connections: string; duration: string; warmup: string; payload: string; out?: string; json?: string | boolean; quiet?: boolean }, cmd: Command) => {
+      const server = flags.server ?? (getServer('uws').availability().available ? 'uws' : 'ws-loop');
+      const runFlags: RunFlags = {
+        server,
+        workload: 'echo',
+        connections: flags.connections,
+        duration: flags.duration,
+        warmup: flags.warmup,
+        drain: '1s',
+        payload: flags.payload,
+        repeat: '1',
+        pin: true,
+        clientWorkers: '1',
+        workIterations: '0',
+        heavyFraction: '0',
+        depth: '1',
+        ...(flags.out ? { out: flags.out } : {}),
+        quiet: flags.quiet ?? false,
+      };
+      const req = buildRunRequest(runFlags, ['calibrate', ...rawArgs(cmd)], 'calibrate');
+      if (req.connections.length !== 1) throw new Error('calibrate takes one connection count');
+      const progress = progressReporter(process.stderr, flags.quiet ?? false);
+      const interrupt = interruptSignal();
+      try {
+        const file = await runMatrix(req, progress, interrupt.signal);
+        const genCell = file.cells[0];
+        if (!genCell?.load || genCell.status !== 'ok') {
+          process.stderr.write(`Error: the generator run failed: ${genCell?.error ?? 'no result'}\n`);
+          process.exitCode = exitCodeFor(file);
+          return;
+        }
+        if (!flags.quiet) process.stderr.write(`[baseline] ws client against ${server}\n`);
+        const spec = getServer(server);
+        const running = await startServer(spec, { ...DEFAULT_SERVER_OPTIONS, cpuCount: 1 }, { cpus: req.serverCpus[0] ?? null, readyTimeoutMs: 15_000 });
+        let baseline;
+        try {
+          baseline = await runWsBaseline({
+            url: running.url,
+            connections: req.connections[0]!,
+            durationMs: req.durationMs,
+            warmupMs: req.warmupMs,
+            payloadBytes: req.payloadBytes,
+            clientCpus: req.clientCpus,
+          });
+        } finally {
+          await running.stop();
+        }
+        const gen = genCell.load;
+        const genCpu = Math.max(...gen.client.workers.map((w) => w.cpuCoreFraction));
+        const rows: CalibrationRow[] = [
+          {
+            client: 'wsarena generator (raw frames)',
+            roundTripsPerSec: gen.achievedRateHz,
+            clientCpuCoreFraction: genCpu,
+            roundTripsPerClientCoreSec: gen.achievedRateHz / Math.max(genCpu, 1e-6),
+            verdict: genCell.verdict?.verdict ?? 'none',
+          },
+          {
+            client: 'ws package client (baseline)',
+            roundTripsPerSec: baseline.roundTripsPerSec,
+            clientCpuCoreFraction: baseline.cpuCoreFraction,
+            roundTripsPerClientCoreSec: baseline.roundTripsPerSec / Math.max(baseline.cpuCoreFraction, 1e-6),
+            verdict: baseline.cpuCoreFraction >= 0.85 ? 'client-bound' : 'not client-bound',
+          },
+        ];
+        const ratio = rows[0]!.roundTripsPerClientCoreSec / rows[1]!.roundTripsPerClientCoreSec;
+        const fresh = readResultFile(req.outPath);
+        fresh.extra = { calibration: { server, rows, baseline, generatorPerCoreVsBaseline: ratio } };
+        writeResultFile(req.outPath, fresh);
+
+        if (flags.json !== undefined && flags.json !== false) emitJson(fresh, flags.json);
+        else {
+          const table = new Table({ head: ['client', 'round trips/s', 'client CPU', 'round trips/s per client core', 'verdict'] });
+          for (const r of rows) table.push([r.client, formatRate(r.roundTripsPerSec), formatPercent(r.clientCpuCoreFraction), formatRate(r.roundTripsPerClientCoreSec), r.verdict]);
+          process.stdout.write(
+            `${table.toString()}\nserver ${server} pinned to CPU ${req.serverCpus[0] ?? 'none'}, clients to CPU ${req.clientCpus ?? 'none'}, ${req.connections[0]} connections, 1 message in flight each\n` +
+              `generator per client core: ${ratio.toFixed(2)}× the ws client\n`,
+          );
+        }
+        process.stderr.write(`results: ${req.outPath}\n`);
+        process.exitCode = exitCodeFor(fresh);
+      } finally {
+        progress.close();
+        interrupt.dispose();
+      }
+    });
+}

@@ -1,0 +1,189 @@
+import os from 'node:os';
+import { Command, Option } from 'commander';
+import { runMatrix, type RunRequest } from '../../bench/runner.js';
+import { getWorkload } from '../../bench/workloads.js';
+import { commandExists } from '../../results/environment.js';
+import type { ResultFile } from '../../results/schema.js';
+import { getServer } from '../../servers/registry.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { emitJson } from '../output.js';
+import { parseBytes, parseCpuList, parseDurationMs, parseInteger, parseIntegerList, parseNumber, splitList } from '../parse.js';
+import { progressReporter } from '../reporters/progress.js';
+import { renderSummaryTable } from '../reporters/table.js';
+import { defaultOutPath, interruptSignal } from '../session.js';
+
+/** Raw commander options of `run` (strings until validated). */
+export interface RunFlags {
+  server: string;
+  target?: string;
+  targetPid?: string;
+  contract?: boolean;
+  workload: string;
+  connections: string;
+  duration: string;
+  warmup: string;
+  drain: string;
+  depth?: string;
+  rate?: string;
+  payload: string;
+  repeat: string;
+  serverCpus?: string;
+  clientCpus?: string;
+  pin: boolean;
+  clientWorkers?: string;
+  threads?: string;
+  workIterations: string;
+  heavyFraction: string;
+  ramp?: string;
+  sourceAddresses?: string;
+  serverStall?: string;
+  out?: string;
+  json?: string | boolean;
+  quiet?: boolean;
+}
+
+/** Adds the flags every load-driving command shares (run, suite cells, profile). */
+export function addLoadOptions(cmd: Command): Command {
+  return cmd
+    .option('--server <names>', 'comma-separated server names (see `wsarena servers`)', 'ws-loop')
+    .option('--target <url>', 'drive an already-running server at ws://host:port/path instead of starting one')
+    .option('--target-pid <pid>', 'with --target: sample this process tree from /proc for CPU and memory')
+    .option('--contract', 'with --target: the server implements the wsarena contract (WORK, BROADCAST, /stats)')
+    .option('--workload <name>', 'echo | work | mixed', 'echo')
+    .option('--connections <list>', 'connection counts to run, comma-separated', '100')
+    .option('--duration <time>', 'measured window per cell (e.g. 10s, 500ms)', '10s')
+    .option('--warmup <time>', 'load before the window, excluded from figures', '2s')
+    .option('--drain <time>', 'wait for outstanding replies after the window before counting them lost', '2s')
+    .option('--depth <n>', 'closed loop: messages in flight per connection (default 1)')
+    .option('--rate <msgs/s>', 'open loop: total target rate; latency is corrected for coordinated omission')
+    .option('--payload <bytes>', 'ECHO payload after the 16-byte header (e.g. 64, 16KiB)', '64')
+    .option('--repeat <n>', 'repeats per cell, interleaved across servers', '1')
+    .option('--server-cpus <list>', 'taskset CPU list for the server; sweep several with "/" (e.g. 0/0-1)')
+    .option('--client-cpus <list>', 'taskset CPU list for the load generator')
+    .option('--no-pin', 'do not pin server or client with taskset')
+    .option('--client-workers <n>', 'load generator processes (default: number of client CPUs)')
+    .option('--threads <n>', 'threads / processes / pool size for multi-threaded server models')
+    .option('--work-iterations <n>', 'WORK iterations per heavy message (≈1.9 ns each on this machine)', '50000')
+    .option('--heavy-fraction <f>', 'mixed workload: fraction of messages that are WORK', '0.05')
+    .option('--ramp <conns/s>', 'connections opened per second (default: as fast as possible)')
+    .option('--source-addresses <n>', 'spread client connections over 127.0.0.1 … 127.0.0.N (beyond ~28k connections)')
+    .addOption(new Option('--server-stall <spec>', 'test mode: server blocks its event loop, e.g. 200ms/1s').hideHelp())
+    .option('--out <file>', 'result file (written after every cell)')
+    .option('--json [file]', 'print the result JSON to stdout (or write it to file) instead of the table')
+    .option('-q, --quiet', 'no progress on stderr');
+}
+
+/** Turns validated flags into a RunRequest; every bad value is a UsageError naming the flag. */
+export function buildRunRequest(flags: RunFlags, argv: string[], kind: RunRequest['kind'] = 'run'): RunRequest {
+  const cpuCount = os.cpus().length;
+  getWorkload(flags.workload);
+  const target = flags.target ? parseTarget(flags.target, flags.targetPid, flags.contract ?? false) : null;
+  const servers = target ? [] : splitList('--server', flags.server);
+  if (!target) for (const s of servers) getServer(s);
+  if (flags.depth !== undefined && flags.rate !== undefined) {
+    throw new UsageError('CONFLICTING_FLAGS', '--depth and --rate exclude each other: --depth is closed loop, --rate is open loop');
+  }
+  const mode = flags.rate !== undefined ? 'open' : 'closed';
+
+  const pin = flags.pin && commandExists('taskset');
+  // Default layout on this 2-core box: server on CPU 0, client on CPU 1 (METHOD.md §4).
+  const serverCpus = flags.serverCpus
+    ? flags.serverCpus.split('/').map((l) => parseCpuList('--server-cpus', l, cpuCount).list)
+    : [pin && cpuCount >= 2 ? '0' : null];
+  const clientCpus = flags.clientCpus ? parseCpuList('--client-cpus', flags.clientCpus, cpuCount).list : pin && cpuCount >= 2 ? String(cpuCount - 1) : null;
+  if (!flags.pin && (flags.serverCpus || flags.clientCpus)) throw new UsageError('CONFLICTING_FLAGS', '--no-pin cannot be combined with --server-cpus or --client-cpus');
+  if ((flags.serverCpus || flags.clientCpus) && !commandExists('taskset')) {
+    throw new UsageError('NO_TASKSET', 'taskset is not installed, so --server-cpus/--client-cpus cannot be applied; install util-linux or pass --no-pin');
+  }
+  const clientCpuCount = clientCpus ? clientCpus.split(',').length : cpuCount;
+  const clientWorkers = flags.clientWorkers ? parseInteger('--client-workers', flags.clientWorkers, { min: 1, max: 64 }) : clientCpuCount;
+  const addresses = flags.sourceAddresses ? parseInteger('--source-addresses', flags.sourceAddresses, { min: 1, max: 254 }) : 0;
+
+  return {
+    kind,
+    servers,
+    target,
+    workload: flags.workload,
+    connections: parseIntegerList('--connections', flags.connections, { min: 1, max: 1_000_000 }),
+    mode,
+    depth: flags.depth !== undefined ? parseInteger('--depth', flags.depth, { min: 1, max: 10_000 }) : 1,
+    rateHz: flags.rate !== undefined ? parseNumber('--rate', flags.rate, { min: 0, exclusiveMin: true, max: 10_000_000 }) : null,
+    payloadBytes: parseBytes('--payload', flags.payload),
+    durationMs: parseDurationMs('--duration', flags.duration),
+    warmupMs: flags.warmup === '0' ? 0 : parseDurationMs('--warmup', flags.warmup),
+    drainMs: flags.drain === '0' ? 0 : parseDurationMs('--drain', flags.drain),
+    repeat: parseInteger('--repeat', flags.repeat, { min: 1, max: 1000 }),
+    clientWorkers,
+    serverCpus,
+    clientCpus,
+    serverThreads: flags.threads ? parseInteger('--threads', flags.threads, { min: 1, max: 4096 }) : null,
+    workIterations: parseInteger('--work-iterations', flags.workIterations, { min: 0, max: 50_000_000 }),
+    heavyFraction: parseNumber('--heavy-fraction', flags.heavyFraction, { min: 0, max: 1 }),
+    rampPerSec: flags.ramp ? parseNumber('--ramp', flags.ramp, { min: 0, exclusiveMin: true }) : null,
+    sourceAddresses: Array.from({ length: addresses }, (_, i) => `127.0.0.${i + 1}`),
+    stall: flags.serverStall ? parseStall(flags.serverStall) : null,
+    outPath: flags.out ?? (typeof flags.json === 'string' && flags.json !== '-' ? flags.json : defaultOutPath(kind)),
+    command: argv,
+  };
+}
+
+function parseTarget(url: string, pid: string | undefined, contract: boolean): NonNullable<RunRequest['target']> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError('BAD_TARGET', `--target: "${url}" is not a URL; use ws://host:port/path`);
+  }
+  if (parsed.protocol !== 'ws:') throw new UsageError('BAD_TARGET', `--target: "${url}" must use ws:// (wss is not supported: TLS would be measured too)`);
+  return { url, pid: pid ? parseInteger('--target-pid', pid, { min: 1 }) : null, contract };
+}
+
+/** "200ms/1s" → block 200 ms every 1 s. */
+export function parseStall(spec: string): { everyMs: number; durationMs: number } {
+  const [dur, every] = spec.split('/');
+  if (!dur || !every) throw new UsageError('BAD_STALL', `--server-stall: "${spec}" must look like 200ms/1s (stall length / period)`);
+  const durationMs = parseDurationMs('--server-stall', dur);
+  const everyMs = parseDurationMs('--server-stall', every);
+  if (durationMs >= everyMs) throw new UsageError('BAD_STALL', `--server-stall: stall ${durationMs} ms must be shorter than its period ${everyMs} ms`);
+  return { everyMs, durationMs };
+}
+
+/** Exit code for a finished result: 130 when interrupted, 1 when any cell failed, else 0. */
+export function exitCodeFor(file: ResultFile): number {
+  if (file.state === 'interrupted') return ExitCode.INTERRUPTED;
+  return file.cells.some((c) => c.status === 'failed') ? ExitCode.RUN_FAILED : ExitCode.OK;
+}
+
+export function registerRun(program: Command): void {
+  addLoadOptions(program.command('run').description('run a workload against one or more servers and write a result file'))
+    .addHelpText('after', '\nExamples:\n  wsarena run --server ws-loop,uws --connections 100,1000 --duration 10s --depth 8\n  wsarena run --server uws --rate 20000 --connections 1000\n  wsarena run --target ws://127.0.0.1:9001/ --connections 200')
+    .action(async (flags: RunFlags, cmd: Command) => {
+      const req = buildRunRequest(flags, ['run', ...cmd.args, ...rawArgs(cmd)]);
+      const progress = progressReporter(process.stderr, flags.quiet ?? false);
+      const interrupt = interruptSignal();
+      let file: ResultFile;
+      try {
+        file = await runMatrix(req, progress, interrupt.signal);
+      } finally {
+        progress.close();
+        interrupt.dispose();
+      }
+      if (flags.json !== undefined && flags.json !== false) emitJson(file, flags.json);
+      else process.stdout.write(renderSummaryTable(file.cells, { color: Boolean(process.stdout.isTTY) }) + '\n');
+      process.stderr.write(`results: ${req.outPath}\n`);
+      process.exitCode = exitCodeFor(file);
+    });
+}
+
+/** The options as the user typed them, for the result file's provenance. */
+export function rawArgs(cmd: Command): string[] {
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(cmd.opts())) {
+    if (value === undefined) continue;
+    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    if (value === true) out.push(flag);
+    else if (value === false) out.push(`--no-${flag.slice(2)}`);
+    else out.push(flag, String(value));
+  }
+  return out;
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { PROJECT_ROOT } from '../protocol/paths.js';
+import { registerCalibrate } from './commands/calibrate.js';
+import { registerRun } from './commands/run.js';
+import { registerServers } from './commands/servers.js';
+import { ExitCode, RunError, UsageError } from './errors.js';
+
+/** Builds the program; commands parse flags and call the same API a program would (bench/, clients/). */
+export function buildProgram(): Command {
+  const version = (JSON.parse(readFileSync(`${PROJECT_ROOT}/package.json`, 'utf8')) as { version: string }).version;
+  const program = new Command('wsarena')
+    .description('WebSocket server architectures, measured: event loops, thread pools, processes, threads and goroutines behind one contract')
+    .version(version)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerRun(program);
+  registerServers(program);
+  registerCalibrate(program);
+  return program;
+}
+
+/** The single place errors become messages and exit codes (hyperfine's main()). */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are not errors; commander already printed its own message otherwise.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.OK;
+      return ExitCode.USAGE;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`Error: ${err.message}\n`);
+      return ExitCode.USAGE;
+    }
+    if (err instanceof RunError) {
+      process.stderr.write(`Error: ${err.message}\n`);
+      return ExitCode.RUN_FAILED;
+    }
+    process.stderr.write(`Error: ${(err as Error).stack ?? String(err)}\n`);
+    return ExitCode.RUN_FAILED;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;

@@ -1,0 +1,51 @@
+import { MAX_PAYLOAD_BYTES } from '../common/limits.js';
+import { baseKnobs, type KnobValue } from '../common/ready.js';
+import type { ArgsPolicy, ServerArgs } from '../common/args.js';
+
+/** Registry name of this server. */
+export const UWS_NAME = 'uws';
+
+/** One event loop: --threads is refused rather than silently ignored. */
+export const UWS_ARGS_POLICY: ArgsPolicy = { supportsThreads: false };
+
+/** Pub/sub topic every connection joins; BROADCAST publishes to it. */
+export const BROADCAST_TOPIC = 'all';
+
+/**
+ * Every uWS setting that changes results, as main.ts applies it. Set deliberately: uWS's defaults
+ * (16 KiB payload, 64 KiB backpressure, 120 s idle timeout with automatic pings) differ from ws's, and a
+ * single backpressure setting has changed uWS throughput 56× in a published report (METHOD.md §4).
+ */
+export const UWS_SETTINGS = {
+  /** uWS.DISABLED: no permessage-deflate. */
+  perMessageDeflate: false,
+  /** maxPayloadLength: the same limit as ws-loop; larger messages close the connection. */
+  maxPayloadBytes: MAX_PAYLOAD_BYTES,
+  /**
+   * maxBackpressure: bytes a connection may have queued before uWS drops further sends to it (send()
+   * returns 2, publish skips it). 16 MiB is far above what the suite's in-flight depth produces, so drops
+   * signal a stuck client, not a tuning artefact. ws-loop has no such limit.
+   */
+  maxBackpressureBytes: 16 * 1024 * 1024,
+  /** closeOnBackpressureLimit: a client over the limit loses messages (counted as sendDrops), not its connection. */
+  closeOnBackpressureLimit: false,
+  /** uSockets sets TCP_NODELAY on every accepted socket itself; there is no option to change it. */
+  tcpNoDelay: true,
+  /** idleTimeout 0 = disabled: a quiet benchmark connection must not be closed. */
+  idleTimeoutSec: 0,
+  /** maxLifetime 0 = disabled. */
+  maxLifetimeMin: 0,
+  /** No server pings: ws-loop sends none either, and pings would add traffic the client must answer. */
+  sendPingsAutomatically: false,
+  /** BROADCAST goes through uWS pub/sub (app.publish to one topic), the path uWS is built to make fast. */
+  broadcastVia: 'app.publish',
+} as const;
+
+/** The knobs of the ready line; `library` names the package version and the native ABI actually loaded. */
+export function uwsKnobs(args: ServerArgs, packageVersion: string): Record<string, KnobValue> {
+  return {
+    library: `uWebSockets.js@${packageVersion} (native, ABI ${process.versions.modules})`,
+    ...baseKnobs(1, args.stall),
+    ...UWS_SETTINGS,
+  };
+}

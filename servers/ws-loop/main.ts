@@ -1,0 +1,102 @@
+/**
+ * ws-loop: the `ws` package on one Node event loop. node:http accepts connections, hands upgrades to a
+ * noServer WebSocketServer, and answers GET /stats itself, so stats share the loop they describe.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
+import { STATS_PATH } from '../../protocol/wire.js';
+import { parseServerArgsOrExit } from '../common/args.js';
+import { createCounters } from '../common/counters.js';
+import { handleBinary, rejectText } from '../common/handle.js';
+import { exitListenFailed, portInUseMessage } from '../common/listen-errors.js';
+import { announceReady } from '../common/ready.js';
+import { installShutdown } from '../common/shutdown.js';
+import { startStall } from '../common/stall.js';
+import { createStatsRecorder } from '../common/stats.js';
+import { WS_LOOP_ARGS_POLICY, WS_LOOP_NAME, WS_LOOP_SETTINGS, wsLoopKnobs } from './settings.js';
+
+/** Close code for connections still open at shutdown (RFC 6455: going away). */
+const GOING_AWAY = 1001;
+/** How long shutdown waits for clients to answer the close frame before dropping them. */
+const CLOSE_HANDSHAKE_WAIT_MS = 1_000;
+
+const args = parseServerArgsOrExit(WS_LOOP_NAME, process.argv.slice(2), WS_LOOP_ARGS_POLICY);
+const counters = createCounters();
+const stats = createStatsRecorder(WS_LOOP_NAME);
+/** Frames ws's parser rejected (bad opcode, oversize, …): ws closes those itself with 1002/1009. */
+let framingErrors = 0;
+
+const wss = new WebSocketServer({
+  noServer: true,
+  perMessageDeflate: WS_LOOP_SETTINGS.perMessageDeflate,
+  maxPayload: WS_LOOP_SETTINGS.maxPayloadBytes,
+  clientTracking: WS_LOOP_SETTINGS.clientTracking,
+});
+
+const httpServer = createServer(serveHttp);
+httpServer.on('upgrade', (request, socket, head) => {
+  wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
+});
+
+wss.on('connection', (client: WebSocket, request: IncomingMessage) => {
+  request.socket.setNoDelay(WS_LOOP_SETTINGS.tcpNoDelay);
+  counters.openConnections++;
+  client.on('message', (data, isBinary) => {
+    // Messages can still arrive after we sent a close frame; the contract only answers open connections.
+    if (client.readyState !== WebSocket.OPEN) return;
+    if (!isBinary) {
+      rejectText(client, counters);
+      return;
+    }
+    // binaryType is the default 'nodebuffer', so data is always one Buffer (fragments already joined).
+    handleBinary(data as Buffer, client, broadcast, counters);
+  });
+  // Without a listener, a framing error from one client would crash the whole server.
+  client.on('error', () => framingErrors++);
+  client.on('close', () => counters.openConnections--);
+});
+
+function broadcast(message: Uint8Array): number {
+  let deliveries = 0;
+  for (const client of wss.clients) {
+    if (client.readyState !== WebSocket.OPEN) continue;
+    client.send(message);
+    deliveries++;
+  }
+  return deliveries;
+}
+
+function serveHttp(request: IncomingMessage, response: ServerResponse): void {
+  const path = (request.url ?? '/').split('?', 1)[0];
+  if (request.method === 'GET' && path === STATS_PATH) {
+    const body = JSON.stringify(stats.snapshot(counters, { framingErrors }));
+    response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    response.end(body);
+    return;
+  }
+  response.writeHead(404, { 'Content-Type': 'text/plain' });
+  response.end(`not found; this server answers WebSocket upgrades and GET ${STATS_PATH}\n`);
+}
+
+const stopStall = args.stall === null ? null : startStall(args.stall);
+
+httpServer.once('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EADDRINUSE') exitListenFailed(WS_LOOP_NAME, portInUseMessage(args.host, args.port));
+  exitListenFailed(WS_LOOP_NAME, `cannot listen on ${args.host}:${args.port}: ${error.code ?? ''} ${error.message}`);
+});
+httpServer.listen({ host: args.host, port: args.port, exclusive: true }, () => {
+  const { port } = httpServer.address() as AddressInfo;
+  announceReady(WS_LOOP_NAME, args.host, port, wsLoopKnobs(args));
+});
+
+installShutdown(WS_LOOP_NAME, async () => {
+  stopStall?.();
+  stats.stop();
+  httpServer.close();
+  for (const client of wss.clients) client.close(GOING_AWAY, 'server shutting down');
+  const deadlineMs = Date.now() + CLOSE_HANDSHAKE_WAIT_MS;
+  while (wss.clients.size > 0 && Date.now() < deadlineMs) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (const client of wss.clients) client.terminate();
+  httpServer.closeAllConnections();
+});

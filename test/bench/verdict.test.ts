@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { computeVerdict } from '../../bench/verdict.js';
+import { loadReport } from '../fixtures/results.js';
+
+const worker = (cpuCoreFraction: number, extra: Partial<{ eventLoopDelayP99Ms: number; sendLagP99Us: number }> = {}) => ({
+  pid: 1,
+  connections: 100,
+  cpuCoreFraction,
+  eventLoopDelayP99Ms: extra.eventLoopDelayP99Ms ?? 1,
+  sendLagP99Us: extra.sendLagP99Us ?? 0,
+});
+
+describe('computeVerdict', () => {
+  it('server-bound when the server uses its core and the client has room', () => {
+    const v = computeVerdict({ load: loadReport({ client: { workers: [worker(0.6)] } }), serverCpuCoreFraction: 0.97, serverCpuCount: 1, sharedCores: false });
+    expect(v.verdict).toBe('server-bound');
+    expect(v.reasons[0]).toBe('server at 97% of its 1 CPU(s) while the client peaked at 60% of a core');
+  });
+  it('client-bound beats server-bound: the figure is then only a lower bound', () => {
+    const v = computeVerdict({ load: loadReport({ client: { workers: [worker(0.95)] } }), serverCpuCoreFraction: 0.99, serverCpuCount: 1, sharedCores: false });
+    expect(v.verdict).toBe('client-bound');
+    expect(v.reasons.join(' ')).toMatch(/client worker CPU at 95% of a core .* lower bound/);
+  });
+  it('client-bound on open-loop send lag', () => {
+    const load = loadReport({ plan: { ...loadReport().plan, mode: 'open', rateHz: 1000 }, targetRateHz: 1000, achievedRateHz: 990, client: { workers: [worker(0.3, { sendLagP99Us: 12_000 })] } });
+    const v = computeVerdict({ load, serverCpuCoreFraction: 0.2, serverCpuCount: 1, sharedCores: false });
+    expect(v.verdict).toBe('client-bound');
+    expect(v.reasons[0]).toBe('client send lag p99 12.0 ms (≥ 5 ms)');
+  });
+  it('inconclusive when neither side saturates, and says why', () => {
+    const v = computeVerdict({ load: loadReport(), serverCpuCoreFraction: 0.3, serverCpuCount: 1, sharedCores: true });
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.reasons).toContain('server and client share CPU cores: they compete, so neither figure is clean');
+    expect(v.sharedCores).toBe(true);
+  });
+  it('inconclusive without server measurements', () => {
+    const v = computeVerdict({ load: loadReport(), serverCpuCoreFraction: null, serverCpuCount: null, sharedCores: false });
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.reasons[0]).toMatch(/not measured/);
+  });
+});
