@@ -104,6 +104,7 @@ export interface LoadReport {
   measuredMs: number;
   counts: MessageCounts;
   targetRateHz: number | null;
+  /** Replies received for messages sent in the window, per second of window (round trips/s). */
   achievedRateHz: number;
   /** receive time − intended send time (open loop only; null in closed loop where no schedule exists). */
   corrected: LatencySummary | null;
@@ -119,6 +120,11 @@ export interface LoadReport {
 
 /** Progress events the engine emits while it runs; reporters subscribe to them. */
 export type LoadEvent =
-  | { type: 'phase'; phase: 'connecting' | 'warmup' | 'measuring' | 'draining' | 'done' }
+  | {
+      type: 'phase';
+      phase: 'connecting' | 'warmup' | 'measuring' | 'draining' | 'done';
+      /** CLOCK_MONOTONIC µs (wire.ts nowUs) at which the phase began; the event itself may arrive ~1 ms later. */
+      atUs: number;
+    }
   | { type: 'connected'; established: number; attempted: number; total: number }
   | { type: 'tick'; second: number; sent: number; received: number };

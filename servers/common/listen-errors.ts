@@ -33,6 +33,6 @@ export async function probeListenError(host: string, port: number): Promise<stri
   return new Promise((resolve) => {
     const probe = createServer();
     probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(null)));
+    probe.listen({ host, port }, () => probe.close(() => resolve(null)));
   });
 }

@@ -93,11 +93,13 @@ function broadcast(message: Uint8Array): number {
 const stopStall = args.stall === null ? null : startStall(args.stall);
 let listenSocket: us_listen_socket | null = null;
 
-// The typings lack the (host, port, options, cb) overload the binary has. LIBUS_LISTEN_EXCLUSIVE_PORT
-// rules out SO_REUSEPORT, so a second server on a taken port fails instead of silently sharing it.
+// The typings lack both the (host, port, options, cb) overload and the LIBUS_LISTEN_EXCLUSIVE_PORT
+// export that the binary has. Exclusive rules out SO_REUSEPORT, so a second server on a taken port
+// fails instead of silently sharing it.
 type ListenWithOptions = (host: string, port: number, options: number, cb: (socket: us_listen_socket | false) => void) => void;
 const listenExclusive = app.listen.bind(app) as unknown as ListenWithOptions;
-listenExclusive(args.host, args.port, uws.LIBUS_LISTEN_EXCLUSIVE_PORT as unknown as number, (socket) => {
+const { LIBUS_LISTEN_EXCLUSIVE_PORT } = uws as unknown as { LIBUS_LISTEN_EXCLUSIVE_PORT: number };
+listenExclusive(args.host, args.port, LIBUS_LISTEN_EXCLUSIVE_PORT, (socket) => {
   if (socket === false) {
     void reportListenFailure();
     return;

@@ -85,7 +85,7 @@ httpServer.once('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EADDRINUSE') exitListenFailed(WS_LOOP_NAME, portInUseMessage(args.host, args.port));
   exitListenFailed(WS_LOOP_NAME, `cannot listen on ${args.host}:${args.port}: ${error.code ?? ''} ${error.message}`);
 });
-httpServer.listen({ host: args.host, port: args.port, exclusive: true }, () => {
+httpServer.listen({ host: args.host, port: args.port }, () => {
   const { port } = httpServer.address() as AddressInfo;
   announceReady(WS_LOOP_NAME, args.host, port, wsLoopKnobs(args));
 });

@@ -1,0 +1,78 @@
+/**
+ * A plain `ws`-package echo client, for `wsarena calibrate` to hold the raw-frame generator against
+ * (METHOD.md §1): the same ECHO messages, one in flight per connection, in one child process pinned like
+ * the generator's workers. Its round trips per second per client core is the bar the generator must beat.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { killChild, spawnClientProcess, waitForExit } from './child.js';
+import type { LatencySummary } from './types.js';
+
+export interface WsBaselineOptions {
+  /** ws://host:port/path of an echo-capable contract server. */
+  url: string;
+  connections: number;
+  /** Measured window, ms. */
+  durationMs: number;
+  /** Sending before the window, excluded from the figures, ms. */
+  warmupMs: number;
+  /** ECHO payload bytes after the 16-byte header. */
+  payloadBytes: number;
+  /** taskset CPU list for the client process, or null for unpinned. */
+  clientCpus: string | null;
+  /** Limit for each connection's open, ms. Default 10 000. */
+  handshakeTimeoutMs?: number;
+}
+
+export interface WsBaselineResult {
+  /** Replies to messages sent in the window, per second of window. */
+  roundTripsPerSec: number;
+  roundTrips: number;
+  measuredMs: number;
+  /** CPU time of the client process in the window / wall time (1.0 = one core). */
+  cpuCoreFraction: number;
+  eventLoopDelayP99Ms: number;
+  connections: { attempted: number; established: number; errors: Record<string, number> };
+  /** Replies whose bytes differ from the message sent. */
+  corrupted: number;
+  /** Round-trip time, µs. */
+  service: LatencySummary;
+  pid: number;
+}
+
+export type BaselineToParent = { type: 'result'; result: WsBaselineResult } | { type: 'fatal'; message: string };
+export type ParentToBaseline = { type: 'run'; options: WsBaselineOptions };
+
+/** Margin on top of connect + warmup + window + drain before the child is declared hung. */
+const HANG_MARGIN_MS = 30_000;
+
+/** Runs the baseline client in its own process and resolves with its figures. */
+export async function runWsBaseline(options: WsBaselineOptions): Promise<WsBaselineResult> {
+  const child = spawnClientProcess('clients/ws-baseline-worker.js', options.clientCpus);
+  try {
+    const result = await new Promise<WsBaselineResult>((resolve, reject) => {
+      let fatal = '';
+      const timer = setTimeout(() => reject(new Error('ws baseline client did not report in time')), options.warmupMs + options.durationMs + HANG_MARGIN_MS);
+      const settle = (fn: () => void): void => {
+        clearTimeout(timer);
+        fn();
+      };
+      child.on('message', (msg: BaselineToParent) => {
+        if (msg.type === 'result') settle(() => resolve(msg.result));
+        else fatal = `: ${msg.message}`;
+      });
+      child.once('error', (err) => settle(() => reject(new Error(`ws baseline client failed to start: ${err.message}`))));
+      child.once('exit', (code, sig) => {
+        settle(() => reject(new Error(`ws baseline client (pid ${child.pid}) ${sig !== null ? `was killed by ${sig}` : `exited with code ${code}`} before reporting${fatal}`)));
+      });
+      sendRun(child, options);
+    });
+    await waitForExit(child, 3_000);
+    return result;
+  } finally {
+    killChild(child);
+  }
+}
+
+function sendRun(child: ChildProcess, options: WsBaselineOptions): void {
+  child.send({ type: 'run', options } satisfies ParentToBaseline);
+}

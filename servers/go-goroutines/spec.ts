@@ -1,0 +1,72 @@
+import { accessSync, constants, existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { PROJECT_ROOT } from '../../protocol/paths.js';
+import { Op } from '../../protocol/wire.js';
+import type { Availability, LaunchCommand, ServerOptions, ServerSpec } from '../spec.js';
+
+/** Registry name of this server. */
+export const GO_GOROUTINES_NAME = 'go-goroutines';
+
+/**
+ * The built server. Not under dist/: scripts/build-go.sh compiles main.go straight into this folder
+ * (gitignored), and the runner starts the native binary directly.
+ */
+export const GO_GOROUTINES_BINARY = join(PROJECT_ROOT, 'servers', 'go-goroutines', 'bin', 'go-goroutines');
+
+/** Where Debian's golang-github-gorilla-websocket-dev puts the sources the GOPATH-mode build compiles. */
+export const GORILLA_SOURCE_DIR = '/usr/share/gocode/src/github.com/gorilla/websocket';
+
+const APT_INSTALL = 'apt-get install -y golang-go golang-github-gorilla-websocket-dev';
+const BUILD = 'bash scripts/build-go.sh';
+
+/** gorilla/websocket with one goroutine per connection doing blocking I/O (servers/go-goroutines/main.go). */
+export const goGoroutines: ServerSpec = {
+  name: GO_GOROUTINES_NAME,
+  description: 'Go + gorilla/websocket, one goroutine per connection with blocking reads and writes; net/http serves /stats',
+  model: 'goroutines',
+  language: 'go',
+  ops: [Op.ECHO, Op.WORK, Op.BROADCAST],
+  availability: goGoroutinesAvailability,
+  command: goGoroutinesCommand,
+};
+
+/** Available once built. Otherwise says what is missing, checking the toolchain first so the fix is complete. */
+export function goGoroutinesAvailability(): Availability {
+  if (existsSync(GO_GOROUTINES_BINARY)) return { available: true };
+  if (findOnPath('go') === null) {
+    return { available: false, reason: 'Go is not installed', fix: `${APT_INSTALL} && ${BUILD}` };
+  }
+  if (!existsSync(GORILLA_SOURCE_DIR)) {
+    return { available: false, reason: 'gorilla/websocket is not installed', fix: `${APT_INSTALL} && ${BUILD}` };
+  }
+  return { available: false, reason: `not built (${GO_GOROUTINES_BINARY} does not exist)`, fix: BUILD };
+}
+
+/**
+ * The binary with flags for `options`. GOMAXPROCS follows the thread count asked for, else the CPUs the
+ * server is pinned to, else 0 (Go's default: the CPUs in the process's affinity mask, which taskset
+ * pinning already narrows).
+ */
+export function goGoroutinesCommand(options: ServerOptions): LaunchCommand {
+  const gomaxprocs = options.threads ?? options.cpuCount ?? 0;
+  const args = ['--host', options.host, '--port', String(options.port), '--gomaxprocs', String(gomaxprocs)];
+  if (options.stall !== null) {
+    args.push('--stall-every-ms', String(options.stall.everyMs), '--stall-ms', String(options.stall.durationMs));
+  }
+  return { file: GO_GOROUTINES_BINARY, args };
+}
+
+/** Absolute path of an executable named `name` on PATH, or null. */
+function findOnPath(name: string): string | null {
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}

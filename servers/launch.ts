@@ -1,0 +1,251 @@
+/**
+ * Starts a server from its ServerSpec, waits for its ready line, and stops it without leaving orphans.
+ * Every server runs in its own process group (detached), so stop() reaches cluster workers and other
+ * children too.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { READY_PREFIX, type ReadyAnnouncement } from '../protocol/wire.js';
+import { findPortInUseMessage } from './common/listen-errors.js';
+import { LIFELINE_ENV } from './common/shutdown.js';
+import { ServerLaunchError } from './errors.js';
+import { planPinning, type Pinning } from './pinning.js';
+import { DEFAULT_SERVER_OPTIONS, type ServerOptions, type ServerSpec } from './spec.js';
+import { LineTail } from './tail.js';
+
+export { fetchStats, STATS_TIMEOUT_MS } from './stats-client.js';
+export type { Pinning } from './pinning.js';
+
+/** How to launch (as opposed to how the server itself is configured: ServerOptions). */
+export interface LaunchOptions {
+  /** CPU list for `taskset -c` (e.g. "0"), or null to leave the server unpinned. Default null. */
+  cpus: string | null;
+  /** How long to wait for the ready line before killing the server. Default 15000 ms. */
+  readyTimeoutMs: number;
+}
+
+export const DEFAULT_LAUNCH_OPTIONS: LaunchOptions = { cpus: null, readyTimeoutMs: 15_000 };
+
+/** After SIGTERM, how long stop() waits before SIGKILL. */
+export const STOP_GRACE_MS = 3_000;
+
+/** How a server process ended. */
+export interface ServerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A started server that has announced it is ready. */
+export interface RunningServer {
+  spec: ServerSpec;
+  /** Pid of the server process, which is also its process-group id. */
+  pid: number;
+  /** ws:// URL from the ready line. */
+  url: string;
+  port: number;
+  /** Settings as the server applied them (ready line). */
+  knobs: ReadyAnnouncement['knobs'];
+  pinning: Pinning;
+  /** Settles when the server process exits, for whatever reason. Never rejects. */
+  exited: Promise<ServerExit>;
+  /**
+   * SIGTERM to the process group, SIGKILL after STOP_GRACE_MS; resolves once the process is gone
+   * (and any stragglers left in its group have been killed). Safe to call more than once.
+   */
+  stop(): Promise<void>;
+  /** The last lines of the server's stderr and non-ready stdout, for error messages. */
+  stderrTail(): string;
+}
+
+/** Process groups of servers still running; killed when this process exits, whatever the route. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+/**
+ * Spawns spec's command, pinned with taskset when launch.cpus is set and taskset exists, and resolves
+ * once the server prints its ready line. Rejects with a ServerLaunchError: SERVER_UNAVAILABLE,
+ * SPAWN_FAILED, SERVER_EXITED (naming the server, exit code and stderr tail), PORT_IN_USE ("port N on
+ * HOST is already in use"), READY_TIMEOUT (after killing the server) or BAD_READY_LINE.
+ */
+export async function startServer(
+  spec: ServerSpec,
+  options: Partial<ServerOptions> = {},
+  launch: Partial<LaunchOptions> = {},
+): Promise<RunningServer> {
+  const { cpus, readyTimeoutMs } = { ...DEFAULT_LAUNCH_OPTIONS, ...launch };
+  const availability = spec.availability();
+  if (!availability.available) {
+    const fix = availability.fix === undefined ? '' : ` (fix: ${availability.fix})`;
+    throw new ServerLaunchError('SERVER_UNAVAILABLE', `server "${spec.name}" is unavailable: ${availability.reason}${fix}`);
+  }
+
+  const serverOptions: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...options };
+  const command = spec.command(serverOptions);
+  const { taskset, pinning } = planPinning(cpus);
+  const [file, args] = taskset === null || cpus === null ? [command.file, command.args] : [taskset, ['-c', cpus, command.file, ...command.args]];
+
+  installExitHook();
+  const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(file, args, {
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...command.env, [LIFELINE_ENV]: 'stdin' },
+  });
+  // A launcher that does not write must not crash on EPIPE when the server is already gone.
+  child.stdin.on('error', () => {});
+  const tail = new LineTail();
+  const exited = watchExit(child);
+
+  return new Promise<RunningServer>((resolve, reject) => {
+    let settled = false;
+    const settle = (outcome: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(readyTimer);
+      outcome();
+    };
+    const stop = makeStop(child, exited);
+
+    const stdoutLines = createInterface({ input: child.stdout, crlfDelay: Infinity });
+    const stderrLines = createInterface({ input: child.stderr, crlfDelay: Infinity });
+    const streamsClosed = Promise.all([onceClosed(stdoutLines), onceClosed(stderrLines)]);
+    stderrLines.on('line', (line) => tail.push(line));
+    stdoutLines.on('line', (line) => {
+      if (settled || !line.startsWith(READY_PREFIX)) {
+        tail.push(line);
+        return;
+      }
+      let announcement: ReadyAnnouncement;
+      try {
+        announcement = parseReadyLine(line.slice(READY_PREFIX.length));
+      } catch (error) {
+        const message = `${spec.name} printed an invalid ready line (${(error as Error).message}): ${line}`;
+        settle(() => void stop().then(() => reject(new ServerLaunchError('BAD_READY_LINE', message))));
+        return;
+      }
+      settle(() =>
+        resolve({
+          spec,
+          pid: child.pid!,
+          url: announcement.url,
+          port: announcement.port,
+          knobs: announcement.knobs,
+          pinning,
+          exited,
+          stop,
+          stderrTail: () => tail.text(),
+        }),
+      );
+    });
+
+    const readyTimer = setTimeout(() => {
+      settle(() =>
+        void stop().then(() =>
+          reject(new ServerLaunchError('READY_TIMEOUT', `${spec.name} did not print its ready line within ${readyTimeoutMs} ms; it was killed${tailSuffix(tail)}`)),
+        ),
+      );
+    }, readyTimeoutMs);
+
+    child.once('error', (error) => {
+      if (child.pid !== undefined) return; // errors after a successful spawn surface as exit
+      settle(() => reject(new ServerLaunchError('SPAWN_FAILED', `cannot start ${spec.name} (${file}): ${error.message}`)));
+    });
+
+    void exited.then(async (exit) => {
+      if (settled) return;
+      // The last stderr lines (the reason) may still be in the pipe when 'exit' fires.
+      await Promise.race([streamsClosed, delay(500)]);
+      settle(() => reject(exitedBeforeReady(spec.name, exit, tail)));
+    });
+  });
+}
+
+function exitedBeforeReady(name: string, exit: ServerExit, tail: LineTail): ServerLaunchError {
+  const portInUse = findPortInUseMessage(tail.text());
+  if (portInUse !== null) return new ServerLaunchError('PORT_IN_USE', `${name} could not start: ${portInUse}`);
+  const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? 'none'}`;
+  return new ServerLaunchError('SERVER_EXITED', `${name} ${how} before it was ready${tailSuffix(tail)}`);
+}
+
+function tailSuffix(tail: LineTail): string {
+  const text = tail.text();
+  return text === '' ? ' (no output)' : `; output:\n${text}`;
+}
+
+/** Resolves on 'exit'; also on a spawn failure, where 'exit' may never come. */
+function watchExit(child: ChildProcessByStdio<Writable, Readable, Readable>): Promise<ServerExit> {
+  return new Promise((resolve) => {
+    const pid = child.pid;
+    if (pid !== undefined) liveGroups.add(pid);
+    const done = (exit: ServerExit): void => {
+      if (pid !== undefined) liveGroups.delete(pid);
+      child.stdin.destroy();
+      resolve(exit);
+    };
+    child.once('exit', (code, signal) => done({ code, signal }));
+    // Errors after a successful spawn (e.g. a failed kill) are followed by 'exit' or need no action.
+    child.once('error', () => {
+      if (child.pid === undefined) done({ code: null, signal: null });
+    });
+  });
+}
+
+function makeStop(child: ChildProcessByStdio<Writable, Readable, Readable>, exited: Promise<ServerExit>): () => Promise<void> {
+  let stopping: Promise<void> | null = null;
+  return () => {
+    stopping ??= (async () => {
+      const pid = child.pid;
+      if (pid === undefined) return;
+      if (child.exitCode === null && child.signalCode === null) {
+        signalGroup(pid, 'SIGTERM');
+        const killTimer = setTimeout(() => signalGroup(pid, 'SIGKILL'), STOP_GRACE_MS);
+        await exited;
+        clearTimeout(killTimer);
+      }
+      // Children of a multi-process server that outlived their parent would be orphans.
+      signalGroup(pid, 'SIGKILL');
+    })();
+    return stopping;
+  };
+}
+
+/** Signals a whole process group; a group that is already gone is fine. */
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Runs on process.exit() and normal exit. Launcher deaths this cannot see (SIGKILL, unhandled
+  // signals) are covered by the stdin lifeline (LIFELINE_ENV).
+  process.on('exit', () => {
+    for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
+  });
+}
+
+function parseReadyLine(json: string): ReadyAnnouncement {
+  const value: unknown = JSON.parse(json);
+  if (typeof value !== 'object' || value === null) throw new Error('not a JSON object');
+  const record = value as Record<string, unknown>;
+  if (typeof record['server'] !== 'string') throw new Error('"server" is not a string');
+  if (typeof record['url'] !== 'string' || !record['url'].startsWith('ws://')) throw new Error('"url" is not a ws:// URL');
+  const port = record['port'];
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) throw new Error('"port" is not a TCP port');
+  if (typeof record['pid'] !== 'number') throw new Error('"pid" is not a number');
+  const knobs = record['knobs'];
+  if (typeof knobs !== 'object' || knobs === null || Array.isArray(knobs)) throw new Error('"knobs" is not an object');
+  return value as ReadyAnnouncement;
+}
+
+function onceClosed(lines: ReturnType<typeof createInterface>): Promise<void> {
+  return new Promise((resolve) => lines.once('close', () => resolve()));
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,29 @@
+/**
+ * Server name → ServerSpec. The runner and the CLI see servers only through this map. To add a server
+ * model, create servers/<name>/spec.ts exporting its ServerSpec and add one line to SERVERS.
+ */
+import { UnknownServerError } from './errors.js';
+import type { ServerSpec } from './spec.js';
+import { uwsSpec } from './uws/spec.js';
+import { wsLoopSpec } from './ws-loop/spec.js';
+
+export { UnknownServerError } from './errors.js';
+
+/** Every server model, keyed by name; insertion order is the display order. */
+export const SERVERS: Record<string, ServerSpec> = {
+  [wsLoopSpec.name]: wsLoopSpec,
+  [uwsSpec.name]: uwsSpec,
+};
+
+/** The spec named `name`; throws UnknownServerError (code UNKNOWN_SERVER) listing the known names. */
+export function getServer(name: string): ServerSpec {
+  // Own keys only: "constructor" or "toString" must not resolve to Object.prototype members.
+  const spec = Object.hasOwn(SERVERS, name) ? SERVERS[name] : undefined;
+  if (spec === undefined) throw new UnknownServerError(name, Object.keys(SERVERS));
+  return spec;
+}
+
+/** Every registered spec, available or not (call availability() to know). */
+export function listServers(): ServerSpec[] {
+  return Object.values(SERVERS);
+}
