@@ -2,6 +2,8 @@ import { runLoad } from '../clients/engine.js';
 import type { LoadEvent, LoadPlan, LoadReport } from '../clients/types.js';
 import { fetchStats, startServer, type RunningServer } from '../servers/launch.js';
 import { getServer } from '../servers/registry.js';
+import { ServerLaunchError } from '../servers/errors.js';
+import { UsageError } from '../cli/errors.js';
 import type { ServerOptions, ServerSpec } from '../servers/spec.js';
 import { DEFAULT_SERVER_OPTIONS } from '../servers/spec.js';
 import type { StatsSnapshot } from '../protocol/wire.js';
@@ -40,6 +42,8 @@ export interface RunRequest {
   heavyFraction: number;
   rampPerSec: number | null;
   sourceAddresses: string[];
+  /** Fixed server port; 0 = any free port. */
+  port: number;
   /** Test mode: make the server stall on purpose (see ServerOptions.stall). */
   stall: ServerOptions['stall'];
   outPath: string;
@@ -52,6 +56,8 @@ export interface RunnerEvents {
   load?(event: LoadEvent): void;
   warn?(message: string): void;
 }
+
+const PORT_IN_USE_PREFIX = 'port in use: ';
 
 interface PlannedCell {
   server: string;
@@ -119,6 +125,12 @@ export async function runMatrix(req: RunRequest, events: RunnerEvents = {}, sign
     file.updatedAt = new Date().toISOString();
     writeResultFile(req.outPath, file);
     events.cellEnd?.(cell, index, planned.length);
+    // A taken --port fails every later cell the same way: stop and report it as bad input.
+    if (cell.error?.startsWith(PORT_IN_USE_PREFIX)) {
+      file.state = 'failed';
+      writeResultFile(req.outPath, file);
+      throw new UsageError('PORT_IN_USE', `--port: ${cell.error.slice(PORT_IN_USE_PREFIX.length)}`);
+    }
   }
   file.state = signal?.aborted ? 'interrupted' : file.cells.every((c) => c.status === 'failed') ? 'failed' : 'complete';
   file.updatedAt = new Date().toISOString();
@@ -204,6 +216,7 @@ async function runCell(
         spec,
         {
           ...DEFAULT_SERVER_OPTIONS,
+          port: req.port,
           threads: req.serverThreads,
           stall: req.stall,
           cpuCount: pc.serverCpus ? expandCpus(pc.serverCpus).length : null,
@@ -285,6 +298,7 @@ async function runCell(
     return finish('ok', null);
   } catch (err) {
     if (signal?.aborted) return finish('failed', 'interrupted');
+    if (err instanceof ServerLaunchError && err.code === 'PORT_IN_USE') return finish('failed', PORT_IN_USE_PREFIX + err.message);
     return finish('failed', serverDied ?? (err as Error).message);
   } finally {
     signal?.removeEventListener('abort', onOuterAbort);

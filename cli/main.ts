@@ -6,6 +6,7 @@ import { registerCalibrate } from './commands/calibrate.js';
 import { registerRun } from './commands/run.js';
 import { registerServers } from './commands/servers.js';
 import { ExitCode, RunError, UsageError } from './errors.js';
+import { UnknownServerError } from '../servers/errors.js';
 
 /** Builds the program; commands parse flags and call the same API a program would (bench/, clients/). */
 export function buildProgram(): Command {
@@ -33,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.OK;
       return ExitCode.USAGE;
     }
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof UnknownServerError) {
       process.stderr.write(`Error: ${err.message}\n`);
       return ExitCode.USAGE;
     }

@@ -4,6 +4,7 @@
  */
 import { UnknownServerError } from './errors.js';
 import type { ServerSpec } from './spec.js';
+import { goGoroutines } from './go-goroutines/spec.js';
 import { uwsSpec } from './uws/spec.js';
 import { wsLoopSpec } from './ws-loop/spec.js';
 
@@ -13,6 +14,7 @@ export { UnknownServerError } from './errors.js';
 export const SERVERS: Record<string, ServerSpec> = {
   [wsLoopSpec.name]: wsLoopSpec,
   [uwsSpec.name]: uwsSpec,
+  [goGoroutines.name]: goGoroutines,
 };
 
 /** The spec named `name`; throws UnknownServerError (code UNKNOWN_SERVER) listing the known names. */

@@ -37,6 +37,7 @@ export interface RunFlags {
   ramp?: string;
   sourceAddresses?: string;
   serverStall?: string;
+  port?: string;
   out?: string;
   json?: string | boolean;
   quiet?: boolean;
@@ -62,6 +63,7 @@ export function addLoadOptions(cmd: Command): Command {
     .option('--client-cpus <list>', 'taskset CPU list for the load generator')
     .option('--no-pin', 'do not pin server or client with taskset')
     .option('--client-workers <n>', 'load generator processes (default: number of client CPUs)')
+    .option('--port <n>', 'fixed server port (default: any free port)')
     .option('--threads <n>', 'threads / processes / pool size for multi-threaded server models')
     .option('--work-iterations <n>', 'WORK iterations per heavy message (≈1.9 ns each on this machine)', '50000')
     .option('--heavy-fraction <f>', 'mixed workload: fraction of messages that are WORK', '0.05')
@@ -79,7 +81,15 @@ export function buildRunRequest(flags: RunFlags, argv: string[], kind: RunReques
   getWorkload(flags.workload);
   const target = flags.target ? parseTarget(flags.target, flags.targetPid, flags.contract ?? false) : null;
   const servers = target ? [] : splitList('--server', flags.server);
-  if (!target) for (const s of servers) getServer(s);
+  if (!target) {
+    for (const s of servers) {
+      try {
+        getServer(s);
+      } catch (err) {
+        throw new UsageError('UNKNOWN_SERVER', `--server: ${(err as Error).message}`);
+      }
+    }
+  }
   if (flags.depth !== undefined && flags.rate !== undefined) {
     throw new UsageError('CONFLICTING_FLAGS', '--depth and --rate exclude each other: --depth is closed loop, --rate is open loop');
   }
@@ -121,6 +131,7 @@ export function buildRunRequest(flags: RunFlags, argv: string[], kind: RunReques
     heavyFraction: parseNumber('--heavy-fraction', flags.heavyFraction, { min: 0, max: 1 }),
     rampPerSec: flags.ramp ? parseNumber('--ramp', flags.ramp, { min: 0, exclusiveMin: true }) : null,
     sourceAddresses: Array.from({ length: addresses }, (_, i) => `127.0.0.${i + 1}`),
+    port: flags.port ? parseInteger('--port', flags.port, { min: 1, max: 65535 }) : 0,
     stall: flags.serverStall ? parseStall(flags.serverStall) : null,
     outPath: flags.out ?? (typeof flags.json === 'string' && flags.json !== '-' ? flags.json : defaultOutPath(kind)),
     command: argv,

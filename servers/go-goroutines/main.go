@@ -51,9 +51,8 @@ const (
 	// Largest message accepted, the same 16 MiB as the Node servers (servers/common/limits.ts) so no
 	// server wins by accepting less; gorilla closes a connection sending more with 1009.
 	maxPayloadBytes = 16 * 1024 * 1024
-	// gorilla's per-connection I/O buffers. Set rather than left at gorilla's default (which reuses
-	// net/http's 4 KiB buffers) so the figure is ours to report. 4 KiB holds every small message the
-	// suite sends in one read; larger ones stream through it.
+	// gorilla's per-connection I/O buffers. Set rather than left at gorilla's default (reusing net/http's
+	// 4 KiB buffers) so the figure is ours to report; larger messages stream through them.
 	readBufferBytes  = 4096
 	writeBufferBytes = 4096
 	// Go enables TCP_NODELAY on every TCP connection; main sets it again so the knob is ours to report.
@@ -438,8 +437,9 @@ func (s *server) broadcast(sender *client, msg []byte) {
 // message under the read lock, and this goroutine takes the write lock for `duration` every `every`.
 // While it holds it, no message is handled anywhere; reads into socket buffers go on, as they do in a
 // GC pause. A waiting writer keeps new readers out, so a stall begins as soon as the messages already
-// being handled are done (as a stop-the-world waits for goroutines to reach a safe point). Sleeping,
-// not spinning, is enough here: unlike an event loop, nothing else can run the blocked handlers.
+// being handled are done (as a stop-the-world waits for goroutines to reach a safe point). The Node
+// servers must spin, since a sleeping event loop keeps serving; here the lock holds the handlers, so
+// sleeping is enough and the stall costs no CPU.
 func (s *server) startStall(every, duration time.Duration) {
 	go func() {
 		ticker := time.NewTicker(every)
