@@ -151,9 +151,12 @@ export class ResponseHeadReader {
 
   constructor(private readonly maxBytes = MAX_RESPONSE_HEAD_BYTES) {}
 
-  /** Returns the parsed head once complete, else null. Throws HANDSHAKE_MALFORMED past maxBytes. */
+  /**
+   * Returns the parsed head once complete, else null. Throws HANDSHAKE_MALFORMED past maxBytes.
+   * The chunk is copied, so callers may reuse its memory (and `leftover` stays valid).
+   */
   push(chunk: Buffer): UpgradeResponse | null {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    this.buffered = Buffer.concat([this.buffered, chunk]);
     const response = parseResponseHead(this.buffered);
     if (response === null && this.buffered.length > this.maxBytes) {
       throw new HandshakeError('HANDSHAKE_MALFORMED', `no end of response head within ${this.maxBytes} bytes`);

@@ -182,7 +182,8 @@ export class LoadWorker {
       this.eld.disable();
     });
     for (let s = 0; s < this.timeline.length; s++) {
-      this.at(times.measureStartUs + (s + 1) * 1e6 + TICK_DELAY_MS * 1000, () => this.tick?.(s, this.timeline[s]!.sent, this.timeline[s]!.received));
+      const secondEndUs = Math.min(times.measureStartUs + (s + 1) * 1e6, times.measureEndUs);
+      this.at(secondEndUs + TICK_DELAY_MS * 1000, () => this.tick?.(s, this.timeline[s]!.sent, this.timeline[s]!.received));
     }
     this.at(times.drainEndUs, () => this.closeBooks());
   }
@@ -247,8 +248,8 @@ export class LoadWorker {
       offset = this.codec.write(batch, offset, cls, seq, nowUs);
       if (inWindow) {
         this.counts.sent++;
-        const s = Math.floor((nowUs - measureStartUs) / 1e6);
-        if (s < this.timeline.length) this.timeline[s]!.sent++;
+        // Filed under the same instant that made it a window message, so the timeline adds up to `sent`.
+        this.timeline[Math.floor((intendedUs - measureStartUs) / 1e6)]!.sent++;
         if (this.open) recordUs(this.hSendLag, nowUs - intendedUs);
       }
     }

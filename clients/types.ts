@@ -45,7 +45,9 @@ export interface LoadPlan {
 /** Per-second point of a run's timeline, relative to the start of the measured window. */
 export interface TimelinePoint {
   second: number;
+  /** Window messages by the second of their intended (open loop) or actual (closed loop) send time; sums to counts.sent. */
   sent: number;
+  /** Replies to window messages by the second they arrived in; replies during the drain are in counts only. */
   received: number;
   /** p99 of corrected latency (open loop) or service time (closed loop) in this second, µs. */
   p99Us: number;

@@ -3,7 +3,6 @@
  * (METHOD.md §1): the same ECHO messages, one in flight per connection, in one child process pinned like
  * the generator's workers. Its round trips per second per client core is the bar the generator must beat.
  */
-import type { ChildProcess } from 'node:child_process';
 import { killChild, spawnClientProcess, waitForExit } from './child.js';
 import type { LatencySummary } from './types.js';
 
@@ -64,7 +63,7 @@ export async function runWsBaseline(options: WsBaselineOptions): Promise<WsBasel
       child.once('exit', (code, sig) => {
         settle(() => reject(new Error(`ws baseline client (pid ${child.pid}) ${sig !== null ? `was killed by ${sig}` : `exited with code ${code}`} before reporting${fatal}`)));
       });
-      sendRun(child, options);
+      child.send({ type: 'run', options } satisfies ParentToBaseline);
     });
     await waitForExit(child, 3_000);
     return result;
@@ -73,6 +72,3 @@ export async function runWsBaseline(options: WsBaselineOptions): Promise<WsBasel
   }
 }
 
-function sendRun(child: ChildProcess, options: WsBaselineOptions): void {
-  child.send({ type: 'run', options } satisfies ParentToBaseline);
-}

@@ -6,7 +6,11 @@ import { UnknownServerError } from './errors.js';
 import type { ServerSpec } from './spec.js';
 import { goGoroutines } from './go-goroutines/spec.js';
 import { uwsSpec } from './uws/spec.js';
+import { uwsThreadsSpec } from './uws-threads/spec.js';
+import { wsClusterSpec } from './ws-cluster/spec.js';
 import { wsLoopSpec } from './ws-loop/spec.js';
+import { wsPiscinaSpec } from './ws-piscina/spec.js';
+import { wsThreadPerConnSpec } from './ws-thread-per-conn/spec.js';
 
 export { UnknownServerError } from './errors.js';
 
@@ -14,6 +18,10 @@ export { UnknownServerError } from './errors.js';
 export const SERVERS: Record<string, ServerSpec> = {
   [wsLoopSpec.name]: wsLoopSpec,
   [uwsSpec.name]: uwsSpec,
+  [wsClusterSpec.name]: wsClusterSpec,
+  [uwsThreadsSpec.name]: uwsThreadsSpec,
+  [wsPiscinaSpec.name]: wsPiscinaSpec,
+  [wsThreadPerConnSpec.name]: wsThreadPerConnSpec,
   [goGoroutines.name]: goGoroutines,
 };
 

@@ -29,8 +29,9 @@ function validationError(res: UpgradeResponse, key: string): HandshakeError {
 }
 
 describe('Sec-WebSocket-Key / Accept', () => {
+  // RFC 6455 §1.3 (and SHA-1 itself) give s3pPLMBiTxaQ9kYGzzhZRbK+xOo= for this key.
   it('computes the RFC 6455 §1.3 example', () => {
-    expect(computeAccept(RFC_KEY)).toBe('s3pPLMBiTxaLiwYhuWE56aBs+xo=');
+    expect(computeAccept(RFC_KEY)).toBe('s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
   });
 
   it('generates 16 random bytes, base64', () => {
@@ -69,7 +70,7 @@ describe('parseResponseHead / validateUpgradeResponse', () => {
     expect(parseResponseHead(bytes.subarray(0, bytes.length - 8))).toBeNull();
     const res = parseResponseHead(bytes)!;
     expect(res.statusCode).toBe(101);
-    expect(res.headers['sec-websocket-accept']).toBe('s3pPLMBiTxaLiwYhuWE56aBs+xo=');
+    expect(res.headers['sec-websocket-accept']).toBe('s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
     expect(res.leftover.toString('latin1')).toBe('\x81\x02hi');
     expect(() => validateUpgradeResponse(res, RFC_KEY)).not.toThrow();
   });

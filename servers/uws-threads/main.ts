@@ -1,0 +1,152 @@
+/**
+ * uws-threads: uWebSockets.js in N worker threads (N = --threads, default the CPU count), the way uWS
+ * documents multi-threading on Linux: every thread has its own App and listens on the same host:port with
+ * SO_REUSEPORT, and the kernel spreads connections over the threads. This main thread serves nothing: it
+ * picks the port, starts the threads, announces readiness and shuts them down.
+ *
+ * - Port: an exclusive Node probe bind checks the port is free (port 0: picks one), then every thread
+ *   listens on it. uSockets sets SO_REUSEPORT only for a non-zero port, so "thread 0 listens on 0 and the
+ *   others join" cannot work; the probe-then-share window is closed by a /proc check afterwards that no
+ *   other process listens on the same address:port (port-guard.ts).
+ * - BROADCAST: app.publish in the receiving thread, and a BroadcastChannel message that makes every other
+ *   thread publish in its own App (each counts its subscribers in broadcastDeliveries).
+ * - GET /stats: answered by whichever thread gets it, from per-thread counters in a SharedArrayBuffer
+ *   (fresh, no staleness); `node` describes the answering thread; extra.perThread lists every thread.
+ * - Shutdown: a worker thread that ends with uWS sockets open aborts the process, so main asks every thread
+ *   to close its listen socket and connections (1001) and waits until each thread has ended.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { createServer } from 'node:net';
+import { parseServerArgsOrExit } from '../common/args.js';
+import { LISTEN_FAILED_EXIT_CODE, exitListenFailed, portInUseMessage, probeListenError } from '../common/listen-errors.js';
+import { announceReady } from '../common/ready.js';
+import { SHUTDOWN_GRACE_MS, installShutdown } from '../common/shutdown.js';
+import { UWS_BINARY_ENV, uwsPackageVersion } from '../uws/native.js';
+import type { MainToThread, ThreadData, ThreadToMain } from './messages.js';
+import { foreignListeners } from './port-guard.js';
+import { UWS_THREADS_ARGS_POLICY, UWS_THREADS_NAME, uwsThreadsKnobs } from './settings.js';
+import { createSharedCounters } from './shared.js';
+
+/** Exit code when a thread cannot serve (binary unavailable, uncaught error, died). */
+const THREAD_FAILED_EXIT_CODE = 1;
+
+interface ThreadHandle {
+  index: number;
+  worker: Worker;
+  ended: Promise<void>;
+  alive: boolean;
+}
+
+const args = parseServerArgsOrExit(UWS_THREADS_NAME, process.argv.slice(2), UWS_THREADS_ARGS_POLICY);
+const threadCount = args.threads ?? availableParallelism();
+const shared = createSharedCounters(threadCount);
+const binaryPath = process.env[UWS_BINARY_ENV] || null;
+
+let stopping = false;
+const listeners = new Map<number, (message: ThreadToMain) => void>();
+
+const threads: ThreadHandle[] = Array.from({ length: threadCount }, (_, index) => {
+  const data: ThreadData = { index, host: args.host, stall: args.stall, shared, binaryPath };
+  const worker = new Worker(new URL('./thread.js', import.meta.url), { workerData: data });
+  const handle: ThreadHandle = { index, worker, ended: Promise.resolve(), alive: true };
+  handle.ended = new Promise<void>((resolve) =>
+    worker.once('exit', (code) => {
+      handle.alive = false;
+      resolve();
+      if (!stopping) fail(`thread ${index} ended unexpectedly (exit code ${code})`, THREAD_FAILED_EXIT_CODE);
+    }),
+  );
+  worker.on('error', (error) => fail(`thread ${index} failed: ${error.stack ?? error.message}`, THREAD_FAILED_EXIT_CODE));
+  worker.on('message', (message: ThreadToMain) => {
+    if (message.t === 'failed') fail(message.message, THREAD_FAILED_EXIT_CODE);
+    else listeners.get(index)?.(message);
+  });
+  return handle;
+});
+
+const send = (thread: ThreadHandle, message: MainToThread): void => {
+  if (thread.alive) thread.worker.postMessage(message);
+};
+
+/** Asks every thread to close its sockets and waits until all threads have ended. */
+async function closeThreads(): Promise<void> {
+  stopping = true;
+  for (const thread of threads) send(thread, { t: 'close' });
+  await Promise.all(threads.map((thread) => thread.ended));
+}
+
+/** Stops every thread (sockets closed first: an open one would abort the process), then exits. */
+function fail(reason: string, exitCode: number): void {
+  if (stopping) return;
+  process.stderr.write(`${UWS_THREADS_NAME}: ${reason}; stopping the server\n`);
+  void closeAndExit(exitCode);
+}
+
+async function closeAndExit(exitCode: number, message?: string): Promise<never> {
+  const forceExit = setTimeout(() => process.exit(exitCode), SHUTDOWN_GRACE_MS);
+  forceExit.unref();
+  await closeThreads();
+  if (message !== undefined) exitListenFailed(UWS_THREADS_NAME, message);
+  process.exit(exitCode);
+}
+
+/** Sends listen to one thread and waits for its answer. */
+function listenOn(thread: ThreadHandle, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    listeners.set(thread.index, (message) => {
+      if (message.t !== 'listening' && message.t !== 'listen-failed') return;
+      listeners.delete(thread.index);
+      resolve(message.t === 'listening' && message.port === port);
+    });
+    send(thread, { t: 'listen', port });
+  });
+}
+
+/** A free port on host, found by an exclusive Node bind on port 0 (closed again at once). */
+function pickFreePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen({ host, port: 0 }, () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function start(): Promise<void> {
+  let port = args.port;
+  if (port === 0) {
+    try {
+      port = await pickFreePort(args.host);
+    } catch (error) {
+      await closeAndExit(LISTEN_FAILED_EXIT_CODE, `cannot listen on ${args.host}:0: ${(error as Error).message}`);
+    }
+  } else {
+    // uWS reports no errno, and SO_REUSEPORT would let it join a port held by another such listener:
+    // a plain exclusive bind tells whether the port is free, and why not.
+    const code = await probeListenError(args.host, port);
+    if (code === 'EADDRINUSE') await closeAndExit(LISTEN_FAILED_EXIT_CODE, portInUseMessage(args.host, port));
+    if (code !== null) await closeAndExit(LISTEN_FAILED_EXIT_CODE, `cannot listen on ${args.host}:${port}: ${code}`);
+  }
+
+  const results = await Promise.all(threads.map((thread) => listenOn(thread, port)));
+  const failed = results.filter((ok) => !ok).length;
+  if (failed > 0) {
+    await closeAndExit(
+      LISTEN_FAILED_EXIT_CODE,
+      `cannot listen on ${args.host}:${port}: uWS refused in ${failed} of ${threadCount} threads (it gives no reason)`,
+    );
+  }
+  const foreign = foreignListeners(port);
+  if (foreign !== null && foreign > 0) {
+    // Another SO_REUSEPORT process bound the port between the probe and our listens: it would get some of our connections.
+    await closeAndExit(LISTEN_FAILED_EXIT_CODE, portInUseMessage(args.host, port));
+  }
+  if (stopping) return;
+  announceReady(UWS_THREADS_NAME, args.host, port, uwsThreadsKnobs(args, threadCount, uwsPackageVersion()));
+}
+
+installShutdown(UWS_THREADS_NAME, closeThreads);
+void start();

@@ -1,0 +1,269 @@
+/**
+ * ws-piscina: ws on the main event loop, WORK on a piscina worker_threads pool.
+ *
+ * The main loop does everything ws-loop does (socket I/O, validation, ECHO, BROADCAST, GET /stats) except
+ * computing WORK: a WORK request becomes a piscina task ({iterations, seed}); a pool thread computes
+ * work() (work-task.ts) and hands the number back; the main loop builds the reply with buildWorkReply and
+ * sends it. So a long WORK no longer blocks the loop, at the price of two thread hops per WORK.
+ *
+ * Ordering: replies of one connection can leave out of order. An ECHO or BROADCAST that arrives after a
+ * WORK is answered at once, before the WORK's reply; two WORKs of one connection can run on two pool
+ * threads and finish in either order. Clients match replies by seq (PROTOCOL.md §2), so nothing is
+ * lost, but this server does not keep §3's "in order" for WORK; the ready line says so
+ * (workRepliesInOrder: false). What it does keep: every valid request gets exactly one reply, also when a
+ * contract violation follows it — the close for the violation waits until the connection's earlier WORKs
+ * have been answered, and everything after the violation is ignored.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { Piscina, version as piscinaVersion } from 'piscina';
+import { WebSocket, WebSocketServer } from 'ws';
+import {
+  HEADER_BYTES,
+  Op,
+  STATS_PATH,
+  buildWorkReply,
+  checkRequest,
+  readWorkIterations,
+  readWorkSeed,
+  type ContractViolation,
+} from '../../protocol/wire.js';
+import { parseServerArgsOrExit } from '../common/args.js';
+import { createCounters } from '../common/counters.js';
+import { rejectText, type ContractPeer } from '../common/handle.js';
+import { exitListenFailed, portInUseMessage } from '../common/listen-errors.js';
+import { announceReady } from '../common/ready.js';
+import { installShutdown } from '../common/shutdown.js';
+import { startStall } from '../common/stall.js';
+import { createStatsRecorder } from '../common/stats.js';
+import type { WorkTask } from './work-task.js';
+import {
+  WS_PISCINA_ARGS_POLICY,
+  WS_PISCINA_NAME,
+  WS_PISCINA_POOL_SETTINGS,
+  WS_PISCINA_WS_SETTINGS,
+  defaultPoolThreads,
+  wsPiscinaKnobs,
+} from './settings.js';
+
+/** Close code for connections still open at shutdown (RFC 6455: going away). */
+const GOING_AWAY = 1001;
+/** Close code when a pool thread failed a WORK task (RFC 6455: internal error). Should never happen. */
+const INTERNAL_ERROR = 1011;
+/** How long shutdown waits for clients to answer the close frame before dropping them. */
+const CLOSE_HANDSHAKE_WAIT_MS = 1_000;
+
+const args = parseServerArgsOrExit(WS_PISCINA_NAME, process.argv.slice(2), WS_PISCINA_ARGS_POLICY);
+const poolThreads = args.threads ?? defaultPoolThreads();
+const counters = createCounters();
+const stats = createStatsRecorder(WS_PISCINA_NAME);
+/** Frames ws's parser rejected (bad opcode, oversize, …): ws closes those itself with 1002/1009. */
+let framingErrors = 0;
+/** WORK tasks the pool rejected (a pool thread crashed); the connection is closed with 1011. */
+let taskErrors = 0;
+let lastTaskError: string | null = null;
+
+const pool = new Piscina<WorkTask, number>({
+  // Resolved next to this file: dist/servers/ws-piscina/work-task.js.
+  filename: new URL('./work-task.js', import.meta.url).href,
+  minThreads: poolThreads,
+  maxThreads: poolThreads,
+  concurrentTasksPerWorker: WS_PISCINA_POOL_SETTINGS.poolConcurrentTasksPerWorker,
+  maxQueue: Infinity,
+  atomics: WS_PISCINA_POOL_SETTINGS.poolAtomics,
+  // waitTime and runTime histograms: reported in /stats.
+  recordTiming: true,
+});
+// piscina starts minThreads workers in its constructor; the ready line waits until they all run JS.
+const poolOnline = Promise.all(pool.threads.map((thread) => new Promise((resolve) => thread.once('online', resolve))));
+
+const wss = new WebSocketServer({
+  noServer: true,
+  perMessageDeflate: WS_PISCINA_WS_SETTINGS.perMessageDeflate,
+  maxPayload: WS_PISCINA_WS_SETTINGS.maxPayloadBytes,
+  clientTracking: WS_PISCINA_WS_SETTINGS.clientTracking,
+});
+
+const httpServer = createServer(serveHttp);
+httpServer.on('upgrade', (request, socket, head) => {
+  wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
+});
+
+wss.on('connection', (client: WebSocket, request: IncomingMessage) => {
+  request.socket.setNoDelay(WS_PISCINA_WS_SETTINGS.tcpNoDelay);
+  counters.openConnections++;
+  /** WORK tasks of this connection not answered yet. */
+  let pendingWork = 0;
+  /** A violation seen while WORK was pending: the close waits for those replies. */
+  let closeAfterWork: ContractViolation | null = null;
+  /** Set on the first violation: later messages are ignored, even before the close frame goes out. */
+  let violated = false;
+
+  const peer: ContractPeer = {
+    send: (message) => client.send(message),
+    close: (code, reason) => {
+      violated = true;
+      if (pendingWork === 0) client.close(code, reason);
+      else closeAfterWork = { code, reason };
+    },
+  };
+
+  const workSettled = (): void => {
+    pendingWork--;
+    if (pendingWork === 0 && closeAfterWork !== null && client.readyState === WebSocket.OPEN) {
+      client.close(closeAfterWork.code, closeAfterWork.reason);
+    }
+  };
+
+  client.on('message', (data, isBinary) => {
+    // Messages can still arrive after we sent a close frame; the contract only answers open connections.
+    if (client.readyState !== WebSocket.OPEN || violated) return;
+    if (!isBinary) {
+      rejectText(peer, counters);
+      return;
+    }
+    // binaryType is the default 'nodebuffer', so data is always one Buffer (fragments already joined).
+    const message = data as Buffer;
+    const violation = checkRequest(message);
+    if (violation !== null) {
+      counters.protocolCloses++;
+      peer.close(violation.code, violation.reason);
+      return;
+    }
+    counters.messagesHandled++;
+    switch (message[0]) {
+      case Op.ECHO:
+        client.send(message);
+        return;
+      case Op.BROADCAST:
+        counters.broadcastDeliveries += broadcast(message);
+        return;
+      case Op.WORK: {
+        // Only the header is kept for the reply; the pool thread gets two numbers, not the message.
+        const header = Buffer.from(message.subarray(0, HEADER_BYTES));
+        pendingWork++;
+        pool.run({ iterations: readWorkIterations(message), seed: readWorkSeed(message) }).then(
+          (result) => {
+            if (client.readyState === WebSocket.OPEN) client.send(buildWorkReply(header, result));
+            workSettled();
+          },
+          (error: unknown) => {
+            taskErrors++;
+            lastTaskError = error instanceof Error ? error.message : String(error);
+            violated = true;
+            if (client.readyState === WebSocket.OPEN) client.close(INTERNAL_ERROR, 'WORK failed on a pool thread');
+            workSettled();
+          },
+        );
+        return;
+      }
+    }
+  });
+  // Without a listener, a framing error from one client would crash the whole server.
+  client.on('error', () => framingErrors++);
+  client.on('close', () => counters.openConnections--);
+});
+
+function broadcast(message: Uint8Array): number {
+  let deliveries = 0;
+  for (const client of wss.clients) {
+    if (client.readyState !== WebSocket.OPEN) continue;
+    client.send(message);
+    deliveries++;
+  }
+  return deliveries;
+}
+
+/** Pool figures for /stats: waitTime, runTime and utilization cover the time since the previous call. */
+let windowStartMs = performance.now();
+let completedAtWindowStart = 0;
+
+interface TimeSummary {
+  p50: number;
+  p99: number;
+  mean: number;
+}
+
+function poolStats(): Record<string, unknown> {
+  const nowMs = performance.now();
+  const completed = pool.completed;
+  const completedInWindow = completed - completedAtWindowStart;
+  const { waitTime, runTime } = pool.histogram;
+  const run = timeSummary(runTime);
+  // Busy time of the pool in this window ≈ mean run time × tasks completed (each completion records one
+  // run time). piscina 5.3.2's own `utilization` divides its mean (already in ms) by 1000 once more and is
+  // 1000× too small, and it covers the pool's whole life, so it is computed here instead.
+  const capacityMs = (nowMs - windowStartMs) * poolThreads;
+  const utilization = capacityMs > 0 ? Math.min(1, (run.mean * completedInWindow) / capacityMs) : 0;
+  const figures = {
+    threads: pool.threads.length,
+    queueSize: pool.queueSize,
+    completed,
+    utilization: round(utilization, 4),
+    /** Time a task waited in piscina's queue for a free pool thread (submit → dispatch), ms. */
+    waitTime: timeSummary(waitTime),
+    /**
+     * Dispatch → result back on the main loop, ms: the computation plus the thread hops (and any lateness
+     * of the main loop in noticing the result).
+     */
+    runTime: run,
+    taskErrors,
+    lastTaskError,
+  };
+  pool.histogram.resetWaitTime();
+  pool.histogram.resetRunTime();
+  windowStartMs = nowMs;
+  completedAtWindowStart = completed;
+  return figures;
+}
+
+/** An empty node:perf_hooks histogram reports NaN and sentinels; those read as 0 here. */
+function timeSummary(summary: { p50: number; p99: number; mean: number }): TimeSummary {
+  const ms = (value: number): number => (Number.isFinite(value) && value < 1e12 ? round(value, 3) : 0);
+  return { p50: ms(summary.p50), p99: ms(summary.p99), mean: ms(summary.mean) };
+}
+
+function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+function serveHttp(request: IncomingMessage, response: ServerResponse): void {
+  const path = (request.url ?? '/').split('?', 1)[0];
+  if (request.method === 'GET' && path === STATS_PATH) {
+    const body = JSON.stringify(stats.snapshot(counters, { framingErrors, pool: poolStats() }));
+    response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    response.end(body);
+    return;
+  }
+  response.writeHead(404, { 'Content-Type': 'text/plain' });
+  response.end(`not found; this server answers WebSocket upgrades and GET ${STATS_PATH}\n`);
+}
+
+// The test-mode stall blocks the main loop only (socket I/O, ECHO, BROADCAST); pool threads keep computing.
+const stopStall = args.stall === null ? null : startStall(args.stall);
+
+httpServer.once('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EADDRINUSE') exitListenFailed(WS_PISCINA_NAME, portInUseMessage(args.host, args.port));
+  exitListenFailed(WS_PISCINA_NAME, `cannot listen on ${args.host}:${args.port}: ${error.code ?? ''} ${error.message}`);
+});
+void poolOnline.then(() => {
+  httpServer.listen({ host: args.host, port: args.port }, () => {
+    const { port } = httpServer.address() as AddressInfo;
+    announceReady(WS_PISCINA_NAME, args.host, port, wsPiscinaKnobs(args, poolThreads, piscinaVersion));
+  });
+});
+
+installShutdown(WS_PISCINA_NAME, async () => {
+  stopStall?.();
+  stats.stop();
+  httpServer.close();
+  for (const client of wss.clients) client.close(GOING_AWAY, 'server shutting down');
+  const deadlineMs = Date.now() + CLOSE_HANDSHAKE_WAIT_MS;
+  while (wss.clients.size > 0 && Date.now() < deadlineMs) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (const client of wss.clients) client.terminate();
+  httpServer.closeAllConnections();
+  // Pending WORK is abandoned: its connections are gone.
+  await pool.destroy();
+});

@@ -1,0 +1,321 @@
+/**
+ * ws-thread-per-conn: one dedicated worker_thread per WebSocket connection, as literally as Node allows.
+ *
+ * Node cannot hand a socket to a worker_thread, so the socket stays on the main thread: ws there does all
+ * socket I/O (accept, upgrade, framing, sends), validates each message with checkRequest (closing the
+ * connection on a violation) and serves GET /stats. Everything else happens on the connection's own
+ * thread, started on connect and terminated on close: the main thread copies each valid binary message
+ * into an ArrayBuffer and transfers it to that thread (postMessage); the thread runs the contract
+ * (conn-worker.ts) and posts exactly one answer back, which the main thread sends (or, for BROADCAST,
+ * fans out to every open connection). A connection's messages wait in a queue until its thread is ready
+ * (that wait is the thread startup time in /stats). One thread handles its messages one at a time, in
+ * order, so replies leave in order.
+ *
+ * When no thread can be had — --max-threads reached, or the Worker fails before it is ready (thread
+ * creation error, ERR_WORKER_INIT_FAILED, ERR_WORKER_OUT_OF_MEMORY under its resourceLimits, …) — that
+ * connection is closed with 1013 (Try Again Later) and a reason, the failure is counted in /stats
+ * (threadSpawnFailures, lastSpawnError), and every other connection carries on.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHistogram, performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { WebSocket, WebSocketServer } from 'ws';
+import { STATS_PATH, checkRequest, type ContractViolation } from '../../protocol/wire.js';
+import { ServerArgsError, parseServerArgsOrExit } from '../common/args.js';
+import { createCounters } from '../common/counters.js';
+import { rejectText, type ContractPeer } from '../common/handle.js';
+import { exitListenFailed, portInUseMessage } from '../common/listen-errors.js';
+import { announceReady } from '../common/ready.js';
+import { installShutdown } from '../common/shutdown.js';
+import { startStall } from '../common/stall.js';
+import { createStatsRecorder } from '../common/stats.js';
+import { ToMain, WORKER_READY, type WorkerAnswer } from './messages.js';
+import {
+  TRY_AGAIN_LATER,
+  WS_THREAD_PER_CONN_ARGS_POLICY,
+  WS_THREAD_PER_CONN_NAME,
+  WS_THREAD_PER_CONN_WS_SETTINGS,
+  splitThreadPerConnArgs,
+  workerResourceLimits,
+  wsThreadPerConnKnobs,
+  type ThreadPerConnSettings,
+} from './settings.js';
+
+/** Close code for connections still open at shutdown (RFC 6455: going away). */
+const GOING_AWAY = 1001;
+/** Close code when a connection's thread dies after it was ready (RFC 6455: internal error). */
+const INTERNAL_ERROR = 1011;
+/** How long shutdown waits for clients to answer the close frame before dropping them. */
+const CLOSE_HANDSHAKE_WAIT_MS = 1_000;
+/** RFC 6455: a close reason fits in 123 bytes of UTF-8. */
+const MAX_CLOSE_REASON_BYTES = 123;
+/** The handler thread's code, next to this file: dist/servers/ws-thread-per-conn/conn-worker.js. */
+const CONN_WORKER_URL = new URL('./conn-worker.js', import.meta.url);
+
+const { settings, rest } = splitOwnArgsOrExit(process.argv.slice(2));
+const args = parseServerArgsOrExit(WS_THREAD_PER_CONN_NAME, rest, WS_THREAD_PER_CONN_ARGS_POLICY);
+const resourceLimits = workerResourceLimits(settings);
+const counters = createCounters();
+const stats = createStatsRecorder(WS_THREAD_PER_CONN_NAME);
+/** Frames ws's parser rejected (bad opcode, oversize, …): ws closes those itself with 1002/1009. */
+let framingErrors = 0;
+/** Handler threads created and not yet exited (including those still starting and those being terminated). */
+let liveThreads = 0;
+/** Handler threads that became ready, since start. */
+let threadsStarted = 0;
+/** Connections closed with 1013 because they got no thread (cap reached or the Worker failed to start). */
+let threadSpawnFailures = 0;
+let lastSpawnError: string | null = null;
+/** Threads that died after they were ready (their connection is closed with 1011). */
+let threadErrors = 0;
+let lastThreadError: string | null = null;
+/** new Worker() → the thread's ready message, in µs, since start. */
+const threadStartupUs = createHistogram();
+
+/** One connection and its thread. */
+interface Connection {
+  client: WebSocket;
+  worker: Worker | null;
+  /** The thread has posted WORKER_READY: messages go to it directly. */
+  ready: boolean;
+  /** Messages received before the thread was ready, in order. */
+  queue: ArrayBuffer[];
+  /** Messages forwarded (or queued) and not yet answered by the thread. */
+  inFlight: number;
+  /** Set on a violation or a thread failure: later messages are ignored. */
+  finished: boolean;
+  /** The thread failed (never ready, or died): counted once, the connection closed once. */
+  threadFailed: boolean;
+  /** A violation seen while messages were in flight: the close waits until they are answered. */
+  closeWhenAnswered: ContractViolation | null;
+  /** The socket closed: the thread is being terminated on our request. */
+  socketClosed: boolean;
+}
+
+const wss = new WebSocketServer({
+  noServer: true,
+  perMessageDeflate: WS_THREAD_PER_CONN_WS_SETTINGS.perMessageDeflate,
+  maxPayload: WS_THREAD_PER_CONN_WS_SETTINGS.maxPayloadBytes,
+  clientTracking: WS_THREAD_PER_CONN_WS_SETTINGS.clientTracking,
+});
+
+const httpServer = createServer(serveHttp);
+httpServer.on('upgrade', (request, socket, head) => {
+  wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
+});
+
+wss.on('connection', (client: WebSocket, request: IncomingMessage) => {
+  request.socket.setNoDelay(WS_THREAD_PER_CONN_WS_SETTINGS.tcpNoDelay);
+  counters.openConnections++;
+  const conn: Connection = {
+    client,
+    worker: null,
+    ready: false,
+    queue: [],
+    inFlight: 0,
+    finished: false,
+    threadFailed: false,
+    closeWhenAnswered: null,
+    socketClosed: false,
+  };
+  const peer: ContractPeer = {
+    send: (message) => client.send(message),
+    close: (code, reason) => {
+      conn.finished = true;
+      // Messages received before (forwarded or still queued) were valid: their replies go out first.
+      if (conn.inFlight === 0) client.close(code, reason);
+      else conn.closeWhenAnswered = { code, reason };
+    },
+  };
+
+  client.on('message', (data, isBinary) => {
+    // Messages can still arrive after we sent a close frame; the contract only answers open connections.
+    if (client.readyState !== WebSocket.OPEN || conn.finished) return;
+    if (!isBinary) {
+      rejectText(peer, counters);
+      return;
+    }
+    // binaryType is the default 'nodebuffer', so data is always one Buffer (fragments already joined).
+    const message = data as Buffer;
+    const violation = checkRequest(message);
+    if (violation !== null) {
+      counters.protocolCloses++;
+      peer.close(violation.code, violation.reason);
+      return;
+    }
+    counters.messagesHandled++;
+    // One copy into an ArrayBuffer of its own, which is then transferred (moved, not copied) to the thread.
+    const copy = new Uint8Array(message.byteLength);
+    copy.set(message);
+    conn.inFlight++;
+    if (conn.ready) conn.worker!.postMessage(copy.buffer, [copy.buffer]);
+    else conn.queue.push(copy.buffer);
+  });
+  // Without a listener, a framing error from one client would crash the whole server.
+  client.on('error', () => framingErrors++);
+  client.on('close', () => {
+    counters.openConnections--;
+    conn.socketClosed = true;
+    conn.queue.length = 0;
+    if (conn.worker !== null) void conn.worker.terminate();
+  });
+
+  if (settings.maxThreads !== null && liveThreads >= settings.maxThreads) {
+    noThread(conn, `thread limit reached: ${settings.maxThreads} handler threads alive (--max-threads)`);
+    return;
+  }
+  startThread(conn);
+});
+
+/** Starts conn's thread; its messages queue until it posts WORKER_READY. */
+function startThread(conn: Connection): void {
+  const startedAtMs = performance.now();
+  let worker: Worker;
+  try {
+    worker = new Worker(CONN_WORKER_URL, { resourceLimits });
+  } catch (error) {
+    noThread(conn, describeError(error));
+    return;
+  }
+  conn.worker = worker;
+  liveThreads++;
+  worker.on('message', (answer: WorkerAnswer) => {
+    if (answer === WORKER_READY) {
+      threadStartupUs.record(Math.max(1, Math.round((performance.now() - startedAtMs) * 1000)));
+      threadsStarted++;
+      conn.ready = true;
+      for (const buffer of conn.queue) worker.postMessage(buffer, [buffer]);
+      conn.queue.length = 0;
+      return;
+    }
+    onAnswer(conn, answer[0], answer[1]);
+  });
+  worker.on('error', (error) => {
+    if (!conn.ready) noThread(conn, describeError(error));
+    else threadDied(conn, describeError(error));
+  });
+  worker.on('exit', (code) => {
+    liveThreads--;
+    if (conn.socketClosed) return;
+    // An exit we did not ask for; after an 'error' the connection is already being closed.
+    if (!conn.ready) noThread(conn, `thread exited with code ${code} before it was ready`);
+    else threadDied(conn, `thread exited with code ${code}`);
+  });
+}
+
+/** One answer from conn's thread, for the oldest message in flight. */
+function onAnswer(conn: Connection, kind: number, buffer: ArrayBuffer): void {
+  conn.inFlight--;
+  const { client } = conn;
+  if (kind === ToMain.BROADCAST) counters.broadcastDeliveries += broadcast(buffer);
+  else if (kind === ToMain.REPLY && client.readyState === WebSocket.OPEN) client.send(buffer);
+  if (conn.inFlight === 0 && conn.closeWhenAnswered !== null && client.readyState === WebSocket.OPEN) {
+    client.close(conn.closeWhenAnswered.code, conn.closeWhenAnswered.reason);
+  }
+}
+
+/** No thread for conn: close it with 1013 and count the failure. Called at most once per connection. */
+function noThread(conn: Connection, why: string): void {
+  if (conn.threadFailed) return;
+  conn.threadFailed = true;
+  threadSpawnFailures++;
+  lastSpawnError = why;
+  conn.finished = true;
+  conn.queue.length = 0;
+  if (conn.client.readyState === WebSocket.OPEN) conn.client.close(TRY_AGAIN_LATER, closeReason(`no handler thread: ${why}`));
+}
+
+/** conn's thread died after it was ready: close the connection with 1011. Called at most once per connection. */
+function threadDied(conn: Connection, why: string): void {
+  if (conn.threadFailed) return;
+  conn.threadFailed = true;
+  threadErrors++;
+  lastThreadError = why;
+  conn.finished = true;
+  if (conn.client.readyState === WebSocket.OPEN) conn.client.close(INTERNAL_ERROR, closeReason(`handler thread failed: ${why}`));
+}
+
+function broadcast(message: ArrayBuffer): number {
+  let deliveries = 0;
+  for (const client of wss.clients) {
+    if (client.readyState !== WebSocket.OPEN) continue;
+    client.send(message);
+    deliveries++;
+  }
+  return deliveries;
+}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === undefined ? error.message : `${code}: ${error.message}`;
+}
+
+/** reason cut to the 123 bytes a close frame can carry, on a character boundary. */
+function closeReason(reason: string): string {
+  let cut = reason;
+  while (Buffer.byteLength(cut) > MAX_CLOSE_REASON_BYTES) cut = cut.slice(0, -1);
+  return cut;
+}
+
+function threadStats(): Record<string, unknown> {
+  const count = threadStartupUs.count;
+  const ms = (us: number): number => Math.round(us) / 1000;
+  return {
+    threads: liveThreads,
+    threadsStarted,
+    threadSpawnFailures,
+    lastSpawnError,
+    threadErrors,
+    lastThreadError,
+    /** new Worker() → ready, over every thread started since the server started. */
+    threadStartupMs: { p50: count === 0 ? 0 : ms(threadStartupUs.percentile(50)), max: count === 0 ? 0 : ms(threadStartupUs.max) },
+  };
+}
+
+function serveHttp(request: IncomingMessage, response: ServerResponse): void {
+  const path = (request.url ?? '/').split('?', 1)[0];
+  if (request.method === 'GET' && path === STATS_PATH) {
+    const body = JSON.stringify(stats.snapshot(counters, { framingErrors, ...threadStats() }));
+    response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    response.end(body);
+    return;
+  }
+  response.writeHead(404, { 'Content-Type': 'text/plain' });
+  response.end(`not found; this server answers WebSocket upgrades and GET ${STATS_PATH}\n`);
+}
+
+function splitOwnArgsOrExit(argv: string[]): { settings: ThreadPerConnSettings; rest: string[] } {
+  try {
+    return splitThreadPerConnArgs(argv);
+  } catch (error) {
+    if (!(error instanceof ServerArgsError)) throw error;
+    process.stderr.write(`${WS_THREAD_PER_CONN_NAME}: ${error.message}\n`);
+    process.exit(2);
+  }
+}
+
+// The test-mode stall blocks the main thread, which does all socket I/O: every connection waits it out.
+const stopStall = args.stall === null ? null : startStall(args.stall);
+
+httpServer.once('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EADDRINUSE') exitListenFailed(WS_THREAD_PER_CONN_NAME, portInUseMessage(args.host, args.port));
+  exitListenFailed(WS_THREAD_PER_CONN_NAME, `cannot listen on ${args.host}:${args.port}: ${error.code ?? ''} ${error.message}`);
+});
+httpServer.listen({ host: args.host, port: args.port }, () => {
+  const { port } = httpServer.address() as AddressInfo;
+  announceReady(WS_THREAD_PER_CONN_NAME, args.host, port, wsThreadPerConnKnobs(args, settings));
+});
+
+installShutdown(WS_THREAD_PER_CONN_NAME, async () => {
+  stopStall?.();
+  stats.stop();
+  httpServer.close();
+  for (const client of wss.clients) client.close(GOING_AWAY, 'server shutting down');
+  const deadlineMs = Date.now() + CLOSE_HANDSHAKE_WAIT_MS;
+  while (wss.clients.size > 0 && Date.now() < deadlineMs) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (const client of wss.clients) client.terminate();
+  httpServer.closeAllConnections();
+  // Each socket's 'close' terminates its thread; process.exit() ends any still shutting down.
+});

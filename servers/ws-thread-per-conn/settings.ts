@@ -1,0 +1,132 @@
+import { createRequire } from 'node:module';
+import { ServerArgsError, type ArgsPolicy, type ServerArgs } from '../common/args.js';
+import { baseKnobs, type KnobValue } from '../common/ready.js';
+import { WS_LOOP_SETTINGS } from '../ws-loop/settings.js';
+
+/** Registry name of this server. */
+export const WS_THREAD_PER_CONN_NAME = 'ws-thread-per-conn';
+
+/**
+ * The thread count follows the connections, so --threads has nothing to set and is refused rather than
+ * silently ignored. The cap is --max-threads (below).
+ */
+export const WS_THREAD_PER_CONN_ARGS_POLICY: ArgsPolicy = { supportsThreads: false };
+
+/** The ws side is ws-loop's, setting for setting: the main thread does all socket I/O. */
+export const WS_THREAD_PER_CONN_WS_SETTINGS = WS_LOOP_SETTINGS;
+
+/**
+ * worker_threads resourceLimits of every connection's thread. They bound the memory each thread may
+ * take (a JS heap of its own: young + old generation, and a stack), so they set the per-connection memory
+ * cost of this model; small on purpose, since the handler keeps nothing but the message in flight
+ * (message bytes live in ArrayBuffers outside the JS heap). A thread over its heap limit dies with
+ * ERR_WORKER_OUT_OF_MEMORY, which closes its connection with 1013.
+ */
+export const DEFAULT_WORKER_RESOURCE_LIMITS = {
+  maxYoungGenerationSizeMb: 1,
+  maxOldGenerationSizeMb: 8,
+  /** Node's default is 4. */
+  stackSizeMb: 1,
+} as const;
+
+/** Close code when no handler thread can serve a connection (RFC 6455 1013: Try Again Later). */
+export const TRY_AGAIN_LATER = 1013;
+
+/** Settings this server takes besides the common flags. */
+export interface ThreadPerConnSettings {
+  /** --max-threads: most handler threads alive at once (a thread counts until it has exited); null = unlimited. */
+  maxThreads: number | null;
+  /** --worker-max-old-generation-mb: resourceLimits.maxOldGenerationSizeMb of each handler thread. */
+  workerMaxOldGenerationSizeMb: number;
+}
+
+export const DEFAULT_THREAD_PER_CONN_SETTINGS: ThreadPerConnSettings = {
+  maxThreads: null,
+  workerMaxOldGenerationSizeMb: DEFAULT_WORKER_RESOURCE_LIMITS.maxOldGenerationSizeMb,
+};
+
+const OWN_FLAGS = {
+  '--max-threads': { min: 1, max: 1_000_000 },
+  '--worker-max-old-generation-mb': { min: 1, max: 4_096 },
+} as const;
+type OwnFlag = keyof typeof OWN_FLAGS;
+
+/**
+ * Takes this server's own flags (`--max-threads N`, `--worker-max-old-generation-mb N`, also as
+ * `--flag=N`) out of argv and returns them with the rest, which servers/common/args parses. Throws
+ * ServerArgsError (naming flag, value and range) on a bad value.
+ */
+export function splitThreadPerConnArgs(argv: readonly string[]): { settings: ThreadPerConnSettings; rest: string[] } {
+  const settings: ThreadPerConnSettings = { ...DEFAULT_THREAD_PER_CONN_SETTINGS };
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg : arg.slice(0, eq);
+    // Refused here too, with a message that fits this model (the common parser's speaks of one event loop).
+    if (name === '--threads') {
+      throw new ServerArgsError('--threads is not supported: this server starts one thread per connection; cap them with --max-threads');
+    }
+    if (!Object.hasOwn(OWN_FLAGS, name)) {
+      rest.push(arg);
+      continue;
+    }
+    const flag = name as OwnFlag;
+    let text: string | undefined;
+    if (eq >= 0) text = arg.slice(eq + 1);
+    else text = argv[++i];
+    if (text === undefined) throw new ServerArgsError(`${flag} needs a value`);
+    const { min, max } = OWN_FLAGS[flag];
+    const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      throw new ServerArgsError(`${flag} must be an integer from ${min} to ${max}, got "${text}"`);
+    }
+    if (flag === '--max-threads') settings.maxThreads = value;
+    else settings.workerMaxOldGenerationSizeMb = value;
+  }
+  return { settings, rest };
+}
+
+/** Inverse of splitThreadPerConnArgs for the settings that differ from the defaults. */
+export function toThreadPerConnArgs(settings: Partial<ThreadPerConnSettings>): string[] {
+  const args: string[] = [];
+  if (settings.maxThreads != null) args.push('--max-threads', String(settings.maxThreads));
+  if (settings.workerMaxOldGenerationSizeMb !== undefined) {
+    args.push('--worker-max-old-generation-mb', String(settings.workerMaxOldGenerationSizeMb));
+  }
+  return args;
+}
+
+/** The resourceLimits main.ts passes to every handler thread. */
+export function workerResourceLimits(settings: ThreadPerConnSettings): {
+  maxYoungGenerationSizeMb: number;
+  maxOldGenerationSizeMb: number;
+  stackSizeMb: number;
+} {
+  return { ...DEFAULT_WORKER_RESOURCE_LIMITS, maxOldGenerationSizeMb: settings.workerMaxOldGenerationSizeMb };
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The knobs of the ready line. `threads` is 1: the main thread, which does all socket I/O; the handler
+ * threads come and go with the connections (handlerThreads), up to maxThreads, each with the resource
+ * limits below (these decide the memory per connection).
+ */
+export function wsThreadPerConnKnobs(args: ServerArgs, settings: ThreadPerConnSettings): Record<string, KnobValue> {
+  const wsVersion = (require('ws/package.json') as { version: string }).version;
+  const limits = workerResourceLimits(settings);
+  return {
+    library: `ws@${wsVersion} + node:worker_threads (Node ${process.version})`,
+    ...baseKnobs(1, args.stall),
+    ...WS_THREAD_PER_CONN_WS_SETTINGS,
+    handlerThreads: 'one worker_thread per connection, started on connect, terminated on close',
+    socketIoThread: 'main',
+    maxThreads: settings.maxThreads,
+    workerMaxYoungGenerationSizeMb: limits.maxYoungGenerationSizeMb,
+    workerMaxOldGenerationSizeMb: limits.maxOldGenerationSizeMb,
+    workerStackSizeMb: limits.stackSizeMb,
+    messageHandoff: 'postMessage, copied once into a transferred ArrayBuffer',
+    spawnFailureCloseCode: TRY_AGAIN_LATER,
+  };
+}
