@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { PROJECT_ROOT } from '../protocol/paths.js';
 import { registerCalibrate } from './commands/calibrate.js';
+import { registerCompare } from './commands/compare.js';
+import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerServers } from './commands/servers.js';
 import { ExitCode, RunError, UsageError } from './errors.js';
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerRun(program);
   registerServers(program);
   registerCalibrate(program);
+  registerReport(program);
+  registerCompare(program);
   return program;
 }
 

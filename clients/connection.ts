@@ -48,7 +48,7 @@ const CLOSE_WAIT_MS = 1_000;
 
 // Every socket of this process reads into this one buffer (net's `onread` mode): read callbacks run one at
 // a time and the parser copies whatever must outlive a callback, so a read allocates no chunk and skips the
-// Readable stream machinery. That halves the user CPU a one-in-flight round trip costs.
+// Readable stream machinery ('data' events, buffering) that otherwise runs for every reply.
 const READ_BUFFER_BYTES = 256 * 1024;
 const sharedReadBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 

@@ -120,7 +120,7 @@ describe('ws-thread-per-conn', () => {
       const doneMs = performance.now() - sentAt;
       expect(workReply.readUInt32LE(HEADER_BYTES)).toBe(work(iterations, 5));
       expect((await busy!.next()).readUInt32LE(4)).toBe(2); // in order on one connection
-      expect(slowest).toBeLessThan(80);
+      expect(slowest).toBeLessThan(100);
       expect(otherDoneMs).toBeLessThan(doneMs);
     } finally {
       await Promise.all([busy!.close(), other!.close()]);

@@ -1,0 +1,59 @@
+import { resolve, sep } from 'node:path';
+import type { Command } from 'commander';
+import { buildDashboard } from '../../report/dashboard.js';
+import { VIEWS } from '../../report/views.js';
+import { readResults } from '../../results/reader.js';
+import { UsageError } from '../errors.js';
+
+export interface ReportFlags {
+  out: string;
+  svg?: boolean;
+  png?: boolean;
+  quiet?: boolean;
+}
+
+/** Result files under `paths`, minus the copies inside the dashboard folder itself (a rebuild must not read its own output). */
+export function collectResults(paths: string[], outDir: string) {
+  const out = resolve(outDir);
+  const seen = new Set<string>();
+  const results = readResults(paths).filter(({ path }) => {
+    const abs = resolve(path);
+    if (abs.startsWith(out + sep) || seen.has(abs)) return false;
+    seen.add(abs);
+    return true;
+  });
+  if (results.length === 0) throw new UsageError('NO_RESULTS', `no result files in ${paths.join(', ')} outside the dashboard folder ${outDir}`);
+  return results;
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('build the offline dashboard (a static site: open index.html from disk) from result files or folders')
+    .argument('[paths...]', 'result files or folders, searched recursively for *.json', ['results/runs'])
+    .option('--out <dir>', 'dashboard folder (created; a previous dashboard there is replaced)', 'results/dashboard')
+    .option('--svg', 'also write the main charts as SVG files into <out>/images/')
+    .option('--png', 'also write PNG files, screenshots of the SVGs taken with the local chromium')
+    .option('-q, --quiet', 'print only the path of index.html')
+    .addHelpText('after', '\nExamples:\n  wsarena report results/runs --out results/dashboard/\n  wsarena report base.json new.json --svg')
+    .action(async (paths: string[], flags: ReportFlags) => {
+      const results = collectResults(paths, flags.out);
+      const built = await buildDashboard(results, { outDir: flags.out, svg: flags.svg ?? false, png: flags.png ?? false });
+      for (const w of built.warnings) process.stderr.write(`warning: ${w}\n`);
+      if (flags.quiet) {
+        process.stdout.write(`${built.indexPath}\n`);
+        return;
+      }
+      const withData = built.views.filter((v) => v.rows > 0).map((v) => v.id);
+      const without = VIEWS.filter((v) => !withData.includes(v.id)).map((v) => v.id);
+      const lines = [
+        `dashboard: ${built.indexPath}`,
+        `  ${results.length} result file(s); views with data: ${withData.join(', ') || 'none'}${without.length > 0 ? `; no data yet: ${without.join(', ')}` : ''}`,
+        ...(built.images.length > 0 ? [`  images: ${built.images.length} file(s) in ${resolve(flags.out, 'images')}`] : []),
+        '',
+        'Findings:',
+        ...built.findings.map((f) => `  - ${f.text}`),
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}
