@@ -48,21 +48,18 @@ export function computeVerdict(input: VerdictInput, t = VERDICT_THRESHOLDS): Ver
   const serverSaturated = serverFraction !== null && serverFraction >= t.serverCpuFraction;
 
   let verdict: Verdict['verdict'];
-  if (clientSaturated.length > 0) {
+  if (serverSaturated) {
+    // A server out of CPU is the limit whatever the client does: it cannot go faster than its cores.
+    verdict = 'server-bound';
+    reasons.push(`server at ${pct(serverFraction)} of its ${serverCpus} CPU(s) while the client peaked at ${pct(clientCpuMax)} of a core`);
+    if (clientSaturated.length > 0) {
+      reasons.push(`the client was busy too (${clientSaturated.join('; ')}): throughput is the server's, latency includes client-side queueing`);
+    }
+  } else if (clientSaturated.length > 0) {
     verdict = 'client-bound';
     reasons.push(...clientSaturated);
     reasons.push('this figure is a lower bound on the server: add --client-workers, give the client more CPUs, or lower the load');
-  } else if (serverSaturated) {
-    verdict = 'server-bound';
-    reasons.push(`server at ${pct(serverFraction)} of its ${serverCpus} CPU(s) while the client peaked at ${pct(clientCpuMax)} of a core`);
   } else {
-    verdict = 'inconclusive';
-    if (serverFraction === null) reasons.push('server CPU was not measured (pass --target-pid with --target, or pin the server)');
-    else reasons.push(`neither side saturated: server at ${pct(serverFraction)} of its ${serverCpus} CPU(s), client peaked at ${pct(clientCpuMax)} of a core`);
-    if (load.plan.mode === 'open' && ratio !== null && ratio >= t.achievedRateFraction) {
-      reasons.push('open loop met its target rate: latency figures hold at this offered load; throughput is the offered rate, not a capacity');
-    }
-  }
   if (ratio !== null && ratio < t.achievedRateFraction) {
     reasons.push(`achieved ${Math.round(load.achievedRateHz)} msg/s of the ${Math.round(load.targetRateHz!)} msg/s target (${pct(ratio)})`);
   }

@@ -15,12 +15,17 @@ const MAX_CONCURRENT_OPENS = 128;
 /** After the window, how long replies to window messages may still arrive. */
 const DRAIN_MS = 500;
 
+interface Pending {
+  message: Buffer;
+  sentUs: number;
+  inWindow: boolean;
+}
+
 interface Conn {
   ws: WebSocket;
   seq: number;
-  last: Buffer;
-  sentUs: number;
-  inWindow: boolean;
+  /** Messages in flight, oldest first: ws over one TCP stream answers in order. */
+  pending: Pending[];
 }
 
 async function run(options: WsBaselineOptions): Promise<WsBaselineResult> {
@@ -32,7 +37,7 @@ async function run(options: WsBaselineOptions): Promise<WsBaselineResult> {
     while (inProgress.size >= MAX_CONCURRENT_OPENS) await Promise.race(inProgress);
     attempted++;
     const p: Promise<void> = open(options)
-      .then((ws) => void conns.push({ ws, seq: 0, last: Buffer.alloc(0), sentUs: 0, inWindow: false }))
+      .then((ws) => void conns.push({ ws, seq: 0, pending: [] }))
       .catch((err: NodeJS.ErrnoException) => {
         const key = err.code ?? (/timed? ?out/i.test(err.message) ? 'timeout' : 'handshake');
         errors[key] = (errors[key] ?? 0) + 1;
@@ -50,25 +55,25 @@ async function run(options: WsBaselineOptions): Promise<WsBaselineResult> {
   let roundTrips = 0;
   let corrupted = 0;
 
+  const depth = options.depth ?? 1;
   const send = (c: Conn, now: number): void => {
     c.seq++;
-    c.sentUs = now;
-    c.inWindow = now >= measureStartUs && now < measureEndUs;
-    c.last = buildMessage(Op.ECHO, c.seq, nowUs(), options.payloadBytes);
-    c.ws.send(c.last);
+    const message = buildMessage(Op.ECHO, c.seq, nowUs(), options.payloadBytes);
+    c.pending.push({ message, sentUs: now, inWindow: now >= measureStartUs && now < measureEndUs });
+    c.ws.send(message);
   };
   for (const c of conns) {
     c.ws.on('message', (data: Buffer) => {
       const now = monoUs();
-      if (c.inWindow) {
+      const p = c.pending.shift();
+      if (p?.inWindow) {
         roundTrips++;
-        if (data.length < HEADER_BYTES || !data.equals(c.last)) corrupted++;
-        recordUs(hService, now - c.sentUs);
-        c.inWindow = false;
+        if (data.length < HEADER_BYTES || !data.equals(p.message)) corrupted++;
+        recordUs(hService, now - p.sentUs);
       }
       if (now < measureEndUs) send(c, now);
     });
-    send(c, monoUs());
+    for (let i = 0; i < depth; i++) send(c, monoUs());
   }
 
   await sleep((measureStartUs - monoUs()) / 1000);

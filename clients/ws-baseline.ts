@@ -18,6 +18,8 @@ export interface WsBaselineOptions {
   payloadBytes: number;
   /** taskset CPU list for the client process, or null for unpinned. */
   clientCpus: string | null;
+  /** Messages in flight per connection, each sent with its own ws.send() as a ws user would. Default 1. */
+  depth?: number;
   /** Limit for each connection's open, ms. Default 10 000. */
   handshakeTimeoutMs?: number;
 }

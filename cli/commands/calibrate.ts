@@ -36,10 +36,11 @@ export function registerCalibrate(program: Command): void {
     .option('--duration <time>', 'measured window for each client', '5s')
     .option('--warmup <time>', 'warmup for each client', '1s')
     .option('--payload <bytes>', 'ECHO payload bytes', '64')
+    .option('--depth <n>', 'messages in flight per connection, for both clients', '8')
     .option('--out <file>', 'result file')
     .option('--json [file]', 'print JSON instead of the table')
     .option('-q, --quiet', 'no progress on stderr')
-    .action(async (flags: { server?: string; connections: string; duration: string; warmup: string; payload: string; out?: string; json?: string | boolean; quiet?: boolean }, cmd: Command) => {
+    .action(async (flags: { server?: string; depth: string; connections: string; duration: string; warmup: string; payload: string; out?: string; json?: string | boolean; quiet?: boolean }, cmd: Command) => {
       const server = flags.server ?? (getServer('uws').availability().available ? 'uws' : 'ws-loop');
       const runFlags: RunFlags = {
         server,
@@ -54,7 +55,7 @@ export function registerCalibrate(program: Command): void {
         clientWorkers: '1',
         workIterations: '0',
         heavyFraction: '0',
-        depth: '1',
+        depth: flags.depth,
         ...(flags.out ? { out: flags.out } : {}),
         quiet: flags.quiet ?? false,
       };
@@ -82,6 +83,7 @@ export function registerCalibrate(program: Command): void {
             warmupMs: req.warmupMs,
             payloadBytes: req.payloadBytes,
             clientCpus: req.clientCpus,
+            depth: req.depth,
           });
         } finally {
           await running.stop();
@@ -114,7 +116,7 @@ export function registerCalibrate(program: Command): void {
           const table = new Table({ head: ['client', 'round trips/s', 'client CPU', 'round trips/s per client core', 'verdict'] });
           for (const r of rows) table.push([r.client, formatRate(r.roundTripsPerSec), formatPercent(r.clientCpuCoreFraction), formatRate(r.roundTripsPerClientCoreSec), r.verdict]);
           process.stdout.write(
-            `${table.toString()}\nserver ${server} pinned to CPU ${req.serverCpus[0] ?? 'none'}, clients to CPU ${req.clientCpus ?? 'none'}, ${req.connections[0]} connections, 1 message in flight each\n` +
+            `${table.toString()}\nserver ${server} pinned to CPU ${req.serverCpus[0] ?? 'none'}, clients to CPU ${req.clientCpus ?? 'none'}, ${req.connections[0]} connections, ${req.depth} message(s) in flight each\n` +
               `generator per client core: ${ratio.toFixed(2)}× the ws client\n`,
           );
         }

@@ -28,7 +28,7 @@ export function registerServers(program: Command): void {
     .action((flags: { json?: string | boolean }) => {
       const rows = serversSummary();
       if (flags.json !== undefined) return emitJson(rows, flags.json);
-      const table = new Table({ head: ['server', 'model', 'lang', 'ops', 'available', 'description'], wordWrap: true, colWidths: [20, 22, 6, 22, 40, 44] });
+      const table = new Table({ head: ['server', 'model', 'lang', 'ops', 'available', 'description'], wordWrap: true, colWidths: [20, 22, 6, 22, 40, 44], style: process.stdout.isTTY ? {} : { head: [], border: [] } });
       for (const r of rows) {
         table.push([r.name, r.model, r.language, r.ops.join(' '), r.available ? 'yes' : `no: ${r.reason}${r.fix ? `\nfix: ${r.fix}` : ''}`, r.description]);
       }

@@ -16,10 +16,15 @@ describe('computeVerdict', () => {
     expect(v.verdict).toBe('server-bound');
     expect(v.reasons[0]).toBe('server at 97% of its 1 CPU(s) while the client peaked at 60% of a core');
   });
-  it('client-bound beats server-bound: the figure is then only a lower bound', () => {
-    const v = computeVerdict({ load: loadReport({ client: { workers: [worker(0.95)] } }), serverCpuCoreFraction: 0.99, serverCpuCount: 1, sharedCores: false });
+  it('client-bound when the client saturates and the server has room: the figure is then only a lower bound', () => {
+    const v = computeVerdict({ load: loadReport({ client: { workers: [worker(0.95)] } }), serverCpuCoreFraction: 0.7, serverCpuCount: 1, sharedCores: false });
     expect(v.verdict).toBe('client-bound');
     expect(v.reasons.join(' ')).toMatch(/client worker CPU at 95% of a core .* lower bound/);
+  });
+  it('a saturated server is the limit even when the client is busy too, and says so', () => {
+    const v = computeVerdict({ load: loadReport({ client: { workers: [worker(0.95)] } }), serverCpuCoreFraction: 0.99, serverCpuCount: 1, sharedCores: false });
+    expect(v.verdict).toBe('server-bound');
+    expect(v.reasons[1]).toMatch(/^the client was busy too \(client worker CPU at 95% of a core/);
   });
   it('client-bound on open-loop send lag', () => {
     const load = loadReport({ plan: { ...loadReport().plan, mode: 'open', rateHz: 1000 }, targetRateHz: 1000, achievedRateHz: 990, client: { workers: [worker(0.3, { sendLagP99Us: 12_000 })] } });
