@@ -60,6 +60,13 @@ export function computeVerdict(input: VerdictInput, t = VERDICT_THRESHOLDS): Ver
     reasons.push(...clientSaturated);
     reasons.push('this figure is a lower bound on the server: add --client-workers, give the client more CPUs, or lower the load');
   } else {
+    verdict = 'inconclusive';
+    if (serverFraction === null) reasons.push('server CPU was not measured (pass --target-pid with --target, or pin the server)');
+    else reasons.push(`neither side saturated: server at ${pct(serverFraction)} of its ${serverCpus} CPU(s), client peaked at ${pct(clientCpuMax)} of a core`);
+    if (load.plan.mode === 'open' && ratio !== null && ratio >= t.achievedRateFraction) {
+      reasons.push('open loop met its target rate: latency figures hold at this offered load; throughput is the offered rate, not a capacity');
+    }
+  }
   if (ratio !== null && ratio < t.achievedRateFraction) {
     reasons.push(`achieved ${Math.round(load.achievedRateHz)} msg/s of the ${Math.round(load.targetRateHz!)} msg/s target (${pct(ratio)})`);
   }
