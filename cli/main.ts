@@ -7,6 +7,7 @@ import { registerCompare } from './commands/compare.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerServers } from './commands/servers.js';
+import { registerSuite } from './commands/suite.js';
 import { ExitCode, RunError, UsageError } from './errors.js';
 import { UnknownServerError } from '../servers/errors.js';
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerServers(program);
   registerCalibrate(program);
+  registerSuite(program);
   registerReport(program);
   registerCompare(program);
   return program;

@@ -10,7 +10,7 @@ import { ratioOfMeans } from './ratio.js';
  * sentence says why no claim is made.
  */
 
-export type ClaimBlocker = 'single-run' | 'overlap' | 'client-bound' | 'unbounded';
+export type ClaimBlocker = 'single-run' | 'overlap' | 'client-bound';
 
 export interface Claim {
   text: string;
@@ -62,6 +62,8 @@ interface Metric {
   /** "throughput", "CPU per message", "cheap-message p99". */
   phrase: string;
   format(v: number): string;
+  /** CI bounds: without the unit when the unit never changes. */
+  bound(v: number): string;
   higherIsBetter: boolean;
   /** Client-bound runs void comparisons of this metric (throughput, latency) or not (CPU per message). */
   clientBoundMatters: boolean;
@@ -72,6 +74,7 @@ interface Metric {
 const THROUGHPUT: Metric = {
   phrase: 'throughput',
   format: (v) => `${formatRate(v)} msgs/s`,
+  bound: (v) => formatRate(v),
   higherIsBetter: true,
   clientBoundMatters: true,
   claim: (big, small, ratio) => `${big} was ${ratio} faster than ${small}`,
@@ -80,6 +83,7 @@ const THROUGHPUT: Metric = {
 const CPU: Metric = {
   phrase: 'CPU per message',
   format: (v) => `${v.toFixed(2)} µs`,
+  bound: (v) => v.toFixed(2),
   higherIsBetter: false,
   clientBoundMatters: false,
   claim: (big, small, ratio) => `${big} needed ${ratio} the server CPU per message of ${small}`,
@@ -88,20 +92,22 @@ const CPU: Metric = {
 const CHEAP_P99: Metric = {
   phrase: 'cheap-message p99 latency',
   format: (v) => formatUs(v),
+  bound: (v) => formatUs(v),
   higherIsBetter: false,
   clientBoundMatters: true,
-  claim: (big, small, ratio) => `cheap messages’ p99 was ${ratio} higher on ${big} than on ${small}`,
+  claim: (big, small, ratio) => `Cheap messages’ p99 was ${ratio} higher on ${big} than on ${small}`,
 };
 
-function ciText(i: Interval, format: (v: number) => string): string {
+/** Every metric here is a non-negative quantity, so a CI of its mean is shown clamped at 0. */
+function ciText(i: Interval, bound: (v: number) => string): string {
   if (i.low === null || i.high === null) return `n=${i.n}, no CI`;
-  return `95% CI ${format(i.low)}–${format(i.high)}, n=${i.n}`;
+  return `95% CI ${bound(Math.max(0, i.low))}–${bound(i.high)}, n=${i.n}`;
 }
 
 /** "123.4k msgs/s (95% CI 120.1k–126.0k msgs/s, n=3)": the mean over runs and its CI. */
 function describeValue(e: Entry, metric: Metric): string {
   const cb = e.clientBound && metric.clientBoundMatters ? ', client-bound' : '';
-  return `${metric.format(e.interval.mean)} (${ciText(e.interval, metric.format)}${cb})`;
+  return `${metric.format(e.interval.mean)} (${ciText(e.interval, metric.bound)}${cb})`;
 }
 
 /** "uws (event loop) 123.4k msgs/s (…)". */
@@ -154,7 +160,12 @@ export function compareEntries(x: Entry, y: Entry, metric: Metric): Claim {
     };
   }
   if (est.unbounded) {
-    return { text: `${big.who} and ${small.who}: the runs are too noisy to bound the ratio of ${metric.phrase}, so no claim is made.`, supported: false, blocker: 'unbounded' };
+    // The CIs are apart, so the direction stands; the smaller mean's CI reaches 0, so the ratio has no upper bound.
+    return {
+      text: `${metric.claim(big.who, small.who, `about ${ratioText}`)}: the CIs are apart, but ${small.who}’s runs vary too much to put a CI on the ratio.`,
+      supported: true,
+      blocker: null,
+    };
   }
   return { text: `${metric.claim(big.who, small.who, ratioText)}${ciRatio}.`, supported: true, blocker: null };
 }
@@ -171,7 +182,7 @@ function entry(runs: RunRow[], value: (r: RunRow) => number | null): Entry | nul
 function contexts(model: ReportModel, filter: (r: RunRow) => boolean = () => true): Map<string, RunRow[]> {
   const out = new Map<string, RunRow[]>();
   for (const r of model.runs) {
-    if (r.status !== 'ok' || r.msgsPerSec === null || !filter(r)) continue;
+    if (r.status !== 'ok' || r.msgsPerSec === null || !r.messages || !filter(r)) continue;
     out.set(r.contextKey, [...(out.get(r.contextKey) ?? []), r]);
   }
   return out;
@@ -275,8 +286,8 @@ export function headOfLineFindings(model: ReportModel): Finding[] {
     for (const e of shared.entries) {
       const heavy = e.runs.map((r) => classP(r, 'heavy', 'p50Us')).filter((v): v is number => v !== null);
       if (heavy.length === 0) continue;
-      const heavyMedian = summarize(heavy).median;
-      const cheap = e.interval.median;
+      const heavyMedian = summarize(heavy).mean;
+      const cheap = e.interval.mean;
       if (e.clientBound) {
         claims.push({ text: `${e.who}’s runs were client-bound, so its latencies include the load generator’s own delay: no claim about head-of-line blocking.`, supported: false, blocker: 'client-bound' });
       } else if (cheap >= HOL_FRACTION * heavyMedian) {

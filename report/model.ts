@@ -24,6 +24,9 @@ export const QUALITY_LABELS: Record<Quality, string> = {
   skipped: 'skipped',
 };
 
+/** Workloads that hold connections open without sending messages (memory ramps). */
+export const NO_MESSAGE_WORKLOADS: ReadonlySet<string> = new Set(['idle']);
+
 /** Server architecture families for the threads-vs-async question, from the registry's ServerSpec.model. */
 export type Family = 'async' | 'threaded' | 'other';
 
@@ -57,6 +60,8 @@ export interface RunRow {
   family: Family;
   model: string | null;
   workload: string;
+  /** False for workloads that send no messages (idle): their msgs/s, latency and CPU per message mean nothing. */
+  messages: boolean;
   connections: number;
   mode: 'closed' | 'open';
   depth: number;
@@ -114,6 +119,7 @@ export interface GroupRow {
   setLabel: string;
   href: string;
   workload: string;
+  messages: boolean;
   connections: number;
   load: string;
   payload: string;
@@ -196,6 +202,7 @@ function runRow(cell: Cell, set: number, setLabel: string, href: string, cellInd
     family: familyOf(model),
     model,
     workload: p.workload,
+    messages: !NO_MESSAGE_WORKLOADS.has(p.workload),
     connections: p.connections,
     mode: p.mode,
     depth: p.depth,
@@ -297,6 +304,7 @@ function groupRuns(runs: RunRow[]): GroupRow[] {
       setLabel: first.setLabel,
       href: first.href,
       workload: first.workload,
+      messages: first.messages,
       connections: first.connections,
       load: first.load,
       payload: first.payload,

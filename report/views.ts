@@ -77,7 +77,7 @@ function groupFields(g: GroupRow): Row {
   return { ...dims(g), series: g.series, who: g.who, quality: g.quality, qualityLabel: g.qualityLabel, n: g.n, href: g.href };
 }
 
-const colorSeries = (field = 'series') => ({ field, type: 'nominal', title: 'series', legend: { orient: 'bottom', columns: 2, labelLimit: 420 } });
+const colorSeries = (field = 'series') => ({ field, type: 'nominal', title: 'series', scale: { scheme: 'tableau20' }, legend: { orient: 'bottom', columns: 2, labelLimit: 420 } });
 
 /** Shape by verdict with a fixed domain, so the legend always explains every kind of mark. */
 const shapeQuality = {
@@ -85,7 +85,7 @@ const shapeQuality = {
   type: 'nominal',
   title: 'verdict',
   scale: { domain: QUALITIES.map((q) => QUALITY_LABELS[q]), range: ['circle', 'diamond', 'triangle-up', 'square', 'cross', 'triangle-down'] },
-  legend: { orient: 'bottom', direction: 'vertical' },
+  legend: { orient: 'bottom', direction: 'vertical', labelLimit: 320 },
 };
 
 const runTooltip = (extra: unknown[] = []) => [
@@ -104,7 +104,7 @@ const connectionsAxis = (model: ReportModel) => {
   return { field: 'connections', type: 'quantitative', title: 'connections', scale: spread >= 10 ? { type: 'log' } : { zero: false } };
 };
 
-const usable = (model: ReportModel) => model.runs.filter((r) => r.msgsPerSec !== null);
+const usable = (model: ReportModel) => model.runs.filter((r) => r.msgsPerSec !== null && r.messages);
 
 function frame(title: string, extra: VlSpec): VlSpec {
   return {
@@ -162,10 +162,10 @@ const throughput: ViewDef = {
   image: true,
   data(model) {
     const runs = model.runs
-      .filter((r) => r.msgsPerSec !== null || r.status === 'failed')
+      .filter((r) => r.messages && (r.msgsPerSec !== null || r.status === 'failed'))
       .map((r) => ({ ...runFields(r), msgsPerSec: r.msgsPerSec ?? 0 }));
     const groups = model.groups
-      .filter((g) => g.msgsPerSec !== null)
+      .filter((g) => g.msgsPerSec !== null && g.messages)
       .map((g) => ({ ...groupFields(g), median: g.msgsPerSec!.mean, low: g.msgsPerSec!.low, high: g.msgsPerSec!.high }));
     return { runs, groups };
   },
@@ -186,7 +186,7 @@ const cpuPerMessage: ViewDef = {
       .filter((r) => r.cpuUsPerMessage !== null)
       .map((r) => ({ ...runFields(r), cpuUsPerMessage: r.cpuUsPerMessage }));
     const groups = model.groups
-      .filter((g) => g.cpuUsPerMessage !== null)
+      .filter((g) => g.cpuUsPerMessage !== null && g.messages)
       .map((g) => ({ ...groupFields(g), median: g.cpuUsPerMessage!.mean, low: g.cpuUsPerMessage!.low, high: g.cpuUsPerMessage!.high }));
     return { runs, groups };
   },
@@ -239,7 +239,7 @@ const latencySpectrum: ViewDef = {
               type: 'quantitative',
               title: 'percentile',
               scale: { type: 'log' },
-              axis: { values: [1, 2, 10, 100, 1000, 10_000, 100_000, 1_000_000], labelExpr: "format(100 - 100 / datum.value, '.4~f') + '%'" },
+              axis: { values: [2, 10, 100, 1000, 10_000, 100_000, 1_000_000], labelExpr: "format(100 - 100 / datum.value, '.4~f') + '%'" },
             },
             y: { field: 'valueUs', type: 'quantitative', title: 'latency (µs)', scale: { type: 'log' } },
             color: { ...colorSeries('line'), title: 'series · connections' },
@@ -531,12 +531,12 @@ const coreSweep: ViewDef = {
       .filter(swept)
       .map((r) => ({ ...runFields(r), sweep: `${r.seriesNoCpus} · ${r.connections} conns`, serverCpuCount: r.serverCpuCount, msgsPerSec: r.msgsPerSec }));
     const groups = model.groups
-      .filter((g) => g.msgsPerSec !== null && swept(g))
+      .filter((g) => g.msgsPerSec !== null && g.messages && swept(g))
       .map((g) => ({ ...groupFields(g), sweep: `${g.seriesNoCpus} · ${g.connections} conns`, serverCpuCount: g.serverCpuCount, median: g.msgsPerSec!.mean }));
     return { runs, groups };
   },
   spec: () => {
-    const x = { field: 'serverCpus', type: 'ordinal', title: 'server CPUs', sort: { field: 'serverCpuCount' } };
+    const x = { field: 'serverCpus', type: 'ordinal', title: 'server CPUs', sort: { field: 'serverCpuCount' }, axis: { labelAngle: 0 } };
     const color = { ...colorSeries('sweep'), title: 'series · connections' };
     return frame('Throughput by server CPU set', {
       layer: [

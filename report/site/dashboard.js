@@ -341,7 +341,7 @@
     el('strong', { className: 'warn', text: '▲ client-bound' }),
     ' — the load generator was the limit, so the figure is only a lower bound on the server; ',
     el('strong', { className: 'bad', text: '✚ failed' }),
-    ' — drawn at 0. Click a point to open its raw result file; hover for its verdict.',
+    ' — drawn at 0 msgs/s in the throughput view, listed in red in the runs table. Click a point to open its raw result file; hover for its verdict and why.',
   ]);
 
   app.appendChild(

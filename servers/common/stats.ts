@@ -25,7 +25,6 @@ export interface StatsRecorder {
 
 /** Starts the event-loop monitors for a server named `server`; call once per process. */
 export function createStatsRecorder(server: string): StatsRecorder {
-  const startedAtMs = performance.now();
   const delay = monitorEventLoopDelay({ resolution: EVENT_LOOP_DELAY_RESOLUTION_MS });
   delay.enable();
   let previousElu: EventLoopUtilization = performance.eventLoopUtilization();
@@ -40,7 +39,8 @@ export function createStatsRecorder(server: string): StatsRecorder {
       const snapshot: StatsSnapshot = {
         server,
         pid: process.pid,
-        uptimeMs: Math.round(performance.now() - startedAtMs),
+        // process.uptime() is process-wide, also inside worker threads: every thread reports the same clock.
+        uptimeMs: Math.round(process.uptime() * 1000),
         openConnections: counters.openConnections,
         messagesHandled: counters.messagesHandled,
         broadcastDeliveries: counters.broadcastDeliveries,

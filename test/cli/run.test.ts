@@ -17,7 +17,10 @@ function expectConsistentCounts(cell: Cell): void {
   expect(load.counts.duplicated).toBe(0);
   expect(load.service.count).toBe(load.counts.received);
   expect(cell.serverResources!.cpuSeconds).toBeGreaterThan(0);
-  expect(cell.serverMessagesHandled).toBeGreaterThanOrEqual(load.counts.received);
+  // The server's count is read from /stats when the parent sees each phase change, a few ms off the
+  // workers' exact window: close to the client's count, not equal.
+  expect(cell.serverMessagesHandled).toBeGreaterThan(load.counts.received * 0.9);
+  expect(cell.serverMessagesHandled).toBeLessThan(load.counts.received * 1.1 + 1000);
   expect(cell.verdict).not.toBeNull();
 }
 

@@ -1,0 +1,99 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { runMatrix } from '../../bench/runner.js';
+import { loadScenario, toCamel, type Scenario, type ScenarioEntry } from '../../bench/scenario.js';
+import type { ResultFile } from '../../results/schema.js';
+import { listServers } from '../../servers/registry.js';
+import { UsageError } from '../errors.js';
+import { emitJson } from '../output.js';
+import { progressReporter } from '../reporters/progress.js';
+import { renderSummaryTable } from '../reporters/table.js';
+import { interruptSignal } from '../session.js';
+import { buildRunRequest, exitCodeFor, type RunFlags } from './run.js';
+
+/** Flags of `wsarena run` a scenario entry may set (camelCase), with the defaults `run` uses. */
+const RUN_DEFAULTS: Omit<RunFlags, 'server'> = {
+  workload: 'echo',
+  connections: '100',
+  duration: '10s',
+  warmup: '2s',
+  drain: '2s',
+  payload: '64',
+  repeat: '1',
+  pin: true,
+  workIterations: '50000',
+  heavyFraction: '0.05',
+};
+const ALLOWED_KEYS = new Set([
+  ...Object.keys(RUN_DEFAULTS),
+  'depth', 'rate', 'serverCpus', 'clientCpus', 'clientWorkers', 'threads', 'ramp', 'sourceAddresses', 'port',
+]);
+
+/** Turns one entry (defaults merged) into the same flags `wsarena run` would get; names the field on error. */
+export function entryToFlags(scenarioPath: string, scenario: Scenario, index: number, entry: ScenarioEntry, outPath: string): RunFlags {
+  const flags: Record<string, unknown> = { ...RUN_DEFAULTS };
+  const merged: Record<string, unknown> = { ...scenario.defaults, ...entry };
+  for (const [rawKey, value] of Object.entries(merged)) {
+    if (rawKey === 'name' || rawKey === 'description' || rawKey === 'servers') continue;
+    const key = toCamel(rawKey);
+    if (!ALLOWED_KEYS.has(key)) {
+      throw new UsageError('SCENARIO_INVALID', `scenario ${scenarioPath}: entries.${index}.${rawKey}: unknown field; allowed: name, description, servers, ${[...ALLOWED_KEYS].sort().join(', ')}`);
+    }
+    flags[key] = typeof value === 'boolean' ? value : String(value);
+  }
+  const servers = entry.servers === 'all' ? listServers().map((s) => s.name) : entry.servers;
+  return { ...(flags as Omit<RunFlags, 'server'>), server: servers.join(','), out: outPath, quiet: true };
+}
+
+export function registerSuite(program: Command): void {
+  program
+    .command('suite <name>')
+    .description('run a scenario file (bench/scenarios/<name>.json, or a path): quick, threaded-vs-async, c10k')
+    .option('--out-dir <dir>', 'folder for the result files (one per entry)')
+    .option('--only <entries>', 'run only these entries (comma-separated names)')
+    .option('--json [file]', 'print all result files as JSON instead of the tables')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(async (name: string, opts: { outDir?: string; only?: string; json?: string | boolean; quiet?: boolean }) => {
+      const { path, scenario } = loadScenario(name);
+      const stamp = new Date().toISOString().replace(/\..+$/, '').replace(/:/g, '-');
+      const outDir = opts.outDir ?? join('results', 'suites', `${scenario.name}-${stamp}`);
+      const only = opts.only ? new Set(opts.only.split(',').map((s) => s.trim())) : null;
+      if (only) {
+        const unknown = [...only].filter((n) => !scenario.entries.some((e) => e.name === n));
+        if (unknown.length > 0) throw new UsageError('UNKNOWN_ENTRY', `--only: no entry named ${unknown.join(', ')} in ${path}; entries: ${scenario.entries.map((e) => e.name).join(', ')}`);
+      }
+      // Validate every entry before running any, so a typo in the last one does not waste the first ones.
+      const requests = scenario.entries
+        .map((entry, index) => ({ entry, index }))
+        .filter(({ entry }) => !only || only.has(entry.name))
+        .map(({ entry, index }) => {
+          const flags = entryToFlags(path, scenario, index, entry, join(outDir, `${entry.name}.json`));
+          try {
+            return { entry, req: buildRunRequest(flags, ['suite', name, '--entry', entry.name], 'suite') };
+          } catch (err) {
+            if (err instanceof UsageError) throw new UsageError(err.code, `scenario ${path}: entries.${index} (${entry.name}): ${err.message}`);
+            throw err;
+          }
+        });
+
+      const progress = progressReporter(process.stderr, opts.quiet ?? false);
+      const interrupt = interruptSignal();
+      const files: ResultFile[] = [];
+      try {
+        for (const { entry, req } of requests) {
+          if (interrupt.signal.aborted) break;
+          if (!opts.quiet) process.stderr.write(`== ${scenario.name} / ${entry.name}: ${entry.description ?? req.workload}\n`);
+          const file = await runMatrix(req, progress, interrupt.signal);
+          files.push(file);
+          if (opts.json === undefined) process.stdout.write(`\n## ${scenario.name} / ${entry.name}\n${renderSummaryTable(file.cells, { color: Boolean(process.stdout.isTTY) })}\n`);
+        }
+      } finally {
+        progress.close();
+        interrupt.dispose();
+      }
+      if (opts.json !== undefined && opts.json !== false) emitJson(files, opts.json);
+      process.stderr.write(`results: ${outDir}\n`);
+      const codes = files.map(exitCodeFor);
+      process.exitCode = interrupt.signal.aborted ? 130 : Math.max(0, ...codes);
+    });
+}

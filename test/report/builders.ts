@@ -1,0 +1,77 @@
+import type { LatencySummary } from '../../clients/types.js';
+import { buildModel, type ReportModel } from '../../report/model.js';
+import type { Cell, ResultFile, Verdict } from '../../results/schema.js';
+import { cell, loadReport, resultFile } from '../fixtures/results.js';
+
+/** Exact, deterministic cells for statistics and findings tests (histograms are not decoded here). */
+
+export function summary(p99Us: number, p50Us = p99Us / 3): LatencySummary {
+  return { count: 1000, p50Us, p90Us: (p50Us + p99Us) / 2, p99Us, p999Us: p99Us * 1.5, maxUs: p99Us * 2, meanUs: p50Us, encoded: '' };
+}
+
+export interface RunSpec {
+  server: string;
+  msgsPerSec: number;
+  connections?: number;
+  repeat?: number;
+  cpuUsPerMessage?: number | null;
+  p99Us?: number;
+  verdict?: Verdict['verdict'];
+  status?: Cell['status'];
+  error?: string;
+  workload?: string;
+  serverCpus?: string;
+  depth?: number;
+  byClass?: Record<string, LatencySummary> | null;
+}
+
+export function run(s: RunSpec): Cell {
+  const failed = s.status === 'failed';
+  const connections = s.connections ?? 100;
+  const workload = s.workload ?? 'echo';
+  return cell({
+    id: `${s.server}/${workload}/c${connections}/r${s.repeat ?? 0}`,
+    server: s.server,
+    params: { ...cell().params, workload, connections, depth: s.depth ?? 1 },
+    repeat: s.repeat ?? 0,
+    status: s.status ?? 'ok',
+    error: s.error ?? null,
+    pinning: { serverCpus: s.serverCpus ?? '0', clientCpus: '1', applied: true, reason: null, sharedCores: false },
+    load: failed ? null : loadReport({ achievedRateHz: s.msgsPerSec, service: summary(s.p99Us ?? 1000), byClass: s.byClass ?? null }),
+    serverResources: failed
+      ? null
+      : {
+          cpuSeconds: 1,
+          cpuCoreFraction: 0.9,
+          cpuUsPerMessage: s.cpuUsPerMessage === undefined ? 10 : s.cpuUsPerMessage,
+          rssBytesMax: 1e8,
+          rssBytesEnd: 1e8,
+          threadsMax: 1,
+          fdsMax: 10,
+          processesMax: 1,
+          sampleIntervalMs: 250,
+          samples: [],
+        },
+    verdict: failed
+      ? null
+      : {
+          verdict: s.verdict ?? 'server-bound',
+          reasons: [s.verdict === 'client-bound' ? 'client worker CPU at 97% of a core (≥ 85%)' : 'server at 97% of its 1 CPU(s)'],
+          numbers: { serverCpuCoreFraction: 0.97, serverCpuCount: 1, clientCpuCoreFractionMax: 0.5, clientEventLoopDelayP99Ms: 1, clientSendLagP99Us: 0, achievedToTargetRatio: null },
+          sharedCores: false,
+        },
+  });
+}
+
+/** Repeats of one server: one run per value. */
+export function runs(server: string, values: number[], extra: Omit<RunSpec, 'server' | 'msgsPerSec' | 'repeat'> = {}): Cell[] {
+  return values.map((msgsPerSec, repeat) => run({ ...extra, server, msgsPerSec, repeat }));
+}
+
+export function model(cells: Cell[]): ReportModel {
+  return buildModel([{ path: '/tmp/results/test.json', file: resultFile(cells) }]);
+}
+
+export function file(cells: Cell[]): ResultFile {
+  return resultFile(cells);
+}
