@@ -62,8 +62,8 @@ interface Metric {
   /** "throughput", "CPU per message", "cheap-message p99". */
   phrase: string;
   format(v: number): string;
-  /** CI bounds: without the unit when the unit never changes. */
-  bound(v: number): string;
+  /** A CI bound, without the unit when the unit never changes, on the scale of the mean it belongs to. */
+  bound(v: number, mean: number): string;
   higherIsBetter: boolean;
   /** Client-bound runs void comparisons of this metric (throughput, latency) or not (CPU per message). */
   clientBoundMatters: boolean;
@@ -74,7 +74,7 @@ interface Metric {
 const THROUGHPUT: Metric = {
   phrase: 'throughput',
   format: (v) => `${formatRate(v)} msgs/s`,
-  bound: (v) => formatRate(v),
+  bound: (v, mean) => (mean >= 10_000 ? `${(v / 1000).toFixed(1)}k` : formatRate(v)),
   higherIsBetter: true,
   clientBoundMatters: true,
   claim: (big, small, ratio) => `${big} was ${ratio} faster than ${small}`,
@@ -99,9 +99,9 @@ const CHEAP_P99: Metric = {
 };
 
 /** Every metric here is a non-negative quantity, so a CI of its mean is shown clamped at 0. */
-function ciText(i: Interval, bound: (v: number) => string): string {
+function ciText(i: Interval, bound: (v: number, mean: number) => string): string {
   if (i.low === null || i.high === null) return `n=${i.n}, no CI`;
-  return `95% CI ${bound(Math.max(0, i.low))}–${bound(i.high)}, n=${i.n}`;
+  return `95% CI ${bound(Math.max(0, i.low), i.mean)}–${bound(i.high, i.mean)}, n=${i.n}`;
 }
 
 /** "123.4k msgs/s (95% CI 120.1k–126.0k msgs/s, n=3)": the mean over runs and its CI. */

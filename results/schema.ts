@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LoadReport } from '../clients/types.js';
+import { backpressureSectionSchema, broadcastSectionSchema, idleSectionSchema, sizesSectionSchema, stormSectionSchema } from './sections.js';
 
 /**
  * The result file format. Versioned: a reader refuses a file whose schemaVersion it does not know, and
@@ -176,6 +177,12 @@ export const cellSchema = z.object({
   /** Messages the server handled during the window, from /stats deltas (null without /stats). */
   serverMessagesHandled: z.number().nullable(),
   verdict: verdictSchema.nullable(),
+  /** Workload sections (results/sections.ts): present for their workload only; absent in older files. */
+  idle: idleSectionSchema.nullable().optional(),
+  broadcast: broadcastSectionSchema.nullable().optional(),
+  storm: stormSectionSchema.nullable().optional(),
+  backpressure: backpressureSectionSchema.nullable().optional(),
+  sizes: sizesSectionSchema.nullable().optional(),
 });
 export type Cell = z.infer<typeof cellSchema>;
 

@@ -5,6 +5,7 @@
 import { UnknownServerError } from './errors.js';
 import type { ServerSpec } from './spec.js';
 import { goGoroutines } from './go-goroutines/spec.js';
+import { longPollSpec } from './long-poll/spec.js';
 import { uwsSpec } from './uws/spec.js';
 import { uwsThreadsSpec } from './uws-threads/spec.js';
 import { wsClusterSpec } from './ws-cluster/spec.js';
@@ -23,6 +24,7 @@ export const SERVERS: Record<string, ServerSpec> = {
   [wsPiscinaSpec.name]: wsPiscinaSpec,
   [wsThreadPerConnSpec.name]: wsThreadPerConnSpec,
   [goGoroutines.name]: goGoroutines,
+  [longPollSpec.name]: longPollSpec,
 };
 
 /** The spec named `name`; throws UnknownServerError (code UNKNOWN_SERVER) listing the known names. */

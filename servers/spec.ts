@@ -18,6 +18,13 @@ export type ServerModel =
   | 'goroutines'
   | 'long-poll';
 
+export type ServerTransport = 'websocket' | 'http-long-poll';
+
+/** A spec's transport, with the default applied. */
+export function transportOf(spec: Pick<ServerSpec, 'transport'>): ServerTransport {
+  return spec.transport ?? 'websocket';
+}
+
 export interface ServerOptions {
   /** Default 127.0.0.1. */
   host: string;
@@ -46,6 +53,12 @@ export interface ServerSpec {
   description: string;
   model: ServerModel;
   language: 'node' | 'go';
+  /**
+   * How clients talk to it. Default (absent) 'websocket': the wire contract of docs/PROTOCOL.md.
+   * 'http-long-poll': the same messages over HTTP long polling (docs/LONG-POLL.md); WebSocket-only
+   * contract cases skip it and the runner drives it with clients/long-poll/ instead of the WebSocket engine.
+   */
+  transport?: ServerTransport;
   /** Contract ops this server implements (ECHO, WORK, BROADCAST codes from protocol/wire.ts). */
   ops: number[];
   availability(): Availability;

@@ -19,6 +19,9 @@ export interface SummaryRow {
   cpuUsPerMessage: number | null;
   serverCpuCoreFraction: number | null;
   rssBytes: number | null;
+  /** Mixed workload: p99 of the cheap (ECHO) and heavy (WORK) classes; head-of-line blocking shows in cheapP99Us. */
+  cheapP99Us: number | null;
+  heavyP99Us: number | null;
   verdicts: string[];
   /** best msgs/s in the same (connections, cpus) group / this row's msgs/s; 1 = best. */
   slowerThanBest: number | null;
@@ -63,6 +66,8 @@ export function summarizeCells(cells: Cell[]): SummaryRow[] {
       cpuUsPerMessage: med((c) => c.serverResources?.cpuUsPerMessage),
       serverCpuCoreFraction: med((c) => c.serverResources?.cpuCoreFraction),
       rssBytes: med((c) => c.serverResources?.rssBytesMax),
+      cheapP99Us: med((c) => c.load?.byClass?.cheap?.p99Us),
+      heavyP99Us: med((c) => c.load?.byClass?.heavy?.p99Us),
       verdicts: [...new Set(ok.map((c) => c.verdict?.verdict ?? 'none'))],
       slowerThanBest: null,
       notes: [...new Set(notes)],
@@ -81,7 +86,8 @@ export function summarizeCells(cells: Cell[]): SummaryRow[] {
 export function renderSummaryTable(cells: Cell[], { color = false }: { color?: boolean } = {}): string {
   const rows = summarizeCells(cells);
   const anyCpus = rows.some((r) => r.serverCpus !== null);
-  const head = ['server', 'workload', 'conns', ...(anyCpus ? ['cpus'] : []), 'msgs/s', '95% CI', 'p50', 'p99', 'p99.9', 'max', 'CPU µs/msg', 'srv CPU', 'RSS', 'verdict', 'vs best'];
+  const anyClasses = rows.some((r) => r.cheapP99Us !== null);
+  const head = ['server', 'workload', 'conns', ...(anyCpus ? ['cpus'] : []), 'msgs/s', '95% CI', 'p50', 'p99', 'p99.9', 'max', ...(anyClasses ? ['cheap p99', 'heavy p99'] : []), 'CPU µs/msg', 'srv CPU', 'RSS', 'verdict', 'vs best'];
   const table = new Table({ head, style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] } });
   for (const r of rows) {
     const ci = r.msgsPerSec && r.msgsPerSec.low !== null ? `${formatRate(r.msgsPerSec.low)}–${formatRate(r.msgsPerSec.high)}` : r.repeats > 1 ? '—' : 'n=1';
@@ -98,6 +104,7 @@ export function renderSummaryTable(cells: Cell[], { color = false }: { color?: b
       formatUs(r.p99Us),
       formatUs(r.p999Us),
       formatUs(r.maxUs),
+      ...(anyClasses ? [formatUs(r.cheapP99Us), formatUs(r.heavyP99Us)] : []),
       r.cpuUsPerMessage === null ? '—' : r.cpuUsPerMessage.toFixed(2),
       formatPercent(r.serverCpuCoreFraction),
       formatBytes(r.rssBytes),

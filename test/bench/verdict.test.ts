@@ -32,6 +32,14 @@ describe('computeVerdict', () => {
     expect(v.verdict).toBe('client-bound');
     expect(v.reasons[0]).toBe('client send lag p99 12.0 ms (≥ 5 ms)');
   });
+  it('send lag that is small against the corrected latency is noted, not disqualifying', () => {
+    const base = loadReport();
+    const corrected = { ...base.service, p99Us: 100_000 };
+    const load = loadReport({ plan: { ...base.plan, mode: 'open', rateHz: 1000 }, targetRateHz: 1000, achievedRateHz: 1000, corrected, client: { workers: [worker(0.2, { sendLagP99Us: 6_000 })] } });
+    const v = computeVerdict({ load, serverCpuCoreFraction: 0.3, serverCpuCount: 1, sharedCores: false });
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.reasons).toContain('client send lag p99 6.0 ms (≥ 5 ms), small against the corrected p99 of 100.0 ms');
+  });
   it('inconclusive when neither side saturates, and says why', () => {
     const v = computeVerdict({ load: loadReport(), serverCpuCoreFraction: 0.3, serverCpuCount: 1, sharedCores: true });
     expect(v.verdict).toBe('inconclusive');

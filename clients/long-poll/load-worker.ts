@@ -1,0 +1,481 @@
+/**
+ * The long-poll load inside one client worker process: its share of the sessions, the closed loop that
+ * drives them, and every figure measured on them, in the same WorkerReport as the WebSocket engine's
+ * workers (clients/ipc.ts), so the parent merges them with the same code.
+ *
+ * One session = one http.Agent (keepAlive, maxSockets 2: one socket for the hanging GET /poll, one for
+ * POST /send). A round trip: POST /send?session=id with one contract message (sent time = when the
+ * request is issued), the reply comes back in the body of a poll response (received time = when that
+ * response has ended). The poll is re-issued as soon as a poll response ends.
+ *
+ * Accounting is the WebSocket engine's: a message belongs to the measured window when its send time lies
+ * in [measureStartUs, measureEndUs); sent = received + lost for window messages; corrupted ⊂ received.
+ */
+import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HEADER_BYTES, Op, WORK_REQUEST_PAYLOAD_BYTES, fillPattern } from '../../protocol/wire.js';
+import { POLL_PATH, SEND_PATH, SESSION_PARAM, SESSION_PATH, forEachFrame } from '../../servers/long-poll/http-wire.js';
+import { highU32, lowU32, monoUs } from '../clock.js';
+import { buildHistogram, encodeHistogram, recordUs, type Histogram } from '../histogram.js';
+import { DUPLICATE, InflightTable } from '../inflight.js';
+import type { PhaseTimes, WorkerReport, WorkerTimelinePoint } from '../ipc.js';
+import { LoopDelayMonitor } from '../loop-delay.js';
+import { CLASS_HEAVY, CLASS_NAMES, MessageCodec, WORK_SEEDS } from '../messages.js';
+import { connectionsOfWorker } from '../schedule.js';
+import type { LoadPlan, MessageCounts } from '../types.js';
+
+/** Sessions being opened at once per worker when the plan sets no ramp rate. */
+const MAX_CONCURRENT_OPENS = 64;
+const PROGRESS_INTERVAL_MS = 200;
+/** A tick for second k goes out this long after the second ends, so late replies of it are counted. */
+const TICK_DELAY_MS = 20;
+/** Sockets per session: one hanging poll + one send. */
+export const SOCKETS_PER_SESSION = 2;
+
+class LpSession {
+  id = '';
+  sendPath = '';
+  pollPath = '';
+  /** Opened and not failed: it polls and sends. */
+  alive = false;
+  readonly agent = new Agent({ keepAlive: true, maxSockets: SOCKETS_PER_SESSION, maxFreeSockets: SOCKETS_PER_SESSION });
+  readonly inflight: InflightTable;
+  rngState: number;
+  maxSeqAnswered = -1;
+  poll: ClientRequest | null = null;
+
+  constructor(
+    readonly index: number,
+    depth: number,
+  ) {
+    this.inflight = new InflightTable(depth * 2);
+    this.rngState = (Math.imul(index + 1, 0x9e3779b1) >>> 0) || 1;
+  }
+}
+
+/** The http.request options every request of a worker shares. */
+interface Target {
+  host: string;
+  port: number;
+}
+
+export class LongPollWorker {
+  private readonly codec: MessageCodec;
+  private readonly mixed: boolean;
+  private readonly target: Target;
+  private sessions: LpSession[] = [];
+  private times: PhaseTimes | null = null;
+
+  private attempted = 0;
+  private established = 0;
+  private unexpectedCloses = 0;
+  private readonly errors: Record<string, number> = {};
+  private readonly counts: MessageCounts = { sent: 0, received: 0, lost: 0, duplicated: 0, corrupted: 0, outOfOrder: 0, unexpected: 0 };
+
+  private readonly hHandshake = buildHistogram();
+  private readonly hService = buildHistogram();
+  private readonly hClass: Histogram[] = [buildHistogram(), buildHistogram()];
+  private readonly hSecond = buildHistogram();
+  private second = -1;
+  private readonly timeline: WorkerTimelinePoint[] = [];
+
+  private readonly eld = new LoopDelayMonitor();
+  private cpuAtStart: NodeJS.CpuUsage | null = null;
+  private cpuInWindow: NodeJS.CpuUsage | null = null;
+  private wallAtStartUs = 0;
+  private wallInWindowUs = 0;
+
+  private readonly echoPayload: Buffer;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private booksClosed = false;
+  private closing = false;
+  private readonly drained: Promise<void>;
+  private markDrained!: () => void;
+
+  /** Called with each finished second of the window: sent and received so far for it. */
+  tick: ((second: number, sent: number, received: number) => void) | null = null;
+
+  constructor(
+    private readonly plan: LoadPlan,
+    private readonly workerIndex: number,
+    private readonly workers: number,
+  ) {
+    if (plan.mode !== 'closed') throw new Error('the long-poll client runs closed loop only');
+    this.codec = new MessageCodec(plan.payloadBytes, plan.mix);
+    this.mixed = plan.mix.kind === 'mixed';
+    const url = new URL(plan.url);
+    this.target = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80) };
+    this.echoPayload = Buffer.allocUnsafe(plan.payloadBytes);
+    fillPattern(this.echoPayload, 0);
+    this.drained = new Promise((resolve) => (this.markDrained = resolve));
+    const seconds = Math.ceil(plan.durationMs / 1000);
+    for (let s = 0; s < seconds; s++) this.timeline.push({ second: s, sent: 0, received: 0, latency: '' });
+  }
+
+  get attemptedCount(): number {
+    return this.attempted;
+  }
+
+  get establishedCount(): number {
+    return this.established;
+  }
+
+  // ---- opening sessions ----
+
+  /** Opens this worker's sessions (POST /session) and starts their polls; resolves once every attempt has settled. */
+  async connectAll(progress: (attempted: number, established: number) => void): Promise<void> {
+    const indices = connectionsOfWorker(this.plan.connections, this.workers, this.workerIndex);
+    const ratePerSec = this.plan.rampPerSec === null ? null : this.plan.rampPerSec / this.workers;
+    const startedUs = monoUs();
+    const inProgress = new Set<Promise<void>>();
+    const ticker = setInterval(() => progress(this.attempted, this.established), PROGRESS_INTERVAL_MS);
+    try {
+      for (let k = 0; k < indices.length; k++) {
+        if (ratePerSec !== null) {
+          const waitMs = (startedUs + (k * 1e6) / ratePerSec - monoUs()) / 1000;
+          if (waitMs >= 1) await sleep(waitMs);
+        }
+        while (inProgress.size >= MAX_CONCURRENT_OPENS) await Promise.race(inProgress);
+        const attempt: Promise<void> = this.openOne(indices[k]!).finally(() => inProgress.delete(attempt));
+        inProgress.add(attempt);
+      }
+      await Promise.all(inProgress);
+    } finally {
+      clearInterval(ticker);
+    }
+    this.sessions.sort((a, b) => a.index - b.index);
+    progress(this.attempted, this.established);
+  }
+
+  private async openOne(index: number): Promise<void> {
+    const s = new LpSession(index, this.plan.depth);
+    this.attempted++;
+    const startUs = monoUs();
+    let id: string;
+    try {
+      id = await this.openSession(s);
+    } catch (err) {
+      bump(this.errors, classifyHttpError(err));
+      s.agent.destroy();
+      return;
+    }
+    recordUs(this.hHandshake, monoUs() - startUs);
+    s.id = id;
+    const query = `?${SESSION_PARAM}=${encodeURIComponent(id)}`;
+    s.sendPath = SEND_PATH + query;
+    s.pollPath = POLL_PATH + query;
+    s.alive = true;
+    this.established++;
+    this.sessions.push(s);
+    this.startPoll(s);
+  }
+
+  /** POST /session → the session id. The "handshake": TCP connect (first request of the agent) + one request. */
+  private openSession(s: LpSession): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const req = this.request(s, 'POST', SESSION_PATH, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode !== 201) return reject(new HttpStatusError(res.statusCode ?? 0));
+          try {
+            const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { session?: unknown };
+            if (typeof body.session !== 'string' || body.session === '') throw new Error('no session id');
+            resolve(body.session);
+          } catch {
+            reject(new HttpStatusError(0, 'handshake'));
+          }
+        });
+        res.on('error', reject);
+      });
+      req.setTimeout(this.plan.handshakeTimeoutMs, () => req.destroy(new HttpStatusError(0, 'timeout')));
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  private request(s: LpSession, method: string, path: string, onResponse: (res: IncomingMessage) => void, contentLength?: number): ClientRequest {
+    const addresses = this.plan.localAddresses;
+    return request(
+      {
+        host: this.target.host,
+        port: this.target.port,
+        method,
+        path,
+        agent: s.agent,
+        localAddress: addresses.length > 0 ? addresses[s.index % addresses.length] : undefined,
+        headers: contentLength === undefined ? undefined : { 'Content-Type': 'application/octet-stream', 'Content-Length': contentLength },
+      },
+      onResponse,
+    );
+  }
+
+  // ---- polling ----
+
+  private startPoll(s: LpSession): void {
+    if (!s.alive || this.closing) return;
+    const req = this.request(s, 'GET', s.pollPath, (res) => {
+      const status = res.statusCode ?? 0;
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      res.on('data', (c: Buffer) => {
+        chunks.push(c);
+        bytes += c.length;
+      });
+      res.on('end', () => {
+        const recvUs = monoUs();
+        if (s.poll === req) s.poll = null;
+        if (this.closing) return;
+        if (status === 204) return this.startPoll(s);
+        if (status !== 200) return this.fail(s, `poll:http:${status}`);
+        // The next poll goes out before the replies are acted on, so the server can push again at once.
+        this.startPoll(s);
+        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
+        try {
+          forEachFrame(body, (data, start, end) => this.onReply(s, data, start, end, recvUs));
+        } catch {
+          this.counts.unexpected++;
+        }
+      });
+      res.on('error', (err) => this.fail(s, classifyHttpError(err)));
+    });
+    s.poll = req;
+    req.on('error', (err) => {
+      if (!this.closing) this.fail(s, classifyHttpError(err));
+    });
+    req.end();
+  }
+
+  /** A session whose poll or send failed stops for good (the WebSocket engine's "unexpected close"). */
+  private fail(s: LpSession, why: string): void {
+    if (!s.alive) return;
+    s.alive = false;
+    this.unexpectedCloses++;
+    bump(this.errors, why);
+  }
+
+  // ---- phases ----
+
+  /** Arms the phase timers. All instants are absolute CLOCK_MONOTONIC µs shared with the other workers. */
+  start(times: PhaseTimes): void {
+    this.times = times;
+    this.at(times.warmupStartUs, () => this.beginSending());
+    this.at(times.measureStartUs, () => {
+      this.cpuAtStart = process.cpuUsage();
+      this.wallAtStartUs = monoUs();
+      this.eld.enable();
+    });
+    this.at(times.measureEndUs, () => {
+      this.cpuInWindow = process.cpuUsage(this.cpuAtStart ?? undefined);
+      this.wallInWindowUs = monoUs() - this.wallAtStartUs;
+      this.eld.disable();
+    });
+    for (let s = 0; s < this.timeline.length; s++) {
+      const secondEndUs = Math.min(times.measureStartUs + (s + 1) * 1e6, times.measureEndUs);
+      this.at(secondEndUs + TICK_DELAY_MS * 1000, () => this.tick?.(s, this.timeline[s]!.sent, this.timeline[s]!.received));
+    }
+    this.at(times.drainEndUs, () => this.closeBooks());
+  }
+
+  private at(instantUs: number, fn: () => void): void {
+    this.timers.push(setTimeout(fn, Math.max(0, (instantUs - monoUs()) / 1000)));
+  }
+
+  private beginSending(): void {
+    for (const s of this.sessions) {
+      for (let d = 0; d < this.plan.depth; d++) this.send(s, this.codec.pickClass(s));
+    }
+  }
+
+  // ---- sending ----
+
+  /** Builds the contract message for (cls, seq, sentUs): the same bytes the WebSocket engine sends. */
+  private buildMessage(cls: number, seq: number, sentUs: number): Buffer {
+    const heavy = cls === CLASS_HEAVY;
+    const buf = Buffer.allocUnsafe(HEADER_BYTES + (heavy ? WORK_REQUEST_PAYLOAD_BYTES : this.plan.payloadBytes));
+    buf[0] = heavy ? Op.WORK : Op.ECHO;
+    buf[1] = cls;
+    buf[2] = 0;
+    buf[3] = 0;
+    buf.writeUInt32LE(seq >>> 0, 4);
+    buf.writeUInt32LE(lowU32(sentUs), 8);
+    buf.writeUInt32LE(highU32(sentUs), 12);
+    if (heavy) {
+      const mix = this.plan.mix;
+      buf.writeUInt32LE(mix.kind === 'echo' ? 0 : mix.iterations, HEADER_BYTES);
+      buf.writeUInt32LE(seq % WORK_SEEDS, HEADER_BYTES + 4);
+    } else {
+      this.echoPayload.copy(buf, HEADER_BYTES);
+    }
+    return buf;
+  }
+
+  private send(s: LpSession, cls: number): void {
+    if (!s.alive || this.booksClosed) return;
+    const nowUs = monoUs();
+    const { measureStartUs, measureEndUs } = this.times!;
+    const inWindow = nowUs >= measureStartUs && nowUs < measureEndUs;
+    const seq = s.inflight.add(nowUs, nowUs, cls, inWindow);
+    if (inWindow) {
+      this.counts.sent++;
+      this.timeline[Math.floor((nowUs - measureStartUs) / 1e6)]!.sent++;
+    }
+    const body = this.buildMessage(cls, seq, nowUs);
+    const req = this.request(
+      s,
+      'POST',
+      s.sendPath,
+      (res) => {
+        res.resume();
+        // The reply comes through the poll; a refused send never gets one and ends up lost.
+        if (res.statusCode !== 204 && !this.closing) this.fail(s, `send:http:${res.statusCode ?? 0}`);
+      },
+      body.length,
+    );
+    req.on('error', (err) => {
+      if (!this.closing) this.fail(s, classifyHttpError(err));
+    });
+    req.end(body);
+  }
+
+  // ---- receiving ----
+
+  private onReply(s: LpSession, data: Buffer, start: number, end: number, recvUs: number): void {
+    if (this.booksClosed || this.times === null) return;
+    if (end - start < HEADER_BYTES) {
+      this.counts.unexpected++;
+      return;
+    }
+    const seq = data.readUInt32LE(start + 4);
+    const inflight = s.inflight;
+    const slot = inflight.take(seq);
+    if (slot < 0) {
+      if (slot === DUPLICATE) this.counts.duplicated++;
+      else this.counts.unexpected++;
+      return;
+    }
+    const cls = inflight.cls[slot]!;
+    const inWindow = inflight.lastTakenInWindow;
+    if (recvUs < this.times.measureEndUs) this.send(s, this.codec.pickClass(s));
+    const overtaken = seq < s.maxSeqAnswered;
+    if (!overtaken) s.maxSeqAnswered = seq;
+    if (!inWindow) return;
+
+    const counts = this.counts;
+    counts.received++;
+    if (overtaken) counts.outOfOrder++;
+    const second = Math.floor((recvUs - this.times.measureStartUs) / 1e6);
+    const point = this.timeline[second];
+    if (point !== undefined) point.received++;
+    const sentUs = inflight.sentUs[slot]!;
+    if (!this.codec.check(data, start, end, cls, seq, sentUs)) {
+      counts.corrupted++;
+      return;
+    }
+    const serviceUs = recvUs - sentUs;
+    recordUs(this.hService, serviceUs);
+    if (this.mixed) recordUs(this.hClass[cls]!, serviceUs);
+    if (point !== undefined) {
+      if (second !== this.second) this.rotateSecond(second);
+      recordUs(this.hSecond, serviceUs);
+    }
+  }
+
+  private rotateSecond(second: number): void {
+    if (this.second >= 0 && this.hSecond.totalCount > 0) this.timeline[this.second]!.latency = encodeHistogram(this.hSecond);
+    this.hSecond.reset();
+    this.second = second;
+  }
+
+  // ---- end of run ----
+
+  private closeBooks(): void {
+    if (this.booksClosed) return;
+    this.booksClosed = true;
+    for (const s of this.sessions) this.counts.lost += s.inflight.pendingInWindow;
+    this.rotateSecond(-1);
+    this.markDrained();
+  }
+
+  /** The worker's figures, once the drain has ended (immediately when the run never started). */
+  async report(): Promise<WorkerReport> {
+    if (this.times === null) this.closeBooks();
+    await this.drained;
+    const cpu = this.cpuInWindow;
+    const wallUs = this.wallInWindowUs;
+    return {
+      workerIndex: this.workerIndex,
+      connections: {
+        attempted: this.attempted,
+        established: this.established,
+        errors: { ...this.errors },
+        unexpectedCloses: this.unexpectedCloses,
+        handshake: encodeHistogram(this.hHandshake),
+      },
+      counts: { ...this.counts },
+      service: encodeHistogram(this.hService),
+      corrected: null,
+      byClass: this.mixed ? { [CLASS_NAMES[0]]: encodeHistogram(this.hClass[0]!), [CLASS_NAMES[1]]: encodeHistogram(this.hClass[1]!) } : null,
+      timeline: this.timeline.map((p) => ({ ...p, latency: p.latency || encodeHistogram(buildHistogram()) })),
+      stats: {
+        pid: process.pid,
+        connections: this.established,
+        cpuCoreFraction: cpu !== null && wallUs > 0 ? round3((cpu.user + cpu.system) / wallUs) : 0,
+        eventLoopDelayP99Ms: this.eld.p99Ms(),
+        sendLagP99Us: 0,
+      },
+    };
+  }
+
+  /** Closes every session (DELETE /session, bounded wait), then drops every socket. */
+  async closeAll(waitMs = 1000): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.closeBooks();
+    this.closing = true;
+    const open = this.sessions.filter((s) => s.alive);
+    const deletes = open.map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          const req = this.request(s, 'DELETE', `${SESSION_PATH}?${SESSION_PARAM}=${encodeURIComponent(s.id)}`, (res) => {
+            res.resume();
+            res.on('end', resolve);
+            res.on('error', () => resolve());
+          });
+          req.on('error', () => resolve());
+          req.end();
+        }),
+    );
+    await Promise.race([Promise.all(deletes), sleep(waitMs)]);
+    for (const s of this.sessions) {
+      s.alive = false;
+      s.poll?.destroy();
+      s.agent.destroy();
+    }
+  }
+}
+
+/** A response with an unexpected status (or an unusable body), as a connection error class. */
+class HttpStatusError extends Error {
+  constructor(
+    readonly status: number,
+    readonly kind = `http:${status}`,
+  ) {
+    super(kind);
+  }
+}
+
+/** Error classes as the WebSocket engine names them: ECONNREFUSED, timeout, http:<status>, … */
+export function classifyHttpError(err: unknown): string {
+  if (err instanceof HttpStatusError) return err.kind;
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ETIMEDOUT') return 'timeout';
+  return typeof code === 'string' ? code : 'error';
+}
+
+function bump(map: Record<string, number>, key: string): void {
+  map[key] = (map[key] ?? 0) + 1;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
