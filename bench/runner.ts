@@ -1,11 +1,12 @@
 import { runLoad } from '../clients/engine.js';
+import { runLongPollLoad } from '../clients/long-poll/engine.js';
 import type { LoadEvent, LoadPlan, LoadReport } from '../clients/types.js';
-import { fetchStats, startServer, type RunningServer } from '../servers/launch.js';
+import { fetchStats, startServer, type LaunchOptions, type RunningServer } from '../servers/launch.js';
 import { getServer } from '../servers/registry.js';
 import { ServerLaunchError } from '../servers/errors.js';
 import { UsageError } from '../cli/errors.js';
 import type { ServerOptions, ServerSpec } from '../servers/spec.js';
-import { DEFAULT_SERVER_OPTIONS } from '../servers/spec.js';
+import { DEFAULT_SERVER_OPTIONS, transportOf } from '../servers/spec.js';
 import type { StatsSnapshot } from '../protocol/wire.js';
 import { collectEnvironment, toolInfo } from '../results/environment.js';
 import type { Cell, CellParams, Environment, ResultFile } from '../results/schema.js';
@@ -15,6 +16,8 @@ import { preflight } from './preflight.js';
 import { TreeSampler } from './sampler.js';
 import { computeVerdict } from './verdict.js';
 import { getWorkload } from './workloads.js';
+import { resolveWorkloadParams, type WorkloadParams } from './workloads/params.js';
+import { sizesSection } from './workloads/sizes.js';
 
 /** Everything `wsarena run` (and the suites) ask the runner for. Validated by the CLI before it gets here. */
 export interface RunRequest {
@@ -46,13 +49,19 @@ export interface RunRequest {
   port: number;
   /** Test mode: make the server stall on purpose (see ServerOptions.stall). */
   stall: ServerOptions['stall'];
+  /** Parameters of the idle / broadcast / storm / backpressure / sizes workloads; unset ones take bench/workloads/params.ts defaults. */
+  workloadParams?: Partial<WorkloadParams>;
   outPath: string;
   command: string[];
+  /** How servers are launched (e.g. under a profiler: wrap, stopSignal, stopGraceMs); default: as is. */
+  serverLaunch?: Partial<Omit<LaunchOptions, 'cpus'>>;
 }
 
 export interface RunnerEvents {
   cellStart?(info: { index: number; total: number; label: string }): void;
   cellEnd?(cell: Cell, index: number, total: number): void;
+  /** A cell's server printed its ready line; the load starts next. */
+  serverStarted?(server: RunningServer): void;
   load?(event: LoadEvent): void;
   warn?(message: string): void;
 }
@@ -64,6 +73,8 @@ interface PlannedCell {
   connections: number;
   serverCpus: string | null;
   repeat: number;
+  /** ECHO payload of this cell (the sizes workload sweeps it; else the request's). */
+  payloadBytes: number;
 }
 
 /**
@@ -93,10 +104,13 @@ export async function runMatrix(req: RunRequest, events: RunnerEvents = {}, sign
   }
 
   const planned: PlannedCell[] = [];
+  const payloads = workload.sweepsPayload ? resolveWorkloadParams(req.workloadParams).sizes : [req.payloadBytes];
   for (let repeat = 0; repeat < req.repeat; repeat++) {
     for (const connections of req.connections) {
-      for (const serverCpus of req.serverCpus) {
-        for (const server of serverNames) planned.push({ server, connections, serverCpus, repeat });
+      for (const payloadBytes of payloads) {
+        for (const serverCpus of req.serverCpus) {
+          for (const server of serverNames) planned.push({ server, connections, serverCpus, repeat, payloadBytes });
+        }
       }
     }
   }
@@ -118,7 +132,7 @@ export async function runMatrix(req: RunRequest, events: RunnerEvents = {}, sign
 
   for (const [index, pc] of planned.entries()) {
     if (signal?.aborted) break;
-    const label = `${pc.server} ${req.workload} c=${pc.connections}${pc.serverCpus ? ` cpus=${pc.serverCpus}` : ''} #${pc.repeat + 1}`;
+    const label = `${pc.server} ${req.workload} c=${pc.connections}${workload.sweepsPayload ? ` payload=${pc.payloadBytes}` : ''}${pc.serverCpus ? ` cpus=${pc.serverCpus}` : ''} #${pc.repeat + 1}`;
     events.cellStart?.({ index, total: planned.length, label });
     const cell = await runCell(req, pc, specs.get(pc.server) ?? null, environment, workload.ops, workload.plainEcho, events, signal);
     file.cells.push(cell);
@@ -155,7 +169,7 @@ async function runCell(
     mode: req.mode,
     depth: req.depth,
     rateHz: req.rateHz,
-    payloadBytes: req.payloadBytes,
+    payloadBytes: pc.payloadBytes,
     durationMs: req.durationMs,
     warmupMs: req.warmupMs,
     clientWorkers: req.clientWorkers,
@@ -165,7 +179,7 @@ async function runCell(
   };
   const sharedCores = coresOverlap(pc.serverCpus, req.clientCpus);
   const cell: Cell = {
-    id: `${pc.server}/${req.workload}/c${pc.connections}${pc.serverCpus ? `/cpus${pc.serverCpus}` : ''}/r${pc.repeat}`,
+    id: `${pc.server}/${req.workload}/c${pc.connections}${getWorkload(req.workload).sweepsPayload ? `/p${pc.payloadBytes}` : ''}${pc.serverCpus ? `/cpus${pc.serverCpus}` : ''}/r${pc.repeat}`,
     server: pc.server,
     target: req.target?.url ?? null,
     params,
@@ -198,6 +212,7 @@ async function runCell(
     }
     const missing = ops.filter((op) => !spec.ops.includes(op));
     if (missing.length > 0) return finish('skipped', `${spec.name} does not implement op(s) ${missing.join(', ')} needed by workload ${req.workload}`);
+    if (getWorkload(req.workload).run && transportOf(spec) !== 'websocket') return finish('skipped', `workload ${req.workload} drives WebSocket connections; ${spec.name} serves ${transportOf(spec)}`);
   } else if (req.target && !req.target.contract && !plainEcho) {
     return finish('skipped', `workload ${req.workload} needs the wsarena contract; --target without --contract only supports echo`);
   }
@@ -221,8 +236,9 @@ async function runCell(
           stall: req.stall,
           cpuCount: pc.serverCpus ? expandCpus(pc.serverCpus).length : null,
         },
-        { cpus: pc.serverCpus, readyTimeoutMs: 15_000 },
+        { readyTimeoutMs: 15_000, ...req.serverLaunch, cpus: pc.serverCpus },
       );
+      events.serverStarted?.(server);
       cell.pinning.applied = server.pinning.applied;
       cell.pinning.reason = server.pinning.reason ?? null;
       url = server.url;
@@ -247,6 +263,31 @@ async function runCell(
     let statsAtStart: Promise<StatsSnapshot | null> = Promise.resolve(null);
     let statsAtEnd: Promise<StatsSnapshot | null> = Promise.resolve(null);
 
+    // Connection workloads (idle, broadcast, storm, backpressure) drive their own fleet: bench/workloads/.
+    const special = getWorkload(req.workload).run;
+    if (special) {
+      sampler?.markWindowStart();
+      const outcome = await special({
+        req,
+        params: resolveWorkloadParams(req.workloadParams),
+        connections: pc.connections,
+        url,
+        pid,
+        contract,
+        knobs: cell.serverInfo.knobs,
+        clockTicksPerSecond: env.clockTicksPerSecond,
+        signal: abort.signal,
+        onLoadEvent: (e) => events.load?.(e),
+      });
+      sampler?.markWindowEnd();
+      sampler?.stop();
+      Object.assign(cell, outcome.sections);
+      cell.serverMessagesHandled = outcome.serverMessagesHandled;
+      cell.serverResources = sampler?.result(outcome.serverMessagesHandled) ?? null;
+      if (outcome.error !== null) return finish('failed', serverDied ?? outcome.error);
+      return finish('ok', null);
+    }
+
     const plan: LoadPlan = {
       url,
       connections: pc.connections,
@@ -255,16 +296,18 @@ async function runCell(
       mode: req.mode,
       depth: req.depth,
       rateHz: req.rateHz,
-      payloadBytes: req.payloadBytes,
+      payloadBytes: pc.payloadBytes,
       mix: getWorkload(req.workload).mix({ workIterations: req.workIterations, heavyFraction: req.heavyFraction }),
       rampPerSec: req.rampPerSec,
       warmupMs: req.warmupMs,
       durationMs: req.durationMs,
       drainMs: req.drainMs,
-      handshakeTimeoutMs: 10_000,
+      handshakeTimeoutMs: req.workloadParams?.handshakeTimeoutMs ?? 10_000,
       localAddresses: req.sourceAddresses,
     };
-    const load: LoadReport = await runLoad(
+    // HTTP long-polling servers get their own driver; it returns the same LoadReport.
+    const drive = spec !== null && transportOf(spec) === 'http-long-poll' ? runLongPollLoad : runLoad;
+    const load: LoadReport = await drive(
       plan,
       (event) => {
         if (event.type === 'phase' && event.phase === 'measuring') {
@@ -280,6 +323,7 @@ async function runCell(
     );
     const [s0, s1] = await Promise.all([statsAtStart, statsAtEnd]);
     cell.load = load;
+    if (getWorkload(req.workload).sweepsPayload) cell.sizes = sizesSection(pc.payloadBytes, load);
     cell.serverStats = s1 ? (s1 as unknown as Record<string, unknown>) : null;
     // The server's own count is what its CPU paid for (a broadcast costs one message, not N deliveries).
     cell.serverMessagesHandled = s0 && s1 ? s1.messagesHandled - s0.messagesHandled : null;

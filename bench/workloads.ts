@@ -1,6 +1,11 @@
 import type { MessageMix } from '../clients/types.js';
 import { Op } from '../protocol/wire.js';
 import { UsageError } from '../cli/errors.js';
+import { runBackpressure } from './workloads/backpressure.js';
+import { runBroadcast } from './workloads/broadcast.js';
+import type { WorkloadRunner } from './workloads/context.js';
+import { runIdle } from './workloads/idle.js';
+import { runStorm } from './workloads/storm.js';
 
 /**
  * Workloads as data: what each message asks of the server, and which contract ops a server must
@@ -14,6 +19,13 @@ export interface WorkloadDef {
   /** Whether a plain echo server (no contract) can run it. */
   plainEcho: boolean;
   mix(params: { workIterations: number; heavyFraction: number }): MessageMix;
+  /**
+   * Connection workloads drive a Fleet step by step instead of the echo engine's fixed phases; the runner
+   * hands them the started server and records the section they return (bench/workloads/).
+   */
+  run?: WorkloadRunner;
+  /** Run one cell per payload size of the request's sizes list (the `sizes` sweep). */
+  sweepsPayload?: boolean;
 }
 
 export const WORKLOADS: Record<string, WorkloadDef> = {
@@ -37,6 +49,46 @@ export const WORKLOADS: Record<string, WorkloadDef> = {
     ops: [Op.ECHO, Op.WORK],
     plainEcho: false,
     mix: ({ workIterations, heavyFraction }) => ({ kind: 'mixed', iterations: workIterations, heavyFraction }),
+  },
+  idle: {
+    name: 'idle',
+    description: 'ramp to N idle connections in steps (pinged for liveness); memory per connection as a least-squares slope, and the ceiling',
+    ops: [],
+    plainEcho: true,
+    mix: () => ({ kind: 'echo' }),
+    run: runIdle,
+  },
+  broadcast: {
+    name: 'broadcast',
+    description: 'one connection publishes BROADCAST at --publish-rate; every connection receives it: per-receiver latency and time to the last receiver',
+    ops: [Op.BROADCAST],
+    plainEcho: false,
+    mix: () => ({ kind: 'echo' }),
+    run: runBroadcast,
+  },
+  storm: {
+    name: 'storm',
+    description: 'open N connections as fast as possible and close them, --rounds times: handshakes/s, connect times, server RSS and fds against baseline',
+    ops: [],
+    plainEcho: true,
+    mix: () => ({ kind: 'echo' }),
+    run: runStorm,
+  },
+  backpressure: {
+    name: 'backpressure',
+    description: 'a fraction of connections stop reading while sending; the rest run echo: what the server does with replies nobody reads',
+    ops: [Op.ECHO],
+    plainEcho: true,
+    mix: () => ({ kind: 'echo' }),
+    run: runBackpressure,
+  },
+  sizes: {
+    name: 'sizes',
+    description: 'echo swept over payload sizes (--sizes), one cell per size: msgs/s and MiB/s',
+    ops: [Op.ECHO],
+    plainEcho: true,
+    mix: () => ({ kind: 'echo' }),
+    sweepsPayload: true,
   },
 };
 

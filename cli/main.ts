@@ -4,8 +4,11 @@ import { Command, CommanderError } from 'commander';
 import { PROJECT_ROOT } from '../protocol/paths.js';
 import { registerCalibrate } from './commands/calibrate.js';
 import { registerCompare } from './commands/compare.js';
+import { registerProbe } from './commands/probe.js';
+import { registerProfile } from './commands/profile.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
+import { registerServe } from './commands/serve.js';
 import { registerServers } from './commands/servers.js';
 import { registerSuite } from './commands/suite.js';
 import { ExitCode, RunError, UsageError } from './errors.js';
@@ -25,6 +28,9 @@ export function buildProgram(): Command {
   registerSuite(program);
   registerReport(program);
   registerCompare(program);
+  registerProbe(program);
+  registerProfile(program);
+  registerServe(program);
   return program;
 }
 

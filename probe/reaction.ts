@@ -22,8 +22,8 @@ export interface AwaitReactionOptions {
   /** The provocation's time on the socket's clock (ProbeSocket.nowMs()). */
   sinceMs: number;
   timeoutMs: number;
-  /** Which message counts as the reply; default: none does (only closes and disconnects count). */
-  isReply?: (event: Extract<ProbeEvent, { type: 'message' }>) => boolean;
+  /** Which event counts as the reply (an echo, a pong); default: none does (only closes and disconnects count). */
+  isReply?: (event: ProbeEvent) => boolean;
   signal?: AbortSignal;
 }
 
@@ -35,15 +35,14 @@ export async function awaitReaction(sock: ProbeSocket, options: AwaitReactionOpt
   const { from, sinceMs, timeoutMs, isReply, signal } = options;
   const event = await sock.waitFor(
     from,
-    (e) => e.type === 'close' || e.type === 'end' || e.type === 'protocol-error' || (e.type === 'message' && isReply !== undefined && isReply(e)),
+    (e) => e.type === 'close' || e.type === 'end' || e.type === 'protocol-error' || (isReply !== undefined && isReply(e)),
     timeoutMs,
     signal,
   );
   if (event === null) return { kind: 'none', windowMs: timeoutMs };
   const afterMs = round(event.atMs - sinceMs);
+  if (isReply !== undefined && isReply(event)) return { kind: 'reply', afterMs };
   switch (event.type) {
-    case 'message':
-      return { kind: 'reply', afterMs };
     case 'protocol-error':
       return { kind: 'protocol-error', code: event.code, message: event.message, afterMs };
     case 'end':
@@ -99,10 +98,18 @@ export function formatSize(bytes: number): string {
     const whole = Math.floor(bytes / size);
     const rest = bytes - whole * size;
     if (rest === 0) return `${whole} ${unit}`;
-    if (rest < 1024) return `${whole} ${unit} + ${rest} B`;
+    // A few bytes past a round size is how limits show up (16 MiB + 1 B): say it exactly.
+    if (rest < 1024 && rest * 100 < bytes) return `${whole} ${unit} + ${rest} B`;
     return `${Number((bytes / size).toFixed(2))} ${unit}`;
   }
   return `${bytes} B`;
+}
+
+/** For estimates: 3 significant figures, no byte precision claimed ("16.0 MiB", "620 B"). */
+export function formatApproxSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toPrecision(3)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toPrecision(3)} KiB`;
+  return `${Math.round(bytes)} B`;
 }
 
 export function round(ms: number): number {

@@ -113,6 +113,11 @@ export class ProbeSocket {
     return this.write(encodeFrame(opcode, payload));
   }
 
+  /** A ping with `payload` (at most 125 bytes for a valid one). */
+  ping(payload: Uint8Array): boolean {
+    return this.write(encodeFrame(Opcode.PING, payload));
+  }
+
   /** Starts the closing handshake with an arbitrary payload (valid or not). */
   sendCloseRaw(payload: Buffer): boolean {
     this.sentClose = true;

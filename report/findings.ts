@@ -20,9 +20,13 @@ export interface Claim {
 }
 
 export interface Finding {
-  kind: 'throughput' | 'threads-vs-async' | 'cpu' | 'head-of-line' | 'ceiling' | 'quality' | 'nothing-to-compare';
+  kind: 'throughput' | 'threads-vs-async' | 'cpu' | 'head-of-line' | 'memory' | 'ceiling' | 'quality' | 'nothing-to-compare';
   /** The conditions the paragraph is about (workload, load, payload, CPUs). */
   context: string;
+  /** Connection count the figures are at (null when not one count). */
+  connections: number | null;
+  /** Who the paragraph compares, sorted. */
+  subjects: string[];
   /** The figures, stated without a claim. */
   statement: string;
   claims: Claim[];
@@ -74,7 +78,7 @@ interface Metric {
 const THROUGHPUT: Metric = {
   phrase: 'throughput',
   format: (v) => `${formatRate(v)} msgs/s`,
-  bound: (v, mean) => (mean >= 10_000 ? `${(v / 1000).toFixed(1)}k` : formatRate(v)),
+  bound: (v, mean) => (v === 0 ? '0' : mean >= 10_000 ? `${(v / 1000).toFixed(1)}k` : formatRate(v)),
   higherIsBetter: true,
   clientBoundMatters: true,
   claim: (big, small, ratio) => `${big} was ${ratio} faster than ${small}`,
@@ -99,6 +103,15 @@ const CHEAP_P99: Metric = {
 };
 
 /** Every metric here is a non-negative quantity, so a CI of its mean is shown clamped at 0. */
+const MEMORY: Metric = {
+  phrase: 'memory per connection',
+  format: (v) => `${(v / 1024).toFixed(2)} KiB`,
+  bound: (v) => (v / 1024).toFixed(2),
+  higherIsBetter: false,
+  clientBoundMatters: false,
+  claim: (big, small, ratio) => `${big} needed ${ratio} the memory per connection of ${small}`,
+};
+
 function ciText(i: Interval, bound: (v: number, mean: number) => string): string {
   if (i.low === null || i.high === null) return `n=${i.n}, no CI`;
   return `95% CI ${bound(Math.max(0, i.low), i.mean)}–${bound(i.high, i.mean)}, n=${i.n}`;
@@ -178,14 +191,16 @@ function entry(runs: RunRow[], value: (r: RunRow) => number | null): Entry | nul
   return { who: first.who, model: first.model, values, interval: summarize(values), clientBound: withValue.some((r) => r.quality === 'client-bound'), runs: withValue };
 }
 
-/** Usable runs grouped by context, then connections, then who. */
-function contexts(model: ReportModel, filter: (r: RunRow) => boolean = () => true): Map<string, RunRow[]> {
+/** Runs grouped by context (same conditions except server and connections). */
+function byContext(runs: RunRow[]): Map<string, RunRow[]> {
   const out = new Map<string, RunRow[]>();
-  for (const r of model.runs) {
-    if (r.status !== 'ok' || r.msgsPerSec === null || !r.messages || !filter(r)) continue;
-    out.set(r.contextKey, [...(out.get(r.contextKey) ?? []), r]);
-  }
+  for (const r of runs) out.set(r.contextKey, [...(out.get(r.contextKey) ?? []), r]);
   return out;
+}
+
+/** Usable echo-engine runs (ok, with msgs/s) grouped by context. */
+function contexts(model: ReportModel, filter: (r: RunRow) => boolean = () => true): Map<string, RunRow[]> {
+  return byContext(model.runs.filter((r) => r.status === 'ok' && r.msgsPerSec !== null && r.messages && filter(r)));
 }
 
 /**
@@ -211,8 +226,16 @@ function joinList(parts: string[]): string {
   return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
-function finding(kind: Finding['kind'], context: string, statement: string, claims: Claim[]): Finding {
-  return { kind, context, statement, claims, text: [statement, ...claims.map((c) => c.text)].join(' ') };
+function finding(kind: Finding['kind'], context: string, statement: string, claims: Claim[], about: { connections?: number; subjects?: string[] } = {}): Finding {
+  return {
+    kind,
+    context,
+    connections: about.connections ?? null,
+    subjects: [...(about.subjects ?? [])].sort(),
+    statement,
+    claims,
+    text: [statement, ...claims.map((c) => c.text)].join(' '),
+  };
 }
 
 /** Throughput of every server at the highest connection count they share, best against each other. */
@@ -225,7 +248,7 @@ export function throughputFindings(model: ReportModel): Finding[] {
     const context = runs[0]!.contextLabel;
     const handled = shared.entries.map((e, i) => (i === 0 ? `${nameWithModel(e)} handled ${describeValue(e, THROUGHPUT)}` : describeEntry(e, THROUGHPUT)));
     const statement = `At ${shared.connections} connections (${context}), ${joinList(handled)}.`;
-    out.push(finding('throughput', context, statement, rest.map((e) => compareEntries(best!, e, THROUGHPUT))));
+    out.push(finding('throughput', context, statement, rest.map((e) => compareEntries(best!, e, THROUGHPUT)), { connections: shared.connections, subjects: shared.entries.map((e) => e.who) }));
   }
   return out;
 }
@@ -248,7 +271,7 @@ export function familyFindings(model: ReportModel): Finding[] {
       const statement =
         `Threads vs async at ${c} connections (${context}): the fastest event-loop server, ${asyncBest.who}, handled ${describeValue(asyncBest, THROUGHPUT)}; ` +
         `the fastest threaded one, ${nameWithModel(threadedBest)}, ${describeValue(threadedBest, THROUGHPUT)}.`;
-      out.push(finding('threads-vs-async', context, statement, [compareEntries(asyncBest, threadedBest, THROUGHPUT)]));
+      out.push(finding('threads-vs-async', context, statement, [compareEntries(asyncBest, threadedBest, THROUGHPUT)], { connections: c, subjects: [asyncBest.who, threadedBest.who] }));
       break;
     }
   }
@@ -264,7 +287,7 @@ export function cpuFindings(model: ReportModel): Finding[] {
     const [cheapest, ...rest] = shared.entries;
     const context = runs[0]!.contextLabel;
     const statement = `Server CPU per message at ${shared.connections} connections (${context}): ${joinList(shared.entries.map((e) => `${nameWithModel(e)} used ${describeValue(e, CPU)}`))}.`;
-    out.push(finding('cpu', context, statement, rest.map((e) => compareEntries(e, cheapest!, CPU))));
+    out.push(finding('cpu', context, statement, rest.map((e) => compareEntries(e, cheapest!, CPU)), { connections: shared.connections, subjects: shared.entries.map((e) => e.who) }));
   }
   return out;
 }
@@ -304,7 +327,49 @@ export function headOfLineFindings(model: ReportModel): Finding[] {
         });
       }
     }
-    out.push(finding('head-of-line', context, statement, claims));
+    out.push(finding('head-of-line', context, statement, claims, { connections: shared.connections, subjects: shared.entries.map((e) => e.who) }));
+  }
+  return out;
+}
+
+/** Idle ramp: memory per open connection (least-squares slope from results/sections.ts), cheapest against each other. */
+export function memoryFindings(model: ReportModel): Finding[] {
+  const out: Finding[] = [];
+  const bytes = (r: RunRow) => model.cells.get(r.runId)?.idle?.bytesPerConnection ?? null;
+  for (const runs of byContext(model.runs.filter((r) => r.status === 'ok' && r.workload === 'idle' && bytes(r) !== null)).values()) {
+    const shared = atHighestShared(runs, bytes, MEMORY, 1);
+    if (!shared) continue;
+    const [cheapest, ...rest] = shared.entries;
+    const context = runs[0]!.contextLabel;
+    const statement = `Memory per open connection in the idle ramp to ${shared.connections} connections (${context}): ${joinList(shared.entries.map((e) => `${nameWithModel(e)} ${describeValue(e, MEMORY)}`))}.`;
+    out.push(finding('memory', context, statement, rest.map((e) => compareEntries(e, cheapest!, MEMORY)), { connections: shared.connections, subjects: shared.entries.map((e) => e.who) }));
+  }
+  return out;
+}
+
+/** Idle ramps that stopped short of their target: the most connections the server held at once. */
+export function idleCeilingFindings(model: ReportModel): Finding[] {
+  const out: Finding[] = [];
+  const withSection = model.runs.filter((r) => r.status !== 'skipped' && model.cells.get(r.runId)?.idle);
+  const groups = new Map<string, RunRow[]>();
+  for (const r of withSection) {
+    const key = `${r.contextKey}|${r.who}|${r.connections}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  for (const runs of groups.values()) {
+    const idle = runs.map((r) => model.cells.get(r.runId)!.idle!);
+    if (idle.some((s) => s.stoppedBy === 'target reached')) continue;
+    const first = runs[0]!;
+    const ceilings = idle.map((s) => s.ceiling);
+    const range = ceilings.length > 1 ? `${runs.length} runs: ${Math.min(...ceilings)}–${Math.max(...ceilings)}` : 'one run';
+    const statement =
+      `In the idle ramp to ${first.connections} connections (${first.contextLabel}), ${nameWithModel(first)} held at most ${Math.max(...ceilings)} connections at once (${range}); ` +
+      `the ramp ended with: “${truncate(idle[0]!.stoppedBy, 160)}”.`;
+    const claim: Claim =
+      runs.length > 1
+        ? { text: `Its ceiling under these conditions is about ${Math.round(summarize(ceilings).median)} connections.`, supported: true, blocker: null }
+        : { text: 'A single ramp does not establish a ceiling; repeat the cell to confirm it.', supported: false, blocker: 'single-run' };
+    out.push(finding('ceiling', first.contextLabel, statement, [claim], { connections: first.connections, subjects: [first.who] }));
   }
   return out;
 }
@@ -314,7 +379,8 @@ export function ceilingFindings(model: ReportModel): Finding[] {
   const out: Finding[] = [];
   const byWhoContext = new Map<string, RunRow[]>();
   for (const r of model.runs) {
-    if (r.status === 'skipped') continue;
+    // Idle ramps say where they stopped themselves (idleCeilingFindings).
+    if (r.status === 'skipped' || model.cells.get(r.runId)?.idle) continue;
     const key = `${r.contextKey}|${r.who}`;
     byWhoContext.set(key, [...(byWhoContext.get(key) ?? []), r]);
   }
@@ -335,7 +401,7 @@ export function ceilingFindings(model: ReportModel): Finding[] {
       failed.length > 1
         ? { text: `Its ceiling under these conditions lies between ${okMax > 0 ? okMax : 'no'} and ${failedAt} connections.`, supported: true, blocker: null }
         : { text: 'A single failed run does not establish a ceiling; repeat the cell to confirm it.', supported: false, blocker: 'single-run' };
-    out.push(finding('ceiling', first.contextLabel, statement, [claim]));
+    out.push(finding('ceiling', first.contextLabel, statement, [claim], { connections: failedAt, subjects: [first.who] }));
   }
   return out;
 }
@@ -348,7 +414,9 @@ function truncate(s: string, max: number): string {
 export function qualityFinding(model: ReportModel): Finding | null {
   const total = model.runs.length;
   if (total === 0) return null;
-  const count = (q: RunRow['quality']) => model.runs.filter((r) => r.quality === q).length;
+  const engine = model.runs.filter((r) => r.messages);
+  const connection = model.runs.filter((r) => !r.messages);
+  const count = (q: RunRow['quality']) => engine.filter((r) => r.quality === q).length;
   const parts: string[] = [];
   const add = (n: number, text: string) => {
     if (n > 0) parts.push(`${n} ${text}`);
@@ -359,19 +427,33 @@ export function qualityFinding(model: ReportModel): Finding | null {
   add(count('client-bound'), 'client-bound (lower bounds on the server, never used as server figures)');
   add(count('failed'), 'failed');
   add(count('skipped'), 'skipped');
+  if (connection.length > 0) {
+    const names = [...new Set(connection.map((r) => r.workload))].sort().join(', ');
+    const failed = connection.filter((r) => r.status === 'failed').length;
+    add(connection.length, `connection-workload runs (${names}), which report their own figures${failed > 0 ? `, ${failed} of them failed` : ''}`);
+  }
   const single = model.groups.filter((g) => g.n === 1).length;
+  const cells = model.groups.length;
   const statement = `Of ${total} run${total === 1 ? '' : 's'}, ${joinList(parts)}.`;
   const claims: Claim[] = [];
   if (single > 0) {
-    claims.push({ text: `${single} of ${model.groups.length} cells have a single usable run, so they have no confidence interval and support no comparison.`, supported: false, blocker: 'single-run' });
+    claims.push({
+      text: `${single} of ${cells} cell${cells === 1 ? '' : 's'} ${single === 1 ? 'has' : 'have'} a single usable run, so ${single === 1 ? 'it has' : 'they have'} no confidence interval and support${single === 1 ? 's' : ''} no comparison.`,
+      supported: false,
+      blocker: 'single-run',
+    });
   }
   return finding('quality', 'all results', statement, claims);
 }
 
 /** Every finding, in reading order: the headline question first, then detail, then data quality. */
 export function computeFindings(model: ReportModel): Finding[] {
-  const comparisons = [...familyFindings(model), ...throughputFindings(model), ...cpuFindings(model), ...headOfLineFindings(model)];
-  const out: Finding[] = [...comparisons, ...ceilingFindings(model)];
+  const family = familyFindings(model);
+  // A throughput paragraph that compares exactly the pair a threads-vs-async paragraph already compares says nothing new.
+  const same = (a: Finding, b: Finding) => a.context === b.context && a.connections === b.connections && a.subjects.join('\u0000') === b.subjects.join('\u0000');
+  const throughput = throughputFindings(model).filter((t) => !family.some((f) => same(f, t)));
+  const comparisons = [...family, ...throughput, ...cpuFindings(model), ...headOfLineFindings(model), ...memoryFindings(model)];
+  const out: Finding[] = [...comparisons, ...ceilingFindings(model), ...idleCeilingFindings(model)];
   if (comparisons.length === 0 && model.runs.length > 0) {
     out.unshift(finding('nothing-to-compare', 'all results', 'No two servers ran under the same conditions with usable results, so there is nothing to compare yet.', []));
   }

@@ -24,8 +24,12 @@ export const QUALITY_LABELS: Record<Quality, string> = {
   skipped: 'skipped',
 };
 
-/** Workloads that hold connections open without sending messages (memory ramps). */
-export const NO_MESSAGE_WORKLOADS: ReadonlySet<string> = new Set(['idle']);
+/**
+ * Connection workloads: they drive their own fleet and report in a section of the cell (results/sections.ts:
+ * idle, broadcast, storm, backpressure), not as msgs/s of the echo engine, so msgs/s, latency and CPU
+ * per message views and findings leave them out.
+ */
+export const CONNECTION_WORKLOADS: ReadonlySet<string> = new Set(['idle', 'broadcast', 'storm', 'backpressure']);
 
 /** Server architecture families for the threads-vs-async question, from the registry's ServerSpec.model. */
 export type Family = 'async' | 'threaded' | 'other';
@@ -60,7 +64,7 @@ export interface RunRow {
   family: Family;
   model: string | null;
   workload: string;
-  /** False for workloads that send no messages (idle): their msgs/s, latency and CPU per message mean nothing. */
+  /** False for connection workloads (CONNECTION_WORKLOADS): no msgs/s, latency or CPU-per-message figure. */
   messages: boolean;
   connections: number;
   mode: 'closed' | 'open';
@@ -202,7 +206,7 @@ function runRow(cell: Cell, set: number, setLabel: string, href: string, cellInd
     family: familyOf(model),
     model,
     workload: p.workload,
-    messages: !NO_MESSAGE_WORKLOADS.has(p.workload),
+    messages: !CONNECTION_WORKLOADS.has(p.workload),
     connections: p.connections,
     mode: p.mode,
     depth: p.depth,
@@ -245,7 +249,9 @@ function describeContext(workload: string, load: string, payload: string, cpus: 
   else if (workload === 'work' && iterations !== null) w = `work (${iterations} iterations)`;
   const loadText = load.replace('closed · ', 'closed loop ').replace('open · ', 'open loop at ');
   const cpuText = cpus === 'unpinned' ? 'server unpinned' : cpus.includes(',') || cpus.includes('-') ? `server on CPUs ${cpus}` : `server on CPU ${cpus}`;
-  return [w, loadText, `${payload} payload`, cpuText, ...(threads !== null ? [`${threads} server threads`] : [])].join(', ');
+  // Connection workloads ignore the echo engine's loop mode and payload.
+  const engine = CONNECTION_WORKLOADS.has(workload) ? [] : [loadText, `${payload} payload`];
+  return [w, ...engine, cpuText, ...(threads !== null ? [`${threads} server threads`] : [])].join(', ');
 }
 
 function formatFraction(f: number): string {
@@ -261,13 +267,16 @@ function labelSeries(runs: RunRow[]): void {
   for (const r of runs) setsPerServer.set(r.server, (setsPerServer.get(r.server) ?? new Set()).add(r.set));
   const varies = (f: (r: RunRow) => unknown) => new Set(runs.map((r) => String(f(r)))).size > 1;
   const parts: Array<(r: RunRow) => string> = [];
-  if (varies((r) => r.workload)) parts.push((r) => r.workload);
+  const workloadVaries = varies((r) => r.workload);
+  if (workloadVaries) parts.push((r) => r.workload);
   if (varies((r) => r.load)) parts.push((r) => r.load);
   if (varies((r) => r.payload)) parts.push((r) => r.payload);
   const cpusVary = varies((r) => r.serverCpus);
+  const engineOnly = new Set(parts.slice(workloadVaries ? 1 : 0));
   for (const r of runs) {
     r.who = (setsPerServer.get(r.server)?.size ?? 1) > 1 ? `${r.server} [${r.setLabel}]` : r.server;
-    r.seriesNoCpus = [r.who, ...parts.map((p) => p(r))].join(' · ');
+    // Loop mode and payload mean nothing to connection workloads (idle, broadcast, …).
+    r.seriesNoCpus = [r.who, ...parts.filter((p) => r.messages || !engineOnly.has(p)).map((p) => p(r))].join(' · ');
     r.series = cpusVary ? `${r.seriesNoCpus} · cpus ${r.serverCpus}` : r.seriesNoCpus;
   }
 }

@@ -1,4 +1,3 @@
-import { headlineLatency } from '../cli/reporters/table.js';
 import type { Cell } from '../results/schema.js';
 import { spectrumOf } from './hdr.js';
 import { QUALITIES, QUALITY_LABELS, type GroupRow, type ReportModel, type RunRow } from './model.js';
@@ -290,26 +289,44 @@ const memory: ViewDef = {
   id: 'memory',
   title: 'Memory per connection (idle ramp)',
   description:
-    'Runs of the idle workload: server memory (PSS when every sample has it, else RSS, process tree, native memory included) against open file descriptors ' +
-    'as connections ramp up; bytes per connection is the least-squares slope, not RSS / N.',
-  primary: 'samples',
+    'Idle workload: server memory (process tree, native memory included; PSS for multi-process servers, else RSS) against open connections as the ramp ' +
+    'steps up. Bytes per connection is the least-squares slope, not RSS / N; the ramp’s end is the server’s ceiling when it stopped short of the target.',
+  primary: 'points',
   emptyText: 'no idle-ramp runs yet (workload "idle")',
   image: true,
   data(model) {
-    const samples: Row[] = [];
+    const points: Row[] = [];
     const slopes: Row[] = [];
     for (const r of model.runs) {
-      const res = model.cells.get(r.runId)?.serverResources;
-      if (r.workload !== 'idle' || r.status !== 'ok' || !res || res.samples.length < 3) continue;
-      const usePss = res.samples.every((s) => s.pssBytes !== null);
-      const points = res.samples.map((s) => ({ x: s.fds, y: usePss ? s.pssBytes! : s.rssBytes }));
-      const bytesPerConnection = slope(points);
-      for (const s of res.samples) {
-        samples.push({ ...runFields(r), fds: s.fds, memoryMiB: (usePss ? s.pssBytes! : s.rssBytes) / 1024 ** 2, tMs: s.tMs, memoryKind: usePss ? 'PSS' : 'RSS' });
+      const cell = model.cells.get(r.runId)!;
+      if (r.workload !== 'idle' || r.status === 'skipped') continue;
+      if (cell.idle) {
+        const idle = cell.idle;
+        for (const p of idle.points) {
+          const bytes = idle.memoryBasis === 'pss' && p.pssBytes !== null ? p.pssBytes : p.rssBytes;
+          points.push({ ...runFields(r), open: p.open, memoryMiB: bytes / 1024 ** 2, step: p.step, memoryKind: idle.memoryBasis.toUpperCase() });
+        }
+        if (idle.bytesPerConnection !== null) {
+          slopes.push({
+            ...runFields(r),
+            kibPerConnection: idle.bytesPerConnection / 1024,
+            r2: idle.r2,
+            ceiling: idle.ceiling,
+            stoppedBy: idle.stoppedBy,
+            memoryKind: idle.memoryBasis.toUpperCase(),
+          });
+        }
+        continue;
       }
-      if (bytesPerConnection !== null) slopes.push({ ...runFields(r), kibPerConnection: bytesPerConnection / 1024, memoryKind: usePss ? 'PSS' : 'RSS' });
+      // Older idle cells without a section: fit the /proc samples against open file descriptors.
+      const res = cell.serverResources;
+      if (r.status !== 'ok' || !res || res.samples.length < 3) continue;
+      const usePss = res.samples.every((s) => s.pssBytes !== null);
+      const bytesPerConnection = slope(res.samples.map((s) => ({ x: s.fds, y: usePss ? s.pssBytes! : s.rssBytes })));
+      for (const s of res.samples) points.push({ ...runFields(r), open: s.fds, memoryMiB: (usePss ? s.pssBytes! : s.rssBytes) / 1024 ** 2, step: null, memoryKind: usePss ? 'PSS' : 'RSS' });
+      if (bytesPerConnection !== null) slopes.push({ ...runFields(r), kibPerConnection: bytesPerConnection / 1024, r2: null, ceiling: null, stoppedBy: null, memoryKind: usePss ? 'PSS' : 'RSS' });
     }
-    return { samples, slopes };
+    return { points, slopes };
   },
   spec: () =>
     frame('Memory against open connections', {
@@ -319,21 +336,21 @@ const memory: ViewDef = {
           height: HEIGHT,
           layer: [
             {
-              data: { name: 'samples' },
+              data: { name: 'points' },
               mark: { type: 'point', size: 30, filled: true, opacity: 0.7 },
               encoding: {
-                x: { field: 'fds', type: 'quantitative', title: 'open file descriptors (≈ connections)' },
+                x: { field: 'open', type: 'quantitative', title: 'open connections' },
                 y: { field: 'memoryMiB', type: 'quantitative', title: 'server memory (MiB)' },
                 color: colorSeries(),
                 shape: shapeQuality,
-                tooltip: runTooltip([{ field: 'fds', title: 'fds' }, { field: 'memoryMiB', title: 'MiB', format: '.1f' }, { field: 'memoryKind', title: 'memory' }]),
+                tooltip: runTooltip([{ field: 'open', title: 'open' }, { field: 'memoryMiB', title: 'MiB', format: '.1f' }, { field: 'memoryKind', title: 'memory' }]),
               },
             },
             {
-              data: { name: 'samples' },
-              transform: [{ regression: 'memoryMiB', on: 'fds', groupby: ['series'] }],
+              data: { name: 'points' },
+              transform: [{ regression: 'memoryMiB', on: 'open', groupby: ['series'] }],
               mark: { type: 'line', strokeWidth: 1.5 },
-              encoding: { x: { field: 'fds', type: 'quantitative' }, y: { field: 'memoryMiB', type: 'quantitative' }, color: colorSeries() },
+              encoding: { x: { field: 'open', type: 'quantitative' }, y: { field: 'memoryMiB', type: 'quantitative' }, color: colorSeries() },
             },
           ],
         },
@@ -348,7 +365,13 @@ const memory: ViewDef = {
             color: colorSeries(),
             shape: shapeQuality,
             href: { field: 'href' },
-            tooltip: runTooltip([{ field: 'kibPerConnection', title: 'KiB / connection', format: '.2f' }, { field: 'memoryKind', title: 'memory' }]),
+            tooltip: runTooltip([
+              { field: 'kibPerConnection', title: 'KiB / connection', format: '.2f' },
+              { field: 'r2', title: 'R²', format: '.3f' },
+              { field: 'memoryKind', title: 'memory' },
+              { field: 'ceiling', title: 'most open at once' },
+              { field: 'stoppedBy', title: 'ramp ended by' },
+            ]),
           },
         },
       ],
@@ -418,18 +441,26 @@ const broadcast: ViewDef = {
   id: 'broadcast',
   title: 'Broadcast: time to last receiver',
   description:
-    'Broadcast workload: time from the broadcast until the last connection received it (class "last" when the run reports classes, else its headline latency), p99 per run.',
+    'Broadcast workload: one connection publishes, every connection receives. Per publish, the time until the last receiver had it (p99 per run); ' +
+    'the line joins the medians. Lost copies and per-receiver latency are in the tooltip.',
   primary: 'runs',
   emptyText: 'no broadcast runs yet (workload "broadcast")',
   image: true,
   data(model) {
     const runs: Row[] = [];
-    for (const r of usable(model)) {
-      if (r.workload !== 'broadcast') continue;
-      const cell = model.cells.get(r.runId)!;
-      const s = cell.load?.byClass?.['last'] ?? headlineLatency(cell);
-      if (!s || s.count === 0) continue;
-      runs.push({ ...runFields(r), p50Us: Math.max(1, s.p50Us), p99Us: Math.max(1, s.p99Us) });
+    for (const r of model.runs) {
+      const b = model.cells.get(r.runId)?.broadcast;
+      if (!b || r.status !== 'ok' || b.timeToLast.count === 0) continue;
+      runs.push({
+        ...runFields(r),
+        openAtStart: b.openAtStart,
+        p50Us: Math.max(1, b.timeToLast.p50Us),
+        p99Us: Math.max(1, b.timeToLast.p99Us),
+        receiverP99Us: b.latency.p99Us,
+        delivered: b.delivered,
+        expected: b.expected,
+        lost: b.lost,
+      });
     }
     return { runs };
   },
@@ -439,7 +470,7 @@ const broadcast: ViewDef = {
         {
           data: { name: 'runs' },
           mark: { type: 'line', opacity: 0.7 },
-          encoding: { x: connectionsAxis(model), y: { aggregate: 'median', field: 'p99Us', type: 'quantitative', title: 'p99 time to last (µs)', scale: { type: 'log' } }, color: colorSeries() },
+          encoding: { x: connectionsAxis(model), y: { aggregate: 'median', field: 'p99Us', type: 'quantitative', title: 'p99 time to last receiver (µs)', scale: { type: 'log' } }, color: colorSeries() },
         },
         {
           data: { name: 'runs' },
@@ -450,7 +481,14 @@ const broadcast: ViewDef = {
             color: colorSeries(),
             shape: shapeQuality,
             href: { field: 'href' },
-            tooltip: runTooltip([{ field: 'p99Us', title: 'p99 µs', format: ',.0f' }]),
+            tooltip: runTooltip([
+              { field: 'p50Us', title: 'time to last p50 µs', format: ',.0f' },
+              { field: 'p99Us', title: 'time to last p99 µs', format: ',.0f' },
+              { field: 'receiverP99Us', title: 'per-receiver p99 µs', format: ',.0f' },
+              { field: 'openAtStart', title: 'receivers' },
+              { field: 'delivered', title: 'delivered' },
+              { field: 'lost', title: 'lost' },
+            ]),
           },
         },
       ],

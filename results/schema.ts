@@ -205,7 +205,7 @@ export type Environment = z.infer<typeof environmentSchema>;
 
 export const resultFileSchema = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
-  kind: z.enum(['run', 'suite', 'calibrate']),
+  kind: z.enum(['run', 'suite', 'calibrate', 'probe']),
   tool: z.object({ name: z.literal('wsarena'), version: z.string(), gitCommit: z.string().nullable(), gitDirty: z.boolean().nullable() }),
   /** argv after `wsarena`, so the run can be repeated. */
   command: z.array(z.string()),

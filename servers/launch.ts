@@ -11,7 +11,7 @@ import { findPortInUseMessage } from './common/listen-errors.js';
 import { LIFELINE_ENV } from './common/shutdown.js';
 import { ServerLaunchError } from './errors.js';
 import { planPinning, type Pinning } from './pinning.js';
-import { DEFAULT_SERVER_OPTIONS, type ServerOptions, type ServerSpec } from './spec.js';
+import { DEFAULT_SERVER_OPTIONS, type LaunchCommand, type ServerOptions, type ServerSpec } from './spec.js';
 import { LineTail } from './tail.js';
 
 export { fetchStats, STATS_TIMEOUT_MS } from './stats-client.js';
@@ -23,12 +23,32 @@ export interface LaunchOptions {
   cpus: string | null;
   /** How long to wait for the ready line before killing the server. Default 15000 ms. */
   readyTimeoutMs: number;
+  /**
+   * Rewrites the spec's command before it is spawned (and before taskset is prefixed), e.g. to start
+   * the server under a profiler. Default null: the command as the spec gives it.
+   */
+  wrap: ((command: LaunchCommand) => WrappedCommand) | null;
+  /** Signal stop() sends to the process group first. Default SIGTERM. */
+  stopSignal: NodeJS.Signals;
+  /** How long stop() waits after stopSignal before SIGKILL. Default STOP_GRACE_MS (3000 ms). */
+  stopGraceMs: number;
 }
 
-export const DEFAULT_LAUNCH_OPTIONS: LaunchOptions = { cpus: null, readyTimeoutMs: 15_000 };
+/** What a LaunchOptions.wrap returns: a command, plus how to spawn it. */
+export interface WrappedCommand extends LaunchCommand {
+  /** Working directory of the process. Default: the launcher's. */
+  cwd?: string;
+  /**
+   * Set LIFELINE_ENV so the server exits when its stdin closes. Default true. A wrapper that gives the
+   * server no stdin of its own (it would read end-of-file at once and stop) sets false.
+   */
+  lifeline?: boolean;
+}
 
 /** After SIGTERM, how long stop() waits before SIGKILL. */
 export const STOP_GRACE_MS = 3_000;
+
+export const DEFAULT_LAUNCH_OPTIONS: LaunchOptions = { cpus: null, readyTimeoutMs: 15_000, wrap: null, stopSignal: 'SIGTERM', stopGraceMs: STOP_GRACE_MS };
 
 /** How a server process ended. */
 export interface ServerExit {
@@ -50,8 +70,9 @@ export interface RunningServer {
   /** Settles when the server process exits, for whatever reason. Never rejects. */
   exited: Promise<ServerExit>;
   /**
-   * SIGTERM to the process group, SIGKILL after STOP_GRACE_MS; resolves once the process is gone
-   * (and any stragglers left in its group have been killed). Safe to call more than once.
+   * LaunchOptions.stopSignal (SIGTERM) to the process group, SIGKILL after stopGraceMs (STOP_GRACE_MS);
+   * resolves once the process is gone (and any stragglers left in its group have been killed). Safe to
+   * call more than once.
    */
   stop(): Promise<void>;
   /** The last lines of the server's stderr and non-ready stdout, for error messages. */
@@ -73,7 +94,7 @@ export async function startServer(
   options: Partial<ServerOptions> = {},
   launch: Partial<LaunchOptions> = {},
 ): Promise<RunningServer> {
-  const { cpus, readyTimeoutMs } = { ...DEFAULT_LAUNCH_OPTIONS, ...launch };
+  const { cpus, readyTimeoutMs, wrap, stopSignal, stopGraceMs } = { ...DEFAULT_LAUNCH_OPTIONS, ...launch };
   const availability = spec.availability();
   if (!availability.available) {
     const fix = availability.fix === undefined ? '' : ` (fix: ${availability.fix})`;
@@ -81,7 +102,7 @@ export async function startServer(
   }
 
   const serverOptions: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...options };
-  const command = spec.command(serverOptions);
+  const command: WrappedCommand = wrap === null ? spec.command(serverOptions) : wrap(spec.command(serverOptions));
   const { taskset, pinning } = planPinning(cpus);
   const [file, args] = taskset === null || cpus === null ? [command.file, command.args] : [taskset, ['-c', cpus, command.file, ...command.args]];
 
@@ -89,7 +110,8 @@ export async function startServer(
   const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(file, args, {
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, ...command.env, [LIFELINE_ENV]: 'stdin' },
+    env: { ...process.env, ...command.env, ...(command.lifeline === false ? {} : { [LIFELINE_ENV]: 'stdin' }) },
+    ...(command.cwd === undefined ? {} : { cwd: command.cwd }),
   });
   // A launcher that does not write must not crash on EPIPE when the server is already gone.
   child.stdin.on('error', () => {});
@@ -104,7 +126,7 @@ export async function startServer(
       clearTimeout(readyTimer);
       outcome();
     };
-    const stop = makeStop(child, exited);
+    const stop = makeStop(child, exited, stopSignal, stopGraceMs);
 
     const stdoutLines = createInterface({ input: child.stdout, crlfDelay: Infinity });
     const stderrLines = createInterface({ input: child.stderr, crlfDelay: Infinity });
@@ -190,15 +212,20 @@ function watchExit(child: ChildProcessByStdio<Writable, Readable, Readable>): Pr
   });
 }
 
-function makeStop(child: ChildProcessByStdio<Writable, Readable, Readable>, exited: Promise<ServerExit>): () => Promise<void> {
+function makeStop(
+  child: ChildProcessByStdio<Writable, Readable, Readable>,
+  exited: Promise<ServerExit>,
+  stopSignal: NodeJS.Signals,
+  graceMs: number,
+): () => Promise<void> {
   let stopping: Promise<void> | null = null;
   return () => {
     stopping ??= (async () => {
       const pid = child.pid;
       if (pid === undefined) return;
       if (child.exitCode === null && child.signalCode === null) {
-        signalGroup(pid, 'SIGTERM');
-        const killTimer = setTimeout(() => signalGroup(pid, 'SIGKILL'), STOP_GRACE_MS);
+        signalGroup(pid, stopSignal);
+        const killTimer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
         await exited;
         clearTimeout(killTimer);
       }

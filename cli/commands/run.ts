@@ -1,7 +1,8 @@
 import os from 'node:os';
 import { Command, Option } from 'commander';
 import { runMatrix, type RunRequest } from '../../bench/runner.js';
-import { getWorkload } from '../../bench/workloads.js';
+import { getWorkload, WORKLOADS } from '../../bench/workloads.js';
+import type { WorkloadParams } from '../../bench/workloads/params.js';
 import { commandExists } from '../../results/environment.js';
 import type { ResultFile } from '../../results/schema.js';
 import { getServer } from '../../servers/registry.js';
@@ -10,6 +11,7 @@ import { emitJson } from '../output.js';
 import { parseBytes, parseCpuList, parseDurationMs, parseInteger, parseIntegerList, parseNumber, splitList } from '../parse.js';
 import { progressReporter } from '../reporters/progress.js';
 import { renderSummaryTable } from '../reporters/table.js';
+import { renderWorkloadSections } from '../reporters/workloads.js';
 import { defaultOutPath, interruptSignal } from '../session.js';
 
 /** Raw commander options of `run` (strings until validated). */
@@ -38,6 +40,19 @@ export interface RunFlags {
   sourceAddresses?: string;
   serverStall?: string;
   port?: string;
+  handshakeTimeout?: string;
+  steps?: string;
+  hold?: string;
+  finalHold?: string;
+  pingInterval?: string;
+  publishRate?: string;
+  rounds?: string;
+  settle?: string;
+  slowFraction?: string;
+  slowPayload?: string;
+  slowRate?: string;
+  resumeWait?: string;
+  sizes?: string;
   out?: string;
   json?: string | boolean;
   quiet?: boolean;
@@ -50,7 +65,7 @@ export function addLoadOptions(cmd: Command): Command {
     .option('--target <url>', 'drive an already-running server at ws://host:port/path instead of starting one')
     .option('--target-pid <pid>', 'with --target: sample this process tree from /proc for CPU and memory')
     .option('--contract', 'with --target: the server implements the wsarena contract (WORK, BROADCAST, /stats)')
-    .option('--workload <name>', 'echo | work | mixed', 'echo')
+    .option('--workload <name>', Object.keys(WORKLOADS).join(' | '), 'echo')
     .option('--connections <list>', 'connection counts to run, comma-separated', '100')
     .option('--duration <time>', 'measured window per cell (e.g. 10s, 500ms)', '10s')
     .option('--warmup <time>', 'load before the window, excluded from figures', '2s')
@@ -69,6 +84,19 @@ export function addLoadOptions(cmd: Command): Command {
     .option('--heavy-fraction <f>', 'mixed workload: fraction of messages that are WORK', '0.05')
     .option('--ramp <conns/s>', 'connections opened per second (default: as fast as possible)')
     .option('--source-addresses <n>', 'spread client connections over 127.0.0.1 … 127.0.0.N (beyond ~28k connections)')
+    .option('--handshake-timeout <time>', 'TCP connect + upgrade limit per connection (default 10s for echo/work/mixed/sizes, 30s for the connection workloads)')
+    .option('--steps <n>', 'idle: ramp to N connections in this many equal steps (default 5)')
+    .option('--hold <time>', 'idle: hold after each step before sampling memory (default 2s)')
+    .option('--final-hold <time>', 'idle: hold after the last step, e.g. 60s for a ceiling run (default 2s)')
+    .option('--ping-interval <time>', 'idle: ping every connection this often to prove it alive; "off" for none (default 1s)')
+    .option('--publish-rate <Hz>', 'broadcast: publishes per second by the one publisher (default 10)')
+    .option('--rounds <n>', 'storm: open-all / close-all rounds (default 3)')
+    .option('--settle <time>', 'storm: after closing, wait up to this for the server fds to return (default 3s)')
+    .option('--slow-fraction <f>', 'backpressure: fraction of connections that stop reading (default 0.1)')
+    .option('--slow-payload <bytes>', 'backpressure: ECHO payload slow readers send (default 64KiB)')
+    .option('--slow-rate <msgs/s>', 'backpressure: ECHO requests per second per slow reader (default 20)')
+    .option('--resume-wait <time>', 'backpressure: how long slow readers get to drain after resuming (default 5s)')
+    .option('--sizes <list>', 'sizes: ECHO payload sizes to sweep, one cell each (default 16,256,4KiB,64KiB)')
     .addOption(new Option('--server-stall <spec>', 'test mode: server blocks its event loop, e.g. 200ms/1s').hideHelp())
     .option('--out <file>', 'result file (written after every cell)')
     .option('--json [file]', 'print the result JSON to stdout (or write it to file) instead of the table')
@@ -133,6 +161,7 @@ export function buildRunRequest(flags: RunFlags, argv: string[], kind: RunReques
     sourceAddresses: Array.from({ length: addresses }, (_, i) => `127.0.0.${i + 1}`),
     port: flags.port ? parseInteger('--port', flags.port, { min: 1, max: 65535 }) : 0,
     stall: flags.serverStall ? parseStall(flags.serverStall) : null,
+    workloadParams: parseWorkloadParams(flags),
     outPath: flags.out ?? (typeof flags.json === 'string' && flags.json !== '-' ? flags.json : defaultOutPath(kind)),
     command: argv,
   };
@@ -147,6 +176,32 @@ function parseTarget(url: string, pid: string | undefined, contract: boolean): N
   }
   if (parsed.protocol !== 'ws:') throw new UsageError('BAD_TARGET', `--target: "${url}" must use ws:// (wss is not supported: TLS would be measured too)`);
   return { url, pid: pid ? parseInteger('--target-pid', pid, { min: 1 }) : null, contract };
+}
+
+/** The connection-workload and sizes flags the user gave (others take bench/workloads/params.ts defaults). */
+export function parseWorkloadParams(flags: RunFlags): Partial<WorkloadParams> {
+  const out: Partial<WorkloadParams> = {};
+  const zeroOr = (flag: string, v: string) => (v.trim() === '0' ? 0 : parseDurationMs(flag, v));
+  if (flags.handshakeTimeout !== undefined) out.handshakeTimeoutMs = parseDurationMs('--handshake-timeout', flags.handshakeTimeout);
+  if (flags.steps !== undefined) out.steps = parseInteger('--steps', flags.steps, { min: 1, max: 1000 });
+  if (flags.hold !== undefined) out.holdMs = zeroOr('--hold', flags.hold);
+  if (flags.finalHold !== undefined) out.finalHoldMs = zeroOr('--final-hold', flags.finalHold);
+  if (flags.pingInterval !== undefined) out.pingIntervalMs = flags.pingInterval === 'off' ? null : parseDurationMs('--ping-interval', flags.pingInterval);
+  if (flags.publishRate !== undefined) out.publishRateHz = parseNumber('--publish-rate', flags.publishRate, { min: 0, exclusiveMin: true, max: 10_000 });
+  if (flags.rounds !== undefined) out.rounds = parseInteger('--rounds', flags.rounds, { min: 1, max: 1000 });
+  if (flags.settle !== undefined) out.settleMs = zeroOr('--settle', flags.settle);
+  if (flags.slowFraction !== undefined) out.slowFraction = parseNumber('--slow-fraction', flags.slowFraction, { min: 0, max: 1 });
+  if (flags.slowPayload !== undefined) out.slowPayloadBytes = parseBytes('--slow-payload', flags.slowPayload);
+  if (flags.slowRate !== undefined) out.slowRateHz = parseNumber('--slow-rate', flags.slowRate, { min: 0, exclusiveMin: true, max: 100_000 });
+  if (flags.resumeWait !== undefined) out.resumeWaitMs = zeroOr('--resume-wait', flags.resumeWait);
+  if (flags.sizes !== undefined) {
+    out.sizes = splitList('--sizes', flags.sizes).map((v) => {
+      const bytes = parseBytes('--sizes', v);
+      if (bytes > 16 * 1024 * 1024 - 16) throw new UsageError('OUT_OF_RANGE', `--sizes: ${v} is above the servers' 16 MiB message limit (payload ≤ ${16 * 1024 * 1024 - 16} bytes)`);
+      return bytes;
+    });
+  }
+  return out;
 }
 
 /** "200ms/1s" → block 200 ms every 1 s. */
@@ -167,7 +222,7 @@ export function exitCodeFor(file: ResultFile): number {
 
 export function registerRun(program: Command): void {
   addLoadOptions(program.command('run').description('run a workload against one or more servers and write a result file'))
-    .addHelpText('after', '\nExamples:\n  wsarena run --server ws-loop,uws --connections 100,1000 --duration 10s --depth 8\n  wsarena run --server uws --rate 20000 --connections 1000\n  wsarena run --target ws://127.0.0.1:9001/ --connections 200')
+    .addHelpText('after', '\nExamples:\n  wsarena run --server ws-loop,uws --connections 100,1000 --duration 10s --depth 8\n  wsarena run --server uws --rate 20000 --connections 1000\n  wsarena run --target ws://127.0.0.1:9001/ --connections 200\n  wsarena run --server ws-loop,uws --workload idle --connections 5000 --client-workers 2\n  wsarena run --server uws --workload idle --connections 19000 --client-workers 2 --final-hold 60s\n  wsarena run --server ws-loop --workload broadcast --connections 1000 --publish-rate 10\n  wsarena run --server ws-loop --workload sizes --sizes 16,4KiB,64KiB')
     .action(async (flags: RunFlags, cmd: Command) => {
       const req = buildRunRequest(flags, ['run', ...cmd.args, ...rawArgs(cmd)]);
       const progress = progressReporter(process.stderr, flags.quiet ?? false);
@@ -180,7 +235,11 @@ export function registerRun(program: Command): void {
         interrupt.dispose();
       }
       if (flags.json !== undefined && flags.json !== false) emitJson(file, flags.json);
-      else process.stdout.write(renderSummaryTable(file.cells, { color: Boolean(process.stdout.isTTY) }) + '\n');
+      else {
+        process.stdout.write(renderSummaryTable(file.cells, { color: Boolean(process.stdout.isTTY) }) + '\n');
+        const sections = renderWorkloadSections(file.cells);
+        if (sections) process.stdout.write(sections + '\n');
+      }
       process.stderr.write(`results: ${req.outPath}\n`);
       process.exitCode = exitCodeFor(file);
     });

@@ -3,6 +3,7 @@ import type { RunnerEvents } from '../../bench/runner.js';
 import type { Cell } from '../../results/schema.js';
 import { formatRate, formatUs } from '../format.js';
 import { headlineLatency } from './table.js';
+import { describeWorkloadSection } from './workloads.js';
 
 /**
  * Progress on stderr: a live bar on a TTY, one line per event otherwise (CI logs, pipes), and nothing
@@ -73,6 +74,8 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr, qu
 }
 
 export function describeCell(cell: Cell): string {
+  const section = describeWorkloadSection(cell);
+  if (section !== null && !cell.sizes) return `${cell.status !== 'ok' ? `${cell.status}: ${cell.error ?? ''}; ` : ''}${section}`;
   if (cell.status !== 'ok' || !cell.load) return `${cell.status}: ${cell.error ?? 'no result'}`;
   const lat = headlineLatency(cell);
   return `${formatRate(cell.load.achievedRateHz)} msg/s, p99 ${formatUs(lat?.p99Us)}, ${cell.verdict?.verdict ?? 'no verdict'}`;

@@ -36,7 +36,8 @@ export function headlineLatency(cell: Cell) {
 export function summarizeCells(cells: Cell[]): SummaryRow[] {
   const groups = new Map<string, Cell[]>();
   for (const c of cells) {
-    const key = `${c.server}\u0000${c.params.workload}\u0000${c.params.connections}\u0000${c.pinning.serverCpus ?? ''}`;
+    // A sizes sweep has one cell per payload: they are different rows, not repeats.
+    const key = `${c.server}\u0000${c.params.workload}\u0000${c.params.connections}\u0000${c.pinning.serverCpus ?? ''}${c.sizes ? `\u0000${c.params.payloadBytes}` : ''}`;
     const g = groups.get(key);
     if (g) g.push(c);
     else groups.set(key, [c]);
@@ -53,7 +54,7 @@ export function summarizeCells(cells: Cell[]): SummaryRow[] {
     const notes = group.filter((c) => c.status !== 'ok').map((c) => `${c.status}: ${c.error ?? ''}`);
     rows.push({
       server: first.server,
-      workload: first.params.workload,
+      workload: first.sizes ? `${first.params.workload} ${formatBytes(first.params.payloadBytes)}` : first.params.workload,
       connections: first.params.connections,
       serverCpus: first.pinning.serverCpus,
       repeats: group.length,

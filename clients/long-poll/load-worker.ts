@@ -3,10 +3,12 @@
  * drives them, and every figure measured on them, in the same WorkerReport as the WebSocket engine's
  * workers (clients/ipc.ts), so the parent merges them with the same code.
  *
- * One session = one http.Agent (keepAlive, maxSockets 2: one socket for the hanging GET /poll, one for
- * POST /send). A round trip: POST /send?session=id with one contract message (sent time = when the
- * request is issued), the reply comes back in the body of a poll response (received time = when that
- * response has ended). The poll is re-issued as soon as a poll response ends.
+ * One session = two keep-alive sockets: one for the hanging GET /poll, one for POST /send, each held by
+ * its own single-socket http.Agent (keepAlive, maxSockets 1), so a send never takes the poll's socket
+ * in the instant between two polls and a session's sends reach the server in order. A round trip:
+ * POST /send?session=id with one contract message (sent time = when the request is issued); the reply
+ * comes back in the body of a poll response (received time = when that response has ended). The poll
+ * is re-issued as soon as a poll response ends.
  *
  * Accounting is the WebSocket engine's: a message belongs to the measured window when its send time lies
  * in [measureStartUs, measureEndUs); sent = received + lost for window messages; corrupted ⊂ received.
@@ -29,8 +31,12 @@ const MAX_CONCURRENT_OPENS = 64;
 const PROGRESS_INTERVAL_MS = 200;
 /** A tick for second k goes out this long after the second ends, so late replies of it are counted. */
 const TICK_DELAY_MS = 20;
-/** Sockets per session: one hanging poll + one send. */
+/** Sockets per session: one hanging poll + one send, each with its own agent. */
 export const SOCKETS_PER_SESSION = 2;
+
+function sessionAgent(): Agent {
+  return new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+}
 
 class LpSession {
   id = '';
@@ -38,7 +44,10 @@ class LpSession {
   pollPath = '';
   /** Opened and not failed: it polls and sends. */
   alive = false;
-  readonly agent = new Agent({ keepAlive: true, maxSockets: SOCKETS_PER_SESSION, maxFreeSockets: SOCKETS_PER_SESSION });
+  /** POST /session, POST /send and DELETE /session. */
+  readonly sendAgent = sessionAgent();
+  /** GET /poll only. */
+  readonly pollAgent = sessionAgent();
   readonly inflight: InflightTable;
   rngState: number;
   maxSeqAnswered = -1;
@@ -156,7 +165,8 @@ export class LongPollWorker {
       id = await this.openSession(s);
     } catch (err) {
       bump(this.errors, classifyHttpError(err));
-      s.agent.destroy();
+      s.sendAgent.destroy();
+      s.pollAgent.destroy();
       return;
     }
     recordUs(this.hHandshake, monoUs() - startUs);
@@ -195,6 +205,7 @@ export class LongPollWorker {
   }
 
   private request(s: LpSession, method: string, path: string, onResponse: (res: IncomingMessage) => void, contentLength?: number): ClientRequest {
+    const agent = method === 'GET' ? s.pollAgent : s.sendAgent;
     const addresses = this.plan.localAddresses;
     return request(
       {
@@ -202,7 +213,7 @@ export class LongPollWorker {
         port: this.target.port,
         method,
         path,
-        agent: s.agent,
+        agent,
         localAddress: addresses.length > 0 ? addresses[s.index % addresses.length] : undefined,
         headers: contentLength === undefined ? undefined : { 'Content-Type': 'application/octet-stream', 'Content-Length': contentLength },
       },
@@ -449,7 +460,8 @@ export class LongPollWorker {
     for (const s of this.sessions) {
       s.alive = false;
       s.poll?.destroy();
-      s.agent.destroy();
+      s.sendAgent.destroy();
+      s.pollAgent.destroy();
     }
   }
 }

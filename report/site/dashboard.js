@@ -120,9 +120,22 @@
         text: 'Computed from all results below (filters do not change them). A claim is made only with two or more runs per server, 95% CIs apart and no client-bound figure; otherwise the sentence says why not.',
       }),
     ]);
+    var KIND_LABELS = {
+      'threads-vs-async': 'Threads vs async',
+      throughput: 'Throughput',
+      cpu: 'CPU per message',
+      'head-of-line': 'Head-of-line blocking',
+      memory: 'Memory per connection',
+      ceiling: 'Ceiling',
+      quality: 'Data quality',
+      'nothing-to-compare': 'Nothing to compare',
+    };
     var list = el('ul', { className: 'findings' });
     page.findings.forEach(function (f) {
-      var li = el('li', { className: 'finding', 'data-kind': f.kind }, [el('span', { className: 'statement', text: f.statement })]);
+      var li = el('li', { className: 'finding', 'data-kind': f.kind }, [
+        el('span', { className: 'kind', text: (KIND_LABELS[f.kind] || f.kind) + ': ' }),
+        el('span', { className: 'statement', text: f.statement }),
+      ]);
       f.claims.forEach(function (c) {
         li.appendChild(document.createTextNode(' '));
         var span = el('span', { className: c.supported ? 'claim supported' : 'claim unsupported', text: c.text });
@@ -216,6 +229,8 @@
     section.setAttribute('data-state', 'rendering');
     return vegaEmbed(chart, spec, {
       renderer: 'svg',
+      // Filters routinely empty one layer of a chart (Vega then warns about an infinite extent); errors still reach the console.
+      logLevel: vega.Error,
       actions: { export: true, source: false, compiled: false, editor: false },
     }).then(
       function (result) {

@@ -20,6 +20,7 @@ import { MAX_PAYLOAD_BYTES } from '../../servers/common/limits.js';
 import { ServerLaunchError } from '../../servers/errors.js';
 import { fetchStats, startServer, type RunningServer } from '../../servers/launch.js';
 import { getServer, listServers } from '../../servers/registry.js';
+import { transportOf } from '../../servers/spec.js';
 import { TestClient } from './client.js';
 import { loadWorkVectors } from '../protocol/work-vectors.js';
 import { waitFor } from './wait.js';
@@ -41,6 +42,10 @@ describe.each(serversUnderTest)('server $name', ({ spec, availability }) => {
     it.skip(`unavailable here: ${availability.reason}`, () => {});
     return;
   }
+
+  // Cases that speak WebSocket skip servers of another transport (long-poll: test/servers/long-poll.test.ts);
+  // the transport-neutral ones (ready line, 404, port handling) run for every server.
+  const notWebSocket = transportOf(spec) !== 'websocket';
 
   let server: RunningServer;
   beforeAll(async () => {
@@ -82,7 +87,7 @@ describe.each(serversUnderTest)('server $name', ({ spec, availability }) => {
     });
   });
 
-  describe('ECHO', () => {
+  describe.skipIf(notWebSocket)('ECHO', () => {
     it('replies with identical bytes, flags and reserved bytes included', async () => {
       await withClients(1, async ([client]) => {
         const request = buildMessage(Op.ECHO, 7, nowUs(), 100, 0x5a);
@@ -112,7 +117,7 @@ describe.each(serversUnderTest)('server $name', ({ spec, availability }) => {
     });
   });
 
-  describe('WORK', () => {
+  describe.skipIf(notWebSocket)('WORK', () => {
     for (const vector of loadWorkVectors()) {
       it(`WORK(${vector.iterations}, ${vector.seed}) = ${vector.result}, under the request's header`, async () => {
         await withClients(1, async ([client]) => {
@@ -125,7 +130,7 @@ describe.each(serversUnderTest)('server $name', ({ spec, availability }) => {
     }
   });
 
-  describe('BROADCAST', () => {
+  describe.skipIf(notWebSocket)('BROADCAST', () => {
     it('delivers the message unchanged to every connection, the sender included', async () => {
       await withClients(3, async (clients) => {
         await waitForOpenConnections(3);
@@ -142,7 +147,7 @@ describe.each(serversUnderTest)('server $name', ({ spec, availability }) => {
   });
 
   describe('GET /stats', () => {
-    it('reports open connections, counts handled messages, and carries its runtime figures', async () => {
+    it.skipIf(notWebSocket)('reports open connections, counts handled messages, and carries its runtime figures', async () => {
       await withClients(2, async ([client]) => {
         const before = await waitForOpenConnections(2);
         expect(before.server).toBe(spec.name);
@@ -173,7 +178,7 @@ describe.each(serversUnderTest)('server $name', ({ spec, availability }) => {
     });
   });
 
-  describe('contract violations close only the offending connection', () => {
+  describe.skipIf(notWebSocket)('contract violations close only the offending connection', () => {
     const unknownOp = buildMessage(Op.ECHO, 1, 0n, 4);
     unknownOp[0] = 9;
     const zeroOp = buildMessage(Op.ECHO, 1, 0n, 4);
@@ -208,7 +213,7 @@ describe.each(serversUnderTest)('server $name', ({ spec, availability }) => {
   });
 
   describe('lifecycle', () => {
-    it('stop() closes connections with 1001, exits 0 and leaves no process', async () => {
+    it.skipIf(notWebSocket)('stop() closes connections with 1001, exits 0 and leaves no process', async () => {
       const own = await startServer(spec, { port: 0 }, { readyTimeoutMs: READY_TIMEOUT_MS });
       const client = await TestClient.open(own.url);
       await own.stop();
@@ -239,7 +244,7 @@ describe.each(serversUnderTest)('server $name', ({ spec, availability }) => {
       });
     });
 
-    it('stall mode delays replies as asked, and reports it', async () => {
+    it.skipIf(notWebSocket)('stall mode delays replies as asked, and reports it', async () => {
       const stalled = await startServer(spec, { stall: { everyMs: 200, durationMs: 120 } }, { readyTimeoutMs: READY_TIMEOUT_MS });
       const client = await TestClient.open(stalled.url);
       try {

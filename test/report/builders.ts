@@ -1,6 +1,7 @@
 import type { LatencySummary } from '../../clients/types.js';
 import { buildModel, type ReportModel } from '../../report/model.js';
 import type { Cell, ResultFile, Verdict } from '../../results/schema.js';
+import type { IdleSection } from '../../results/sections.js';
 import { cell, loadReport, resultFile } from '../fixtures/results.js';
 
 /** Exact, deterministic cells for statistics and findings tests (histograms are not decoded here). */
@@ -74,4 +75,24 @@ export function model(cells: Cell[]): ReportModel {
 
 export function file(cells: Cell[]): ResultFile {
   return resultFile(cells);
+}
+
+/** An idle-ramp cell with a section: bytes per connection and where the ramp stopped. */
+export function idleRun(server: string, bytesPerConnection: number | null, opts: { repeat?: number; ceiling?: number; stoppedBy?: string; connections?: number } = {}): Cell {
+  const connections = opts.connections ?? 5000;
+  const section: IdleSection = {
+    params: { targetConnections: connections, steps: 5, holdMs: 1000, finalHoldMs: 1000, pingIntervalMs: null, rampPerSec: null, handshakeTimeoutMs: 10_000 },
+    points: [],
+    fit: { rss: null, pss: null, kernelTcpMem: null },
+    bytesPerConnection,
+    r2: 0.99,
+    memoryBasis: 'rss',
+    ceiling: opts.ceiling ?? connections,
+    stoppedBy: opts.stoppedBy ?? 'target reached',
+    errors: {},
+    handshake: summary(1000),
+    liveness: { pingIntervalMs: null, pingsSent: 0, pongsReceived: 0, pongsLate: 0, pongsOverdue: 0, pongRtt: summary(100), unexpectedCloses: 0, closeCodes: {}, unexpectedMessages: 0 },
+  };
+  const c = run({ server, msgsPerSec: 0, connections, repeat: opts.repeat ?? 0, workload: 'idle' });
+  return { ...c, load: null, verdict: null, idle: section };
 }

@@ -19,7 +19,7 @@ describe('wsarena report', () => {
     const r = await runCli(['report', join(dir, 'results'), '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`dashboard: ${join(out, 'index.html')}`);
-    expect(r.stdout).toMatch(/2 result file\(s\); views with data: throughput, latency-spectrum, .*; no data yet: broadcast/);
+    expect(r.stdout).toContain('2 result file(s); views with data: throughput, latency-spectrum, cpu-per-message, mixed, memory, broadcast, core-sweep, timeline\n');
     expect(r.stdout).toMatch(/Findings:\n {2}- Threads vs async at/);
     expect(existsSync(join(out, 'index.html'))).toBe(true);
   });
@@ -41,7 +41,7 @@ describe('wsarena report', () => {
     const images = readdirSync(join(out, 'images')).sort();
     expect(images).toContain('throughput.svg');
     expect(images).toContain('throughput.png');
-    expect(images.filter((f) => f.endsWith('.png'))).toHaveLength(6);
+    expect(images.filter((f) => f.endsWith('.png'))).toHaveLength(7);
     expect(readFileSync(join(out, 'images', 'throughput.png')).subarray(1, 4).toString()).toBe('PNG');
   }, 60_000);
 
@@ -55,7 +55,7 @@ describe('wsarena report', () => {
     const foreign = tempDir('wsarena-foreign-');
     writeFileSync(join(foreign, 'keep.txt'), 'x');
     const r = await runCli(['report', join(dir, 'results'), '--out', foreign]);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^Error: --out .* is not empty and was not made by wsarena report/);
   });
 });

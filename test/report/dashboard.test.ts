@@ -10,6 +10,7 @@ import { readResults } from '../../results/reader.js';
 import { latency } from '../fixtures/results.js';
 import { tempDir } from '../cli/helpers.js';
 import { HOSTILE, sampleResultFiles, writeSampleResults } from './sample-results.js';
+import { file, run } from './builders.js';
 
 const sampleModel = () => buildModel(sampleResultFiles().map(({ name, file }) => ({ path: `/tmp/${name}`, file })));
 
@@ -42,25 +43,31 @@ describe('views as data', () => {
     expect(slope([{ x: 1, y: 1 }, { x: 1, y: 2 }])).toBeNull();
   });
 
-  it('every view but broadcast has rows for the sample; every row carries the filter dimensions', () => {
+  it('every view has rows for the sample; every row carries the filter dimensions', () => {
     const model = sampleModel();
     for (const v of VIEWS) {
       const data = v.data(model);
       const rows = data[v.primary] ?? [];
-      if (v.id === 'broadcast') expect(rows).toEqual([]);
-      else expect(rows.length, v.id).toBeGreaterThan(0);
+      expect(rows.length, v.id).toBeGreaterThan(0);
       for (const list of Object.values(data)) for (const row of list) for (const { field } of FILTER_DIMENSIONS) expect(row, `${v.id}.${field}`).toHaveProperty(field);
     }
   });
 
-  it('memory per connection is the slope of the idle ramp', () => {
-    const model = sampleModel();
-    const slopes = VIEWS.find((v) => v.id === 'memory')!.data(model)['slopes']!;
+  it('memory per connection comes from the idle section, else from a fit of the /proc samples', () => {
+    const memory = VIEWS.find((v) => v.id === 'memory')!;
+    const slopes = memory.data(sampleModel())['slopes']!;
     const kib = Object.fromEntries(slopes.map((r) => [r['server'], r['kibPerConnection'] as number]));
     expect(kib['ws-loop']).toBeGreaterThan(8.5);
     expect(kib['ws-loop']).toBeLessThan(9.5);
     expect(kib['uws']).toBeGreaterThan(2.2);
     expect(kib['uws']).toBeLessThan(2.8);
+    expect(slopes.find((r) => r['server'] === 'ws-thread-per-conn')).toMatchObject({ ceiling: 4000, stoppedBy: 'handshake ×12, close:1011 ×3' });
+
+    const samples = Array.from({ length: 5 }, (_, i) => ({ tMs: i * 500, cpuSeconds: 0, rssBytes: 50e6 + i * 1000 * 4096, pssBytes: null, threads: 1, fds: 10 + i * 1000, processes: 1 }));
+    const old = run({ server: 'ws-loop', msgsPerSec: 0, workload: 'idle' });
+    old.serverResources = { ...old.serverResources!, samples };
+    const fallback = memory.data(buildModel([{ path: 'old.json', file: file([old]) }]))['slopes']!;
+    expect(fallback[0]!['kibPerConnection']).toBeCloseTo(4, 9);
   });
 
   it('client-bound and failed runs are marked, never drawn as clean server figures', () => {
@@ -130,8 +137,7 @@ describe('buildDashboard', () => {
     const html = readFileSync(built.indexPath, 'utf8');
     expect(html).not.toMatch(/https?:\/\/(?!vega\.github\.io\/schema)/);
     expect(html).toContain('src="vendor/vega.min.js"');
-    expect(built.views.find((v) => v.id === 'broadcast')!.rows).toBe(0);
-    expect(built.views.filter((v) => v.rows > 0)).toHaveLength(VIEWS.length - 1);
+    expect(built.views.filter((v) => v.rows > 0)).toHaveLength(VIEWS.length);
     expect(built.findings.length).toBeGreaterThan(3);
   });
 
@@ -156,7 +162,7 @@ describe('buildDashboard', () => {
     const out = join(dir, 'site');
     const built = await buildDashboard(readResults(writeSampleResults(join(dir, 'in'))), { outDir: out, svg: true });
     const names = built.images.map((p) => p.slice(p.lastIndexOf('/') + 1)).sort();
-    expect(names).toEqual(['core-sweep.svg', 'cpu-per-message.svg', 'latency-spectrum.svg', 'memory.svg', 'mixed.svg', 'throughput.svg']);
+    expect(names).toEqual(['broadcast.svg', 'core-sweep.svg', 'cpu-per-message.svg', 'latency-spectrum.svg', 'memory.svg', 'mixed.svg', 'throughput.svg']);
     expect(built.warnings).toEqual([]);
     expect(readFileSync(join(out, 'images/throughput.svg'), 'utf8')).toMatch(/^<svg/);
   }, 30_000);

@@ -5,10 +5,12 @@ import {
   cpuFindings,
   familyFindings,
   headOfLineFindings,
+  idleCeilingFindings,
+  memoryFindings,
   qualityFinding,
   throughputFindings,
 } from '../../report/findings.js';
-import { model, run, runs, summary } from './builders.js';
+import { idleRun, model, run, runs, summary } from './builders.js';
 
 const CONTEXT = 'echo, closed loop depth 1, 64 B payload, server on CPU 0';
 
@@ -165,16 +167,64 @@ describe('ceiling finding', () => {
   });
 });
 
+describe('memory per connection finding (idle ramp)', () => {
+  it('true: slopes apart → how many times the memory per connection', () => {
+    const cells = [
+      ...[2560, 2600, 2520].map((b, i) => idleRun('uws', b, { repeat: i })),
+      ...[9216, 9300, 9132].map((b, i) => idleRun('ws-loop', b, { repeat: i })),
+    ];
+    const [f] = memoryFindings(model(cells));
+    expect(f!.statement).toBe(
+      'Memory per open connection in the idle ramp to 5000 connections (idle, server on CPU 0): uws (event loop) 2.50 KiB (95% CI 2.40–2.60, n=3) and ws-loop (event loop) 9.00 KiB (95% CI 8.80–9.20, n=3).',
+    );
+    expect(f!.claims[0]!.text).toMatch(/^ws-loop needed 3\.60× the memory per connection of uws \(95% CI 3\.4\d–3\.7\d×\)\.$/);
+    expect(f!.claims[0]!.supported).toBe(true);
+  });
+
+  it('false: a single ramp each → no claim', () => {
+    const [f] = memoryFindings(model([idleRun('uws', 2560), idleRun('ws-loop', 9216)]));
+    expect(f!.claims[0]).toMatchObject({ supported: false, blocker: 'single-run' });
+  });
+
+  it('none without a fitted slope', () => {
+    expect(memoryFindings(model([idleRun('uws', null), idleRun('ws-loop', null)]))).toEqual([]);
+  });
+});
+
+describe('idle ceiling finding', () => {
+  const stopped = (repeat: number, ceiling: number) => idleRun('ws-thread-per-conn', 73_000, { repeat, ceiling, stoppedBy: 'handshake ×12' });
+
+  it('true: every ramp stopped short → the ceiling', () => {
+    const [f] = idleCeilingFindings(model([stopped(0, 4000), stopped(1, 4100), stopped(2, 4050)]));
+    expect(f!.statement).toBe(
+      'In the idle ramp to 5000 connections (idle, server on CPU 0), ws-thread-per-conn (thread per connection) held at most 4100 connections at once (3 runs: 4000–4100); the ramp ended with: “handshake ×12”.',
+    );
+    expect(f!.claims[0]).toEqual({ text: 'Its ceiling under these conditions is about 4050 connections.', supported: true, blocker: null });
+  });
+
+  it('false: one ramp is not a ceiling; a ramp that reached its target has none', () => {
+    expect(idleCeilingFindings(model([stopped(0, 4000)]))[0]!.claims[0]).toMatchObject({ supported: false, blocker: 'single-run' });
+    expect(idleCeilingFindings(model([stopped(0, 4000), idleRun('ws-thread-per-conn', 73_000, { repeat: 1 })]))).toEqual([]);
+  });
+});
+
 describe('quality finding and the empty case', () => {
   it('counts verdicts and flags cells with a single run', () => {
     const f = qualityFinding(model([...runs('uws', [1, 2], { verdict: 'client-bound' }), run({ server: 'ws-loop', msgsPerSec: 1 }), run({ server: 'ws-loop', msgsPerSec: 0, connections: 9, status: 'failed' })]));
     expect(f!.statement).toBe('Of 4 runs, 1 server-bound, 2 client-bound (lower bounds on the server, never used as server figures) and 1 failed.');
     expect(f!.claims[0]).toMatchObject({ supported: false, blocker: 'single-run' });
-    expect(f!.claims[0]!.text).toBe('1 of 3 cells have a single usable run, so they have no confidence interval and support no comparison.');
+    expect(f!.claims[0]!.text).toBe('1 of 3 cells has a single usable run, so it has no confidence interval and supports no comparison.');
   });
 
   it('no single-run caveat when every cell repeated', () => {
     expect(qualityFinding(model(runs('uws', [1, 2])))!.claims).toEqual([]);
+  });
+
+  it('a throughput paragraph that repeats the threads-vs-async pair is left out', () => {
+    const kinds = computeFindings(model([...runs('ws-loop', [10_000, 10_100]), ...runs('ws-piscina', [5_000, 5_100])])).map((f) => f.kind);
+    expect(kinds).toEqual(['threads-vs-async', 'cpu', 'quality']);
+    const three = computeFindings(model([...runs('ws-loop', [10_000, 10_100]), ...runs('uws', [20_000, 20_100]), ...runs('ws-piscina', [5_000, 5_100])])).map((f) => f.kind);
+    expect(three).toEqual(['threads-vs-async', 'throughput', 'cpu', 'quality']);
   });
 
   it('says there is nothing to compare when no two servers share conditions', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { LatencySummary } from '../../clients/types.js';
 import { writeResultFile } from '../../results/writer.js';
 import type { Cell, ResourceSample, ResultFile, Verdict } from '../../results/schema.js';
+import type { BroadcastSection, IdleSection } from '../../results/sections.js';
 import { cell, latency, loadReport, resultFile } from '../fixtures/results.js';
 
 /**
@@ -141,14 +142,61 @@ function makeCell(rand: () => number, s: CellSpec): Cell {
   });
 }
 
-function idleCell(rand: () => number, server: string, bytesPerConnection: number, repeat: number): Cell {
-  const c = makeCell(rand, { server, connections: 5000, repeat, rateHz: 1, cpuUsPerMessage: 0, verdict: 'inconclusive', workload: 'idle' });
-  const ramp: ResourceSample[] = [];
-  for (let i = 0; i <= 20; i++) {
-    const fds = 20 + i * 250;
-    ramp.push({ tMs: i * 500, cpuSeconds: i * 0.01, rssBytes: 60 * 1024 ** 2 + fds * bytesPerConnection * (1 + (rand() - 0.5) * 0.04), pssBytes: null, threads: 7, fds, processes: 1 });
+/** An idle-ramp cell with its results/sections.ts section: memory grows by bytesPerConnection per open connection. */
+function idleCell(rand: () => number, server: string, bytesPerConnection: number, repeat: number, ceiling: number | null = null): Cell {
+  const target = 5000;
+  const base = makeCell(rand, { server, connections: target, repeat, rateHz: 1, cpuUsPerMessage: 0, verdict: 'inconclusive', workload: 'idle' });
+  const points = [];
+  for (let step = 0; step <= 10; step++) {
+    const wanted = step * 500;
+    const open = ceiling === null ? wanted : Math.min(wanted, ceiling);
+    const rssBytes = 60 * 1024 ** 2 + open * bytesPerConnection * (1 + (rand() - 0.5) * 0.04);
+    points.push({ step, tMs: step * 1500, targetConnections: wanted, open, serverOpen: open, rssBytes, pssBytes: null, fds: open + 20, threads: 7, processes: 1, sockstat: null, errors: {} });
+    if (ceiling !== null && wanted >= ceiling) break;
   }
-  return { ...c, serverResources: { ...c.serverResources!, cpuUsPerMessage: null, samples: ramp } };
+  const idle: IdleSection = {
+    params: { targetConnections: target, steps: 10, holdMs: 1000, finalHoldMs: 2000, pingIntervalMs: 5000, rampPerSec: null, handshakeTimeoutMs: 10_000 },
+    points,
+    fit: { rss: { n: points.length, slope: bytesPerConnection, intercept: 60 * 1024 ** 2, r2: 0.998, slopeStdErr: bytesPerConnection / 200 }, pss: null, kernelTcpMem: null },
+    bytesPerConnection: Math.round(bytesPerConnection * (1 + (rand() - 0.5) * 0.04)),
+    r2: 0.998,
+    memoryBasis: 'rss',
+    ceiling: ceiling ?? target,
+    stoppedBy: ceiling === null ? 'target reached' : 'handshake ×12, close:1011 ×3',
+    errors: ceiling === null ? {} : { handshake: 12 },
+    handshake: latency(latencyValues(rand, 900, 300)),
+    liveness: { pingIntervalMs: 5000, pingsSent: 100, pongsReceived: 100, pongsLate: 0, pongsOverdue: 0, pongRtt: latency(latencyValues(rand, 300, 100)), unexpectedCloses: 0, closeCodes: {}, unexpectedMessages: 0 },
+  };
+  return { ...base, load: null, verdict: null, serverMessagesHandled: null, idle };
+}
+
+/** A broadcast cell: time to the last receiver grows with the number of receivers. */
+function broadcastCell(rand: () => number, server: string, connections: number, repeat: number, usPerReceiver: number): Cell {
+  const base = makeCell(rand, { server, connections, repeat, rateHz: 1, cpuUsPerMessage: 0, verdict: 'inconclusive', workload: 'broadcast' });
+  const published = 200;
+  const broadcast: BroadcastSection = {
+    params: { publishRateHz: 100, publishes: published, payloadBytes: 64, durationMs: 2000, drainMs: 1000, publisher: 0 },
+    openAtStart: connections,
+    openAtEnd: connections,
+    published,
+    expected: published * connections,
+    delivered: published * connections,
+    lost: 0,
+    duplicated: 0,
+    corrupted: 0,
+    unexpected: 0,
+    latency: latency(latencyValues(rand, (connections * usPerReceiver) / 2, 800)),
+    timeToLast: latency(latencyValues(rand, connections * usPerReceiver, published, 0.2)),
+    timeToFirst: latency(latencyValues(rand, 40, published, 0.2)),
+    completePublishes: published,
+    incompletePublishes: 0,
+    publishLagP99Us: 120,
+    clientCpuCoreFraction: [0.4],
+    serverDeliveries: published * connections,
+    unexpectedCloses: 0,
+    closeCodes: {},
+  };
+  return { ...base, load: null, verdict: null, serverMessagesHandled: published, broadcast };
 }
 
 /** The sample result files, by file name. */
@@ -208,8 +256,14 @@ export function sampleResultFiles(): Array<{ name: string; file: ResultFile }> {
     cells.push(makeCell(rand, { server: 'ws-piscina', connections: 1000, repeat, rateHz: 51_000, cpuUsPerMessage: 31, verdict: 'inconclusive', serverCpus: '0,1' }));
     cells.push(makeCell(rand, { server: 'ws-loop', connections: 1000, repeat, rateHz: 58_000, cpuUsPerMessage: 16.5, verdict: 'inconclusive', serverCpus: '0,1' }));
   }
-  // Idle ramp: memory against open connections.
-  cells.push(idleCell(rand, 'ws-loop', 9 * 1024, 0), idleCell(rand, 'uws', 2.5 * 1024, 0));
+  // Idle ramp: memory against open connections; the thread-per-connection server stops short of the target.
+  for (let repeat = 0; repeat < 2; repeat++) {
+    cells.push(idleCell(rand, 'ws-loop', 9 * 1024, repeat), idleCell(rand, 'uws', 2.5 * 1024, repeat), idleCell(rand, 'ws-thread-per-conn', 72 * 1024, repeat, 4000));
+  }
+  // Broadcast: one publisher, every connection receives.
+  for (const connections of [100, 1000]) {
+    for (let repeat = 0; repeat < 2; repeat++) cells.push(broadcastCell(rand, 'ws-loop', connections, repeat, 9), broadcastCell(rand, 'uws', connections, repeat, 2.5));
+  }
 
   const main = resultFile(cells);
   main.tool = { name: 'wsarena', version: '0.1.0', gitCommit: '0123456789abcdef0123456789abcdef01234567', gitDirty: false };
