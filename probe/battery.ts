@@ -59,7 +59,7 @@ export interface BatteryHooks {
   onProbeDone?(record: ProbeRecord): void;
 }
 
-/** Runs the selected probes against target, one after the other. Stops early (records kept) when signal aborts. */
+/** Runs the selected probes against target, one after the other. When signal aborts, stops and returns the probes that finished. */
 export async function runBattery(target: ProbeTarget, settings: ProbeSettings, hooks: BatteryHooks = {}, signal?: AbortSignal): Promise<ProbeRecord[]> {
   const records: ProbeRecord[] = [];
   const findings: Findings = {};
@@ -68,6 +68,8 @@ export async function runBattery(target: ProbeTarget, settings: ProbeSettings, h
     if (signal?.aborted) break;
     hooks.onProbeStart?.(probe);
     const record = await runOne(probe, target, settings, findings, memo, signal);
+    // A probe cut short by Ctrl+C observed less than its window: keep only finished probes.
+    if (signal?.aborted) break;
     records.push(record);
     hooks.onProbeDone?.(record);
     // A probe that took the server down must not fail every probe after it.
@@ -129,7 +131,6 @@ async function runOne(
     outer?.removeEventListener('abort', onOuterAbort);
     for (const sock of sockets) sock.destroy();
   }
-  if (outer?.aborted && outcome.verdict !== 'error') outcome = { ...outcome, details: { ...outcome.details, interrupted: true } };
   return {
     id: probe.id,
     title: probe.title,

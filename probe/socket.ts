@@ -36,6 +36,8 @@ export interface ProbeSocketOptions {
 
 type Waiter = () => void;
 
+const EMPTY = Buffer.alloc(0);
+
 export class ProbeSocket {
   /** Every event in arrival order; `atMs` is relative to the end of the handshake. */
   readonly events: ProbeEvent[] = [];
@@ -47,7 +49,7 @@ export class ProbeSocket {
 
   private constructor(
     readonly socket: Socket,
-    private readonly options: ProbeSocketOptions,
+    options: ProbeSocketOptions,
   ) {
     this.parser = new FrameParser(
       {
@@ -122,6 +124,14 @@ export class ProbeSocket {
   sendCloseRaw(payload: Buffer): boolean {
     this.sentClose = true;
     return this.write(encodeFrame(Opcode.CLOSE, payload));
+  }
+
+  /** Drops the payloads of messages logged so far (they were matched already); keeps the events. */
+  releasePayloads(): void {
+    for (let i = 0; i < this.events.length; i++) {
+      const event = this.events[i]!;
+      if (event.type === 'message' && event.data.length > 0) this.events[i] = { ...event, data: EMPTY };
+    }
   }
 
   /** Stops reading: bytes stay in the kernel, and TCP flow control pushes back on the server. */
@@ -223,14 +233,17 @@ export function connectTcp(host: string, port: number, timeoutMs: number): Promi
       socket.destroy();
       reject(new HandshakeError('HANDSHAKE_TIMEOUT', `no TCP connection within ${timeoutMs} ms`));
     }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-    socket.once('error', (err) => {
+    const onError = (err: Error): void => {
       clearTimeout(timer);
       reject(err);
+    };
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      // Whoever takes the socket adds its own listener; until then an error must not crash the process.
+      socket.on('error', () => {});
+      resolve(socket);
     });
+    socket.once('error', onError);
   });
 }

@@ -72,7 +72,6 @@ export async function launchTarget(spec: ServerSpec, options: Partial<ServerOpti
 export async function externalTarget(url: string, pid: number | null): Promise<ProbeTarget> {
   const hasStats = (await fetchStats(url, 1_000).catch(() => null)) !== null;
   let crashes = 0;
-  let counted = false;
   const target: ProbeTarget = {
     name: url,
     url,
@@ -86,8 +85,8 @@ export async function externalTarget(url: string, pid: number | null): Promise<P
     stats: (timeoutMs = 1_000) => (hasStats ? fetchStats(url, timeoutMs).catch(() => null) : Promise.resolve(null)),
     async recover() {
       if (target.isAlive()) return true;
-      if (!counted) crashes++;
-      counted = true;
+      // Nobody here can restart it: count the crash once, and every later probe fails to connect.
+      if (crashes === 0) crashes = 1;
       return false;
     },
     close: async () => {},

@@ -10,7 +10,12 @@ export interface QueueBytes {
   /** tx_queue of the socket whose local port is `localPort` and remote port `remotePort`. */
   txQueueBytes: number;
   rxQueueBytes: number;
+  /** Kernel TCP state: 0x01 ESTABLISHED, 0x08 CLOSE_WAIT (the peer sent FIN), … */
+  state: number;
 }
+
+/** TCP states of /proc/net/tcp (include/net/tcp_states.h). */
+export const TCP_ESTABLISHED = 0x01;
 
 /** Parses /proc/net/tcp text; returns the queues of the socket local:remote, or null when absent. */
 export function parseTcpQueues(text: string, localPort: number, remotePort: number): QueueBytes | null {
@@ -20,7 +25,7 @@ export function parseTcpQueues(text: string, localPort: number, remotePort: numb
     if (fields.length < 5 || !fields[0]!.endsWith(':')) continue;
     if (portOf(fields[1]!) !== localPort || portOf(fields[2]!) !== remotePort) continue;
     const [tx, rx] = fields[4]!.split(':');
-    return { txQueueBytes: parseInt(tx ?? '0', 16), rxQueueBytes: parseInt(rx ?? '0', 16) };
+    return { txQueueBytes: parseInt(tx ?? '0', 16), rxQueueBytes: parseInt(rx ?? '0', 16), state: parseInt(fields[3]!, 16) };
   }
   return null;
 }

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { runMatrix, type RunnerEvents, type RunRequest } from '../bench/runner.js';
 import { getWorkload } from '../bench/workloads.js';
@@ -8,6 +9,7 @@ import { getServer } from '../servers/registry.js';
 import type { ServerSpec } from '../servers/spec.js';
 import type { Cell, ResultFile } from '../results/schema.js';
 import { writeResultFile } from '../results/writer.js';
+import { busyMachineCaveat, profileVsProcCaveat } from './caveats.js';
 import { CLINIC_STOP_GRACE_MS, clinicWrap, findClinicBin, findClinicOutput } from './clinic.js';
 import { readCpuProfile, summarizeCpuProfiles } from './cpuprofile.js';
 import {
@@ -85,6 +87,8 @@ export async function runProfile(req: ProfileRequest, events: ProfileEvents = {}
   const dir = resolve(req.profilesDir, id);
   mkdirSync(dir, { recursive: true });
   const warnings: string[] = [];
+  const busy = busyMachineCaveat(os.loadavg()[0] ?? 0, os.cpus().length);
+  if (busy !== null) warnings.push(busy);
   const manifest: ProfileManifest = {
     manifestVersion: PROFILE_MANIFEST_VERSION,
     id,
@@ -107,7 +111,7 @@ export async function runProfile(req: ProfileRequest, events: ProfileEvents = {}
     manifest.status = 'failed';
     manifest.error = message;
     writeProfileManifest(dir, manifest);
-    throw new RunError(code, `${message} (details: ${join(dir, MANIFEST_FILE)})`);
+    throw new RunError(code, `${message}\n(profile folder: ${dir}; details in ${MANIFEST_FILE})`);
   };
   const label = (prefix: string): RunnerEvents => ({
     ...events,
@@ -174,7 +178,10 @@ export async function runProfile(req: ProfileRequest, events: ProfileEvents = {}
   if (signal?.aborted) return interrupted(dir, manifest, baseline, profiled);
   if (cell === undefined || cell.status !== 'ok') {
     const what = req.tool === 'cpuprof' ? `${spec.name} under ${spec.language === 'go' ? 'pprof' : 'node --cpu-prof'}` : `${spec.name} under clinic ${req.tool}`;
-    fail('PROFILER_FAILED', `the profiled run (${what}) failed: ${cell?.error ?? cell?.status ?? 'no cell'}`);
+    const error = cell?.error ?? cell?.status ?? 'no cell';
+    // clinic that cannot start (or asks a question nobody answers) exits 0 before the server ever runs.
+    const hint = req.tool !== 'cpuprof' && /before it was ready/.test(error) ? `; clinic ${req.tool} ended before the server was ready: check that \`NO_INSIGHT=1 npx clinic ${req.tool} --help\` works` : '';
+    fail('PROFILER_FAILED', `the profiled run (${what}) failed: ${error}${hint}`);
   }
 
   try {
@@ -188,6 +195,9 @@ export async function runProfile(req: ProfileRequest, events: ProfileEvents = {}
     } else if (req.tool === 'cpuprof') {
       manifest.summary = collectCpuProfiles(dir, manifest.artifacts, watch, req.top, exit);
       if (manifest.summary.window === 'whole') warnings.push('no samples fell inside the measured window; the summary covers the whole profile (startup and ramp included)');
+      const windowMs = watch.windowStartUs !== null && watch.windowEndUs !== null ? (watch.windowEndUs - watch.windowStartUs) / 1000 : null;
+      const disagreement = profileVsProcCaveat(manifest.summary, windowMs, cell?.serverResources?.cpuCoreFraction ?? null);
+      if (disagreement !== null) warnings.push(disagreement);
     } else {
       collectClinic(req.tool, dir, manifest.artifacts, exit, profilerOutput);
     }

@@ -75,8 +75,10 @@ export function buildIdleSection(
   const p = ctx.params;
   const xs = points.map((pt) => pt.open);
   const multiProcess = points.some((pt) => pt.processes > 1);
-  const pssAll = points.every((pt) => pt.pssBytes !== null);
-  const rss = linearFit(xs, points.map((pt) => pt.rssBytes));
+  // Without a pid to sample (--target without --target-pid) every figure reads 0: no fit rather than a fake 0 B/conn.
+  const sampled = points.every((pt) => pt.rssBytes > 0);
+  const pssAll = sampled && points.every((pt) => pt.pssBytes !== null);
+  const rss = sampled ? linearFit(xs, points.map((pt) => pt.rssBytes)) : null;
   const pss = pssAll ? linearFit(xs, points.map((pt) => pt.pssBytes!)) : null;
   const withSock = points.filter((pt) => pt.sockstat !== null);
   const kernelTcpMem = withSock.length === points.length ? linearFit(xs, withSock.map((pt) => pt.sockstat!.tcpMemBytes)) : null;

@@ -21,7 +21,8 @@ export function describeWorkloadSection(cell: Cell): string | null {
     return (
       `${b.delivered}/${b.expected} delivered (${b.lost} lost) over ${b.published} publishes × ${b.openAtStart} conns; ` +
       `latency p50 ${formatUs(b.latency.p50Us)} p99 ${formatUs(b.latency.p99Us)}; time to last p50 ${formatUs(b.timeToLast.p50Us)} p99 ${formatUs(b.timeToLast.p99Us)} max ${formatUs(b.timeToLast.maxUs)}` +
-      (b.incompletePublishes > 0 ? ` (${b.incompletePublishes} incomplete publishes)` : '')
+      (b.incompletePublishes > 0 ? ` (${b.incompletePublishes} incomplete publishes)` : '') +
+      `; publisher late p99 ${formatUs(b.publishLagP99Us)}`
     );
   }
   if (cell.storm) {

@@ -12,7 +12,7 @@ import { encodeFrame, Opcode } from '../../clients/frame.js';
 import { clockTicks } from '../../results/environment.js';
 import { echoMessage, sleep, type ProbeDefinition } from '../context.js';
 import { awaitReaction, describeReaction, formatApproxSize, formatMs, formatSize, round, type Reaction } from '../reaction.js';
-import { readTcpQueues } from '../tcp-queues.js';
+import { readTcpQueues, TCP_ESTABLISHED } from '../tcp-queues.js';
 import type { ProbeOutcome, ProbeVerdict } from '../types.js';
 
 /** ECHO message size; its reply frame carries a 10-byte header (payload > 65535). */
@@ -108,7 +108,8 @@ export const backpressureProbe: ProbeDefinition = {
       // Progress: messages the server handled, or (without /stats) bytes that left our side.
       const progress = handled ?? sentBytes - sample.clientQueuedBytes;
       if (progress !== lastProgress.value) lastProgress = { value: progress, atMs: nowMs };
-      const closedByServer = sock.isEnded || (stats !== null && stats0 !== null && stats.openConnections < stats0.openConnections);
+      // Our socket is paused, so a FIN from the server shows in the kernel's state, not as an 'end' event.
+      const closedByServer = sock.isEnded || (clientSide !== null && clientSide.state !== TCP_ESTABLISHED);
       if (closedByServer) outcome = 'closes';
       else if (drops !== null && drops > 0) {
         firstDropAtMs ??= nowMs;

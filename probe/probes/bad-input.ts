@@ -32,6 +32,11 @@ interface BadInput {
   expectedCode: number;
   /** The frame to send, and which event would mean the server acted on it anyway. */
   build(): { frame: Buffer; processed: (event: ProbeEvent) => boolean };
+  /**
+   * When the server does not react: bytes that would complete the frame as the server may be reading it,
+   * and what it means if it then reacts.
+   */
+  ifSilent?: { bytes: Buffer; meaning: string };
 }
 
 const INVALID_UTF8 = Buffer.from([0x48, 0x69, 0xff, 0xfe]);
@@ -46,6 +51,8 @@ const BAD_INPUTS: BadInput[] = [
       const message = echoMessage(64);
       return { frame: unmaskedFrame(Opcode.BINARY, message), processed: isEchoOf(message) };
     },
+    // A server that ignores the MASK bit takes the first 4 payload bytes for a key and waits for 4 more.
+    ifSilent: { bytes: Buffer.alloc(4), meaning: 'MASK bit ignored (read as masked)' },
   },
   {
     id: 'bad-reserved-opcode',
@@ -103,19 +110,29 @@ function badInputProbe(input: BadInput): ProbeDefinition {
       const from = sock.events.length;
       const sinceMs = sock.nowMs();
       sock.write(frame);
-      const reaction: Reaction = await awaitReaction(sock, { from, sinceMs, timeoutMs, isReply: processed, signal: ctx.signal });
+      let reaction: Reaction = await awaitReaction(sock, { from, sinceMs, timeoutMs, isReply: processed, signal: ctx.signal });
+      let completed: Reaction | null = null;
+      if (reaction.kind === 'none' && input.ifSilent !== undefined && !sock.isEnded) {
+        const moreFrom = sock.events.length;
+        const moreSinceMs = sock.nowMs();
+        sock.write(input.ifSilent.bytes);
+        completed = await awaitReaction(sock, { from: moreFrom, sinceMs: moreSinceMs, timeoutMs, isReply: (e) => e.type === 'message', signal: ctx.signal });
+        if (completed.kind !== 'none') reaction = completed;
+      }
       const crashed = await crashedAfter(ctx, reaction);
       const bystanderRttMs = crashed ? null : await echoRoundTrip(bystander, timeoutMs, ctx.signal);
       const fresh = bystanderRttMs === null && !crashed ? await serverHealth(ctx) : null;
-      const details = { frameHex: frame.subarray(0, 16).toString('hex'), frameBytes: frame.length, reaction, crashed, bystanderEchoes: bystanderRttMs !== null, bystanderRttMs, freshConnectionEchoes: fresh?.echoes ?? null };
+      const readAsOtherFrame = completed !== null && completed.kind !== 'none';
+      const details = { frameHex: frame.subarray(0, 16).toString('hex'), frameBytes: frame.length, reaction, readAsOtherFrame, crashed, bystanderEchoes: bystanderRttMs !== null, bystanderRttMs, freshConnectionEchoes: fresh?.echoes ?? null };
 
-      const what = reaction.kind === 'reply' ? `processed it as if valid (${describeReaction(reaction)})` : describeReaction(reaction);
+      let what = reaction.kind === 'reply' ? `processed it as if valid (${describeReaction(reaction)})` : describeReaction(reaction);
+      if (readAsOtherFrame) what = `no reaction until ${input.ifSilent!.bytes.length} more bytes, then ${describeReaction(reaction)}: ${input.ifSilent!.meaning}`;
       let others: string;
       if (crashed) others = 'server crashed';
       else if (bystanderRttMs !== null) others = 'others unaffected';
       else others = fresh?.echoes ? 'open connections broken, new ones work' : 'server stopped serving';
       let verdict: ProbeVerdict;
-      if (crashed || bystanderRttMs === null) verdict = 'differs';
+      if (crashed || bystanderRttMs === null || readAsOtherFrame) verdict = 'differs';
       else if (reaction.kind === 'none') verdict = 'no-answer';
       else verdict = reaction.kind === 'close' && reaction.code === input.expectedCode ? 'as-rfc' : 'differs';
       return { observed: `${what}; ${others}`, verdict, details };

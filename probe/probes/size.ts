@@ -93,6 +93,8 @@ export async function attemptSize(ctx: ProbeContext, session: SizeSession, bytes
     // Nothing came back: a dropped message if the connection still echoes a small one, else a stall.
     silentDrop = (await echoRoundTrip(sock, timeoutMs, ctx.signal)) !== null;
   }
+  // Echoes were compared as they arrived; a session of large messages must not keep them all.
+  sock.releasePayloads();
   const accepted = reaction.kind === 'reply';
   if (!accepted) {
     if (reaction.kind === 'none' && !silentDrop) reaction = { kind: 'none', windowMs: timeoutMs };

@@ -89,9 +89,11 @@ function poll(sessionId: string | null, response: ServerResponse): void {
   requests.polls++;
   const sink: PollSink = {
     deliver(messages) {
+      if (response.destroyed) return false;
       const body = encodeFrames(messages);
       response.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length });
       response.end(body);
+      return true;
     },
     end(why: PollEnd) {
       if (response.destroyed) return;

@@ -10,7 +10,8 @@ export type PollEnd = 'timeout' | 'superseded' | 'closed' | 'shutdown';
 
 /** What a hanging poll does when it is answered. Exactly one of the two is called, once. */
 export interface PollSink {
-  deliver(messages: Uint8Array[]): void;
+  /** Sends the messages; false when the poll's client is already gone (they go back to the queue). */
+  deliver(messages: Uint8Array[]): boolean;
   end(why: PollEnd): void;
 }
 
@@ -204,12 +205,21 @@ export class SessionStore {
       messages = session.queue.splice(0, n);
       session.queuedBytes -= bytes;
     }
-    this.queued -= messages.length;
     clearTimeout(poll.timer);
     session.poll = null;
     this.hanging--;
-    this.pollResponses++;
-    poll.sink.deliver(messages);
+    if (poll.sink.deliver(messages)) {
+      this.queued -= messages.length;
+      this.pollResponses++;
+      return;
+    }
+    // The client dropped this poll before it could be answered: the messages wait for its next poll.
+    const later = session.queue.splice(0);
+    for (const m of messages) {
+      session.queue.push(m);
+      session.queuedBytes += m.length;
+    }
+    for (const m of later) session.queue.push(m);
   }
 
   private endPoll(session: Session, why: PollEnd): void {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { probeSectionOf } from '../../probe/run.js';
 import { readResultFile } from '../../results/reader.js';
+import { existsSync } from 'node:fs';
 import { runCli, tempDir } from '../cli/helpers.js';
 
 describe('wsarena probe', () => {
@@ -73,5 +74,24 @@ describe('wsarena probe', () => {
     const section = probeSectionOf(readResultFile(out));
     expect(section.servers[0]!.probes.map((p) => p.verdict)).toEqual(['error', 'error']);
     expect(section.servers[0]!.probes[0]!.observed).toMatch(/refused/);
+  }, 30_000);
+
+  it('Ctrl+C: exits 130 with the finished probes in an interrupted result file', async () => {
+    const out = join(tempDir(), 'interrupted.json');
+    const r = await runCli(['probe', '--server', 'ws-loop', '--only', 'keepalive', '--keepalive-window', '20s', '--out', out], {
+      onSpawn: (pid) => {
+        // ping-pong is written first; the 20 s idle observation is then interrupted.
+        const timer = setInterval(() => {
+          if (!existsSync(out)) return;
+          clearInterval(timer);
+          setTimeout(() => process.kill(pid, 'SIGINT'), 300);
+        }, 50);
+      },
+    });
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/interrupted/);
+    const file = readResultFile(out);
+    expect(file.state).toBe('interrupted');
+    expect(probeSectionOf(file).servers[0]!.probes.map((p) => p.id)).toEqual(['ping-pong']);
   }, 30_000);
 });

@@ -38,8 +38,8 @@ describe('parseTcpQueues', () => {
   ].join('\n');
 
   it('finds both ends of a loopback connection', () => {
-    expect(parseTcpQueues(text, 0x1f90, 0xa2b4)).toEqual({ txQueueBytes: 0x10000, rxQueueBytes: 0 });
-    expect(parseTcpQueues(text, 0xa2b4, 0x1f90)).toEqual({ txQueueBytes: 0, rxQueueBytes: 0x3a000 });
+    expect(parseTcpQueues(text, 0x1f90, 0xa2b4)).toEqual({ txQueueBytes: 0x10000, rxQueueBytes: 0, state: 1 });
+    expect(parseTcpQueues(text, 0xa2b4, 0x1f90)).toEqual({ txQueueBytes: 0, rxQueueBytes: 0x3a000, state: 1 });
     expect(parseTcpQueues(text, 1, 2)).toBeNull();
   });
 });

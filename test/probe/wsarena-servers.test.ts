@@ -117,6 +117,13 @@ describe.runIf(getServer('uws').availability().available)('uws: the whole batter
     expect(get(records, 'close-echo').verdict).toBe('as-rfc');
   });
 
+  it('ignores the MASK bit: an unmasked frame is read as masked, so it waits for 4 more bytes', () => {
+    const r = get(records, 'bad-unmasked');
+    expect(r.verdict, r.observed).toBe('differs');
+    expect(r.details).toMatchObject({ readAsOtherFrame: true, bystanderEchoes: true });
+    expect(r.observed).toMatch(/^no reaction until 4 more bytes, then close 4401 .*MASK bit ignored/);
+  });
+
   it('drops TCP without a close frame on framing errors, other connections unaffected', () => {
     for (const id of ['bad-reserved-opcode', 'bad-rsv-bits', 'bad-control-too-long', 'bad-text-utf8']) {
       const r = get(records, id);

@@ -12,7 +12,9 @@ import { tempDir } from '../cli/helpers.js';
 import { HOSTILE, sampleResultFiles, writeSampleResults } from './sample-results.js';
 import { file, run } from './builders.js';
 
-const sampleModel = () => buildModel(sampleResultFiles().map(({ name, file }) => ({ path: `/tmp/${name}`, file })));
+let cachedModel: ReturnType<typeof buildModel> | null = null;
+/** The model of the sample results, built once (views only read it). */
+const sampleModel = () => (cachedModel ??= buildModel(sampleResultFiles().map(({ name, file }) => ({ path: `/tmp/${name}`, file }))));
 
 describe('latency spectrum from HDR histograms', () => {
   it('is monotonic on the 1/(1−p) axis and ends at the maximum', () => {

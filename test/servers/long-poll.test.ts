@@ -14,6 +14,7 @@ import { readResultFile } from '../../results/reader.js';
 import { fetchStats, startServer, type RunningServer } from '../../servers/launch.js';
 import { ECHO_PATH, POLL_END_HEADER, POLL_PATH, SEND_PATH, SESSION_PATH, decodeFrames, encodeFrames, httpBase } from '../../servers/long-poll/http-wire.js';
 import { DEFAULT_POLL_TIMEOUT_MS, parseLongPollArgs } from '../../servers/long-poll/settings.js';
+import { SessionStore } from '../../servers/long-poll/sessions.js';
 import { longPollSpec } from '../../servers/long-poll/spec.js';
 import { getServer } from '../../servers/registry.js';
 import { DEFAULT_SERVER_OPTIONS, transportOf, type ServerSpec } from '../../servers/spec.js';
@@ -88,6 +89,56 @@ describe('long-poll spec and flags', () => {
     expect(body.readUInt32LE(0)).toBe(a.length);
     expect(decodeFrames(body)).toEqual([a, b]);
     expect(() => decodeFrames(body.subarray(0, body.length - 1))).toThrow(/runs past/);
+  });
+});
+
+describe('SessionStore', () => {
+  const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  function sink(alive = true) {
+    const got: { delivered: Uint8Array[][]; ended: string[] } = { delivered: [], ended: [] };
+    return {
+      got,
+      sink: {
+        deliver: (messages: Uint8Array[]) => {
+          if (alive) got.delivered.push(messages);
+          return alive;
+        },
+        end: (why: string) => void got.ended.push(why),
+      },
+    };
+  }
+
+  it('batches the messages of one loop turn into one poll answer, and requeues them when the poll is gone', async () => {
+    const store = new SessionStore(60_000, 60_000);
+    const session = store.open();
+    const dead = sink(false);
+    store.poll(session, dead.sink);
+    const [a, b] = [buildMessage(Op.ECHO, 1, 0n, 1), buildMessage(Op.ECHO, 2, 0n, 2)];
+    store.enqueue(session, a);
+    store.enqueue(session, b);
+    await tick();
+    expect(store.figures()).toMatchObject({ hangingPolls: 0, queuedMessages: 2, pollResponses: 0 });
+    const live = sink();
+    store.poll(session, live.sink);
+    expect(live.got.delivered).toEqual([[a, b]]);
+    expect(store.figures()).toMatchObject({ queuedMessages: 0, pollResponses: 1 });
+    store.closeAll('shutdown');
+  });
+
+  it('expires sessions idle for the TTL, dropping their queues; a hanging poll keeps a session alive', () => {
+    const store = new SessionStore(60_000, 1_000);
+    const idle = store.open(0);
+    const polling = store.open(0);
+    store.enqueue(idle, buildMessage(Op.ECHO, 1, 0n, 0));
+    const held = sink();
+    store.poll(polling, held.sink);
+    expect(store.sweep(999)).toBe(0);
+    expect(store.sweep(1_000)).toBe(1);
+    expect(store.touch(idle.id)).toBeUndefined();
+    expect(store.touch(polling.id)).toBe(polling);
+    expect(store.figures()).toMatchObject({ sessions: 1, expiredSessions: 1, droppedMessages: 1, queuedMessages: 0 });
+    store.closeAll('shutdown');
+    expect(held.got.ended).toEqual(['shutdown']);
   });
 });
 
