@@ -8,6 +8,7 @@ export function renderProfileReport(manifest: ProfileManifest, dir: string, opti
   const shownDir = relative(options.cwd ?? process.cwd(), dir) || '.';
   const out: string[] = [];
   out.push(`profile ${manifest.id}: ${manifest.server} under ${toolLabel(manifest)}`);
+  if (manifest.status !== 'ok') out.push(`status: ${manifest.status}${manifest.error ? ` (${manifest.error})` : ''}; what was kept is listed below`);
   out.push(renderOverhead(manifest));
   if (manifest.summary !== null) out.push('', renderSummary(manifest.summary, options.top));
   if (manifest.warnings.length > 0) out.push('', ...manifest.warnings.map((w) => `warning: ${w}`));

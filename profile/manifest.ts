@@ -53,8 +53,8 @@ export const profileManifestSchema = z.object({
   manifestVersion: z.literal(PROFILE_MANIFEST_VERSION),
   id: z.string(),
   createdAt: z.string(),
-  /** 'failed' when the profiler produced nothing usable; error says why. */
-  status: z.enum(['ok', 'failed']),
+  /** 'failed' when the profiler produced nothing usable (error says why); 'interrupted' after Ctrl+C (artifacts: what was kept). */
+  status: z.enum(['ok', 'failed', 'interrupted']),
   error: z.string().nullable(),
   server: z.string(),
   language: z.enum(['node', 'go']),
@@ -65,8 +65,8 @@ export const profileManifestSchema = z.object({
   cellId: z.string().nullable(),
   /** The unprofiled run (a normal result file); null with --no-baseline. */
   resultFile: z.string().nullable(),
-  /** The profiled run. */
-  profiledResultFile: z.string(),
+  /** The profiled run; null when the run stopped before it. */
+  profiledResultFile: z.string().nullable(),
   artifacts: z.array(artifactSchema),
   /** Top functions (cpuprof); null for the clinic tools, whose report is the HTML. */
   summary: profileSummarySchema.nullable(),

@@ -57,7 +57,8 @@ export interface ProfileOutcome {
   manifestPath: string;
   manifest: ProfileManifest;
   baseline: ResultFile | null;
-  profiled: ResultFile;
+  /** Null when the run stopped before the profiled cell. */
+  profiled: ResultFile | null;
   /** True when Ctrl+C stopped the run; the manifest then says what was kept. */
   interrupted: boolean;
 }
@@ -83,6 +84,12 @@ export function checkProfileRequest(run: RunRequest, tool: ProfileTool): ServerS
 /** Runs the baseline and the profiled cell; throws RunError (PROFILER_FAILED, RUN_FAILED) after writing the manifest. */
 export async function runProfile(req: ProfileRequest, events: ProfileEvents = {}, signal?: AbortSignal): Promise<ProfileOutcome> {
   const spec = checkProfileRequest(req.run, req.tool);
+  const availability = spec.availability();
+  if (!availability.available) {
+    throw new RunError('SERVER_UNAVAILABLE', `${spec.name} is unavailable: ${availability.reason}${availability.fix ? ` (fix: ${availability.fix})` : ''}`);
+  }
+  // Before anything runs: a missing profiler should not cost an unprofiled run first.
+  const clinicBin = req.tool === 'cpuprof' ? null : findClinicBin();
   const id = req.id ?? newProfileId(req.profilesDir, spec.name, req.tool);
   const dir = resolve(req.profilesDir, id);
   mkdirSync(dir, { recursive: true });
@@ -101,7 +108,7 @@ export async function runProfile(req: ProfileRequest, events: ProfileEvents = {}
     command: req.run.command,
     cellId: null,
     resultFile: null,
-    profiledResultFile: PROFILED_RESULT_FILE,
+    profiledResultFile: null,
     artifacts: [],
     summary: null,
     overhead: null,
@@ -126,7 +133,7 @@ export async function runProfile(req: ProfileRequest, events: ProfileEvents = {}
     const cell = baseline.cells[0];
     manifest.cellId = cell?.id ?? null;
     markResult(join(dir, RESULT_FILE), baseline, { id, tool: req.tool, profiled: false });
-    if (signal?.aborted) return interrupted(dir, manifest, baseline, baseline);
+    if (signal?.aborted) return interrupted(dir, manifest, baseline, null);
     if (cell === undefined || cell.status !== 'ok') fail('RUN_FAILED', `the unprofiled run of ${spec.name} failed: ${cell?.error ?? cell?.status ?? 'no cell'}`);
   } else {
     warnings.push('--no-baseline: no unprofiled run, so the profiler’s overhead is unknown; do not quote profiled-result.json as a benchmark');
@@ -143,7 +150,7 @@ export async function runProfile(req: ProfileRequest, events: ProfileEvents = {}
   const pprofPath = join(dir, 'cpu.pprof');
   const pprofSeconds = Math.max(1, Math.floor(req.run.durationMs / 1000));
   const profiledEvents: RunnerEvents = {
-    ...label(`under ${req.tool}`),
+    ...label(`under ${req.tool === 'cpuprof' ? 'cpuprof' : `clinic ${req.tool}`}`),
     serverStarted(server) {
       watch.server = server;
       watch.exit = server.exited;
@@ -165,7 +172,8 @@ export async function runProfile(req: ProfileRequest, events: ProfileEvents = {}
     },
   };
 
-  const profiled = await runMatrix({ ...req.run, outPath: join(dir, PROFILED_RESULT_FILE), serverLaunch: launchFor(req.tool, spec, dir) }, profiledEvents, signal);
+  const profiled = await runMatrix({ ...req.run, outPath: join(dir, PROFILED_RESULT_FILE), serverLaunch: launchFor(req.tool, spec, dir, clinicBin) }, profiledEvents, signal);
+  manifest.profiledResultFile = PROFILED_RESULT_FILE;
   markResult(join(dir, PROFILED_RESULT_FILE), profiled, { id, tool: req.tool, profiled: true });
   const cell = profiled.cells[0];
   manifest.cellId ??= cell?.id ?? null;
@@ -175,19 +183,11 @@ export async function runProfile(req: ProfileRequest, events: ProfileEvents = {}
   if (req.tool !== 'cpuprof' && profilerOutput !== '') {
     manifest.artifacts.push(writeArtifact(dir, 'profiler.log', profilerOutput + '\n', 'log', `last lines clinic ${req.tool} and the server printed`));
   }
-  if (signal?.aborted) return interrupted(dir, manifest, baseline, profiled);
-  if (cell === undefined || cell.status !== 'ok') {
-    const what = req.tool === 'cpuprof' ? `${spec.name} under ${spec.language === 'go' ? 'pprof' : 'node --cpu-prof'}` : `${spec.name} under clinic ${req.tool}`;
-    const error = cell?.error ?? cell?.status ?? 'no cell';
-    // clinic that cannot start (or asks a question nobody answers) exits 0 before the server ever runs.
-    const hint = req.tool !== 'cpuprof' && /before it was ready/.test(error) ? `; clinic ${req.tool} ended before the server was ready: check that \`NO_INSIGHT=1 npx clinic ${req.tool} --help\` works` : '';
-    fail('PROFILER_FAILED', `the profiled run (${what}) failed: ${error}${hint}`);
-  }
-
-  try {
+  // Artifacts, and the summary where the tool gives one; throws RunError when the profiler left nothing usable.
+  const collect = async (): Promise<void> => {
     if (req.tool === 'cpuprof' && spec.language === 'go') {
-      if (watch.pprof === null) fail('PROFILER_FAILED', 'the load never reached its measured window, so no pprof CPU profile was requested');
-      const bytes = await watch.pprof!;
+      if (watch.pprof === null) throw new RunError('PROFILER_FAILED', 'the load never reached its measured window, so no pprof CPU profile was requested');
+      const bytes = await watch.pprof;
       manifest.artifacts.push({ path: 'cpu.pprof', kind: 'pprof', bytes, description: `Go CPU profile of the first ${pprofSeconds} s of the measured window (go tool pprof -http=: cpu.pprof)` });
       const top = pprofTop(pprofPath);
       manifest.artifacts.push(writeArtifact(dir, 'pprof-top.txt', top, 'pprof-top', 'go tool pprof -top'));
@@ -201,8 +201,26 @@ export async function runProfile(req: ProfileRequest, events: ProfileEvents = {}
     } else {
       collectClinic(req.tool, dir, manifest.artifacts, exit, profilerOutput);
     }
+  };
+
+  if (signal?.aborted) {
+    try {
+      await collect();
+    } catch {
+      // Stopped early, the profiler may well have written nothing; the manifest says it was interrupted.
+    }
+    return interrupted(dir, manifest, baseline, profiled);
+  }
+  if (cell === undefined || cell.status !== 'ok') {
+    const what = req.tool === 'cpuprof' ? `${spec.name} under ${spec.language === 'go' ? 'pprof' : 'node --cpu-prof'}` : `${spec.name} under clinic ${req.tool}`;
+    const error = cell?.error ?? cell?.status ?? 'no cell';
+    // clinic that cannot start (or asks a question nobody answers) exits 0 before the server ever runs.
+    const hint = req.tool !== 'cpuprof' && /before it was ready/.test(error) ? `; clinic ${req.tool} ended before the server was ready: check that \`NO_INSIGHT=1 npx clinic ${req.tool} --help\` works` : '';
+    fail('PROFILER_FAILED', `the profiled run (${what}) failed: ${error}${hint}`);
+  }
+  try {
+    await collect();
   } catch (error) {
-    if (error instanceof RunError && manifest.error !== null) throw error;
     fail(error instanceof RunError ? error.code : 'PROFILER_FAILED', (error as Error).message);
   }
 
@@ -212,8 +230,8 @@ export async function runProfile(req: ProfileRequest, events: ProfileEvents = {}
 }
 
 /** How the profiled run launches its server. */
-function launchFor(tool: ProfileTool, spec: ServerSpec, dir: string): Partial<Omit<LaunchOptions, 'cpus'>> {
-  if (tool === 'cpuprof') {
+function launchFor(tool: ProfileTool, spec: ServerSpec, dir: string, clinicBin: string | null): Partial<Omit<LaunchOptions, 'cpus'>> {
+  if (tool === 'cpuprof' || clinicBin === null) {
     if (spec.language === 'go') return {};
     // On the command line, not in NODE_OPTIONS (Node 20 refuses --cpu-prof there): process.execArgv then
     // carries it to cluster workers (cluster.fork's default execArgv) and worker threads (Worker's default).
@@ -223,7 +241,7 @@ function launchFor(tool: ProfileTool, spec: ServerSpec, dir: string): Partial<Om
     };
   }
   return {
-    wrap: clinicWrap(tool, dir, findClinicBin()),
+    wrap: clinicWrap(tool, dir, clinicBin),
     stopSignal: 'SIGINT',
     stopGraceMs: CLINIC_STOP_GRACE_MS,
     readyTimeoutMs: CLINIC_READY_TIMEOUT_MS,
@@ -290,9 +308,9 @@ function markResult(path: string, file: ResultFile, profile: { id: string; tool:
   writeResultFile(path, file);
 }
 
-function interrupted(dir: string, manifest: ProfileManifest, baseline: ResultFile | null, profiled: ResultFile): ProfileOutcome {
-  manifest.status = 'failed';
-  manifest.error = 'interrupted';
+function interrupted(dir: string, manifest: ProfileManifest, baseline: ResultFile | null, profiled: ResultFile | null): ProfileOutcome {
+  manifest.status = 'interrupted';
+  manifest.error = 'interrupted by a signal before the profile run finished';
   const manifestPath = writeProfileManifest(dir, manifest);
   return { dir, manifestPath, manifest, baseline, profiled, interrupted: true };
 }

@@ -27,6 +27,9 @@ const RUN_DEFAULTS: Omit<RunFlags, 'server'> = {
 const ALLOWED_KEYS = new Set([
   ...Object.keys(RUN_DEFAULTS),
   'depth', 'rate', 'serverCpus', 'clientCpus', 'clientWorkers', 'threads', 'ramp', 'sourceAddresses', 'port',
+  // Connection workloads (idle, broadcast, storm, backpressure, sizes).
+  'handshakeTimeout', 'steps', 'hold', 'finalHold', 'pingInterval', 'publishRate', 'rounds', 'settle',
+  'slowFraction', 'slowPayload', 'slowRate', 'resumeWait', 'sizes',
 ]);
 
 /** Turns one entry (defaults merged) into the same flags `wsarena run` would get; names the field on error. */

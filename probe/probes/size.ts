@@ -87,7 +87,7 @@ export async function attemptSize(ctx: ProbeContext, session: SizeSession, bytes
     // A server that stops reading mid-message without closing shows up as a drain that never comes.
     if (!ok && !(await sock.waitDrain(timeoutMs))) break;
   }
-  let reaction = await awaitReaction(sock, { from, sinceMs, timeoutMs, isReply: isEchoOf(message), signal: ctx.signal });
+  const reaction = await awaitReaction(sock, { from, sinceMs, timeoutMs, isReply: isEchoOf(message), signal: ctx.signal });
   let silentDrop = false;
   if (reaction.kind === 'none' && !sock.isEnded) {
     // Nothing came back: a dropped message if the connection still echoes a small one, else a stall.
@@ -97,7 +97,6 @@ export async function attemptSize(ctx: ProbeContext, session: SizeSession, bytes
   sock.releasePayloads();
   const accepted = reaction.kind === 'reply';
   if (!accepted) {
-    if (reaction.kind === 'none' && !silentDrop) reaction = { kind: 'none', windowMs: timeoutMs };
     sock.destroy();
     session.sock = null;
   }

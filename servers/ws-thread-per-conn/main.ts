@@ -19,6 +19,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHistogram, performance } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
+import { freemem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { WebSocket, WebSocketServer } from 'ws';
 import { STATS_PATH, checkRequest, type ContractViolation } from '../../protocol/wire.js';
@@ -32,6 +34,7 @@ import { startStall } from '../common/stall.js';
 import { createStatsRecorder } from '../common/stats.js';
 import { ToMain, WORKER_READY, type WorkerAnswer } from './messages.js';
 import {
+  MEMORY_RESERVE_BYTES,
   TRY_AGAIN_LATER,
   WS_THREAD_PER_CONN_ARGS_POLICY,
   WS_THREAD_PER_CONN_NAME,
@@ -165,8 +168,24 @@ wss.on('connection', (client: WebSocket, request: IncomingMessage) => {
     noThread(conn, `thread limit reached: ${settings.maxThreads} handler threads alive (--max-threads)`);
     return;
   }
+  const availableBytes = availableMemoryBytes();
+  if (availableBytes < MEMORY_RESERVE_BYTES) {
+    noThread(conn, `host memory reserve reached: ${Math.round(availableBytes / 2 ** 20)} MiB available < ${MEMORY_RESERVE_BYTES / 2 ** 20} MiB reserve`);
+    return;
+  }
   startThread(conn);
 });
+
+/** MemAvailable from /proc/meminfo (what can be had without swapping), or os.freemem() elsewhere. */
+function availableMemoryBytes(): number {
+  try {
+    const m = /^MemAvailable:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    // Not Linux: fall through.
+  }
+  return freemem();
+}
 
 /** Starts conn's thread; its messages queue until it posts WORKER_READY. */
 function startThread(conn: Connection): void {

@@ -97,6 +97,13 @@ export function toThreadPerConnArgs(settings: Partial<ThreadPerConnSettings>): s
   return args;
 }
 
+/**
+ * New threads are refused while the host has less than this available (MemAvailable): every thread
+ * costs megabytes, and without a floor a large ramp would push the whole machine (client, runner) into
+ * the kernel's OOM killer instead of finding this model's ceiling.
+ */
+export const MEMORY_RESERVE_BYTES = 2 * 2 ** 30;
+
 /** The resourceLimits main.ts passes to every handler thread. */
 export function workerResourceLimits(settings: ThreadPerConnSettings): {
   maxYoungGenerationSizeMb: number;
@@ -128,5 +135,6 @@ export function wsThreadPerConnKnobs(args: ServerArgs, settings: ThreadPerConnSe
     workerStackSizeMb: limits.stackSizeMb,
     messageHandoff: 'postMessage, copied once into a transferred ArrayBuffer',
     spawnFailureCloseCode: TRY_AGAIN_LATER,
+    hostMemoryReserveBytes: MEMORY_RESERVE_BYTES,
   };
 }
