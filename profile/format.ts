@@ -31,7 +31,7 @@ export function renderOverhead(manifest: ProfileManifest): string {
   const ratio = o.ratio === null ? '' : `: ${o.ratio.toFixed(2)}× (the profiler cost ${Math.max(0, Math.round((1 - o.ratio) * 100))}% of the throughput)`;
   return [
     `throughput: unprofiled ${formatRate(o.baselineMsgsPerSec)} msgs/s, profiled ${formatRate(o.profiledMsgsPerSec)} msgs/s${ratio}`,
-    `            quote ${manifest.resultFile ?? 'the unprofiled run'}; ${manifest.profiledResultFile} ran under the profiler`,
+    `            quote ${manifest.resultFile ?? 'the unprofiled run'}; ${manifest.profiledResultFile ?? 'the profiled run'} ran under the profiler`,
   ].join('\n');
 }
 

@@ -231,7 +231,7 @@ export async function runProfile(req: ProfileRequest, events: ProfileEvents = {}
 
 /** How the profiled run launches its server. */
 function launchFor(tool: ProfileTool, spec: ServerSpec, dir: string, clinicBin: string | null): Partial<Omit<LaunchOptions, 'cpus'>> {
-  if (tool === 'cpuprof' || clinicBin === null) {
+  if (tool === 'cpuprof') {
     if (spec.language === 'go') return {};
     // On the command line, not in NODE_OPTIONS (Node 20 refuses --cpu-prof there): process.execArgv then
     // carries it to cluster workers (cluster.fork's default execArgv) and worker threads (Worker's default).
@@ -240,6 +240,7 @@ function launchFor(tool: ProfileTool, spec: ServerSpec, dir: string, clinicBin: 
       stopGraceMs: CPUPROF_STOP_GRACE_MS,
     };
   }
+  if (clinicBin === null) throw new Error(`bug: clinic ${tool} asked for without clinic's bin.js`);
   return {
     wrap: clinicWrap(tool, dir, clinicBin),
     stopSignal: 'SIGINT',
