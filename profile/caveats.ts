@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ProfileSummary } from './summary.js';
 
 /**
@@ -5,18 +6,44 @@ import type { ProfileSummary } from './summary.js';
  * seems to. Each returns a sentence that says what was seen and what to do, or null.
  */
 
-/** Load above this share of the CPUs before the run counts as "busy" (our own run is not started yet). */
-const BUSY_LOAD_PER_CPU = 0.5;
+/** Busy share of all CPUs just before the run above which the machine counts as busy (our run has not started). */
+const BUSY_SHARE = 0.25;
 /** V8-vs-/proc disagreement worth a warning: more than 1.5× apart and more than 0.15 cores. */
 const DISAGREE_RATIO = 1.5;
 const DISAGREE_CORES = 0.15;
 
-/** The machine was busy before the run started (1-minute load average), so both throughputs are noisy. */
-export function busyMachineCaveat(loadAverage1m: number, cpuCount: number): string | null {
-  if (loadAverage1m <= cpuCount * BUSY_LOAD_PER_CPU) return null;
+/**
+ * The share of all CPUs that was busy over `ms` (from /proc/stat: everything but idle and iowait), or
+ * null where /proc/stat cannot be read.
+ */
+export async function measureCpuBusyShare(ms = 500): Promise<number | null> {
+  const before = readCpuTimes();
+  if (before === null) return null;
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = readCpuTimes();
+  if (after === null || after.total <= before.total) return null;
+  return 1 - (after.idle - before.idle) / (after.total - before.total);
+}
+
+function readCpuTimes(): { total: number; idle: number } | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith('cpu '));
+    const fields = line?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+    if (fields.length < 5 || fields.some((f) => !Number.isFinite(f))) return null;
+    // user nice system idle iowait irq softirq steal …; guest time is already inside user and nice.
+    const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { total, idle: fields[3]! + fields[4]! };
+  } catch {
+    return null;
+  }
+}
+
+/** Other processes kept the CPUs busy just before the run, so both throughputs are noisy. */
+export function busyMachineCaveat(busyShare: number | null, cpuCount: number): string | null {
+  if (busyShare === null || busyShare <= BUSY_SHARE) return null;
   return (
-    `the machine was busy before the run (1-minute load average ${loadAverage1m.toFixed(1)} on ${cpuCount} CPUs): other processes competed with ` +
-    'server and client, so both throughputs, their ratio and the profile’s percentages are noisy; rerun on a quiet machine'
+    `other processes kept ${Math.round(busyShare * 100)}% of the ${cpuCount} CPUs busy just before the run: they compete with server and client, ` +
+    'so both throughputs, their ratio and the profile’s percentages are noisy; rerun on a quiet machine'
   );
 }
 

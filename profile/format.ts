@@ -28,7 +28,12 @@ function toolLabel(manifest: ProfileManifest): string {
 export function renderOverhead(manifest: ProfileManifest): string {
   const o = manifest.overhead;
   if (o === null) return 'throughput: no unprofiled run to compare with (--no-baseline); the profiled numbers are not benchmark numbers';
-  const ratio = o.ratio === null ? '' : `: ${o.ratio.toFixed(2)}× (the profiler cost ${Math.max(0, Math.round((1 - o.ratio) * 100))}% of the throughput)`;
+  const ratio =
+    o.ratio === null
+      ? ''
+      : o.ratio >= 1
+        ? `: ${o.ratio.toFixed(2)}× (no measurable cost: run-to-run noise is larger than the profiler's overhead here)`
+        : `: ${o.ratio.toFixed(2)}× (the profiler cost ${Math.round((1 - o.ratio) * 100)}% of the throughput)`;
   return [
     `throughput: unprofiled ${formatRate(o.baselineMsgsPerSec)} msgs/s, profiled ${formatRate(o.profiledMsgsPerSec)} msgs/s${ratio}`,
     `            quote ${manifest.resultFile ?? 'the unprofiled run'}; ${manifest.profiledResultFile ?? 'the profiled run'} ran under the profiler`,

@@ -9,7 +9,7 @@ import { getServer } from '../servers/registry.js';
 import type { ServerSpec } from '../servers/spec.js';
 import type { Cell, ResultFile } from '../results/schema.js';
 import { writeResultFile } from '../results/writer.js';
-import { busyMachineCaveat, profileVsProcCaveat } from './caveats.js';
+import { busyMachineCaveat, measureCpuBusyShare, profileVsProcCaveat } from './caveats.js';
 import { CLINIC_STOP_GRACE_MS, clinicWrap, findClinicBin, findClinicOutput } from './clinic.js';
 import { readCpuProfile, summarizeCpuProfiles } from './cpuprofile.js';
 import {
@@ -23,7 +23,7 @@ import {
   type ProfileManifest,
 } from './manifest.js';
 import { fetchPprofProfile, parsePprofTop, pprofTop } from './pprof.js';
-import { DEFAULT_TOP, type ProfileSummary } from './summary.js';
+import type { ProfileSummary } from './summary.js';
 import { checkToolSupports, type ClinicTool, type ProfileTool } from './tools.js';
 
 /**
@@ -41,7 +41,7 @@ export interface ProfileRequest {
   profilesDir: string;
   /** Run the cell without the profiler first, to measure the profiler's overhead. Default true. */
   baseline: boolean;
-  /** Functions per summary list. Default DEFAULT_TOP. */
+  /** Functions per summary list (the CLI's default is DEFAULT_TOP, 15). */
   top: number;
   /** Folder name; default "<UTC time>-<server>-<tool>". */
   id?: string;
@@ -94,7 +94,7 @@ export async function runProfile(req: ProfileRequest, events: ProfileEvents = {}
   const dir = resolve(req.profilesDir, id);
   mkdirSync(dir, { recursive: true });
   const warnings: string[] = [];
-  const busy = busyMachineCaveat(os.loadavg()[0] ?? 0, os.cpus().length);
+  const busy = busyMachineCaveat(await measureCpuBusyShare(), os.cpus().length);
   if (busy !== null) warnings.push(busy);
   const manifest: ProfileManifest = {
     manifestVersion: PROFILE_MANIFEST_VERSION,
@@ -339,4 +339,3 @@ function nowUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
 
-export { DEFAULT_TOP };

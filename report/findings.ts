@@ -34,6 +34,18 @@ export interface Finding {
   text: string;
 }
 
+/** Headings of finding kinds (the dashboard has its own copy in report/site/dashboard.js). */
+export const FINDING_LABELS: Record<Finding['kind'], string> = {
+  'threads-vs-async': 'Threads vs async',
+  throughput: 'Throughput',
+  cpu: 'CPU per message',
+  'head-of-line': 'Head-of-line blocking',
+  memory: 'Memory per connection',
+  ceiling: 'Ceiling',
+  quality: 'Data quality',
+  'nothing-to-compare': 'Nothing to compare',
+};
+
 /** One server (or server-in-a-file) at one connection count in one context, over its usable runs. */
 export interface Entry {
   who: string;
@@ -269,7 +281,7 @@ export function familyFindings(model: ReportModel): Finding[] {
       if (!asyncBest || !threadedBest) continue;
       const context = at[0]!.contextLabel;
       const statement =
-        `Threads vs async at ${c} connections (${context}): the fastest event-loop server, ${asyncBest.who}, handled ${describeValue(asyncBest, THROUGHPUT)}; ` +
+        `At ${c} connections (${context}), the fastest event-loop server, ${asyncBest.who}, handled ${describeValue(asyncBest, THROUGHPUT)}; ` +
         `the fastest threaded one, ${nameWithModel(threadedBest)}, ${describeValue(threadedBest, THROUGHPUT)}.`;
       out.push(finding('threads-vs-async', context, statement, [compareEntries(asyncBest, threadedBest, THROUGHPUT)], { connections: c, subjects: [asyncBest.who, threadedBest.who] }));
       break;

@@ -1,6 +1,7 @@
 import { resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { buildDashboard } from '../../report/dashboard.js';
+import { FINDING_LABELS } from '../../report/findings.js';
 import { VIEWS } from '../../report/views.js';
 import { readResults } from '../../results/reader.js';
 import { UsageError } from '../errors.js';
@@ -52,7 +53,7 @@ export function registerReport(program: Command): void {
         ...(built.images.length > 0 ? [`  images: ${built.images.length} file(s) in ${resolve(flags.out, 'images')}`] : []),
         '',
         'Findings:',
-        ...built.findings.map((f) => `  - ${f.text}`),
+        ...built.findings.map((f) => `  - ${FINDING_LABELS[f.kind]}: ${f.text}`),
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });

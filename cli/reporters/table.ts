@@ -91,7 +91,7 @@ export function renderSummaryTable(cells: Cell[], { color = false }: { color?: b
   const head = ['server', 'workload', 'conns', ...(anyCpus ? ['cpus'] : []), 'msgs/s', '95% CI', 'p50', 'p99', 'p99.9', 'max', ...(anyClasses ? ['cheap p99', 'heavy p99'] : []), 'CPU µs/msg', 'srv CPU', 'RSS', 'verdict', 'vs best'];
   const table = new Table({ head, style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] } });
   for (const r of rows) {
-    const ci = r.msgsPerSec && r.msgsPerSec.low !== null ? `${formatRate(r.msgsPerSec.low)}–${formatRate(r.msgsPerSec.high)}` : r.repeats > 1 ? '—' : 'n=1';
+    const ci = r.msgsPerSec && r.msgsPerSec.low !== null ? `${formatRate(Math.max(0, r.msgsPerSec.low))}–${formatRate(r.msgsPerSec.high)}` : r.repeats > 1 ? '—' : 'n=1';
     const vsBest = r.slowerThanBest === null ? '—' : r.slowerThanBest < 1.005 ? 'best' : `${r.slowerThanBest.toFixed(2)}× slower`;
     const verdict = r.status === 'ok' || r.status === 'partial' ? r.verdicts.join(',') : r.status;
     table.push([

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { TreeSampler } from '../../bench/sampler.js';
 import { parseBytes, parseDurationMs, parseInteger } from '../../cli/parse.js';
 import { clockTicks, commandExists } from '../../results/environment.js';
+import type { StatsSnapshot } from '../../protocol/wire.js';
 import { fetchStats, startServer, type RunningServer } from '../../servers/launch.js';
 import { longPollSpec } from '../../servers/long-poll/spec.js';
 import { runAutocannonEcho } from './autocannon.js';
@@ -45,20 +46,28 @@ async function main(): Promise<void> {
       sampler.start();
     }
     const target = url;
-    // autocannon's warmup and measured runs are two calls; the stats window covers both when warming up.
-    const before = await fetchStats(target);
-    sampler?.markWindowStart();
-    const result = await runAutocannonEcho({ url: target, connections, durationMs, warmupMs, payloadBytes });
-    sampler?.markWindowEnd();
+    let before: StatsSnapshot | null = null;
+    const result = await runAutocannonEcho({
+      url: target,
+      connections,
+      durationMs,
+      warmupMs,
+      payloadBytes,
+      // The server's window is autocannon's measured run, after the warmup.
+      onMeasureStart: async () => {
+        before = await fetchStats(target);
+        sampler?.markWindowStart();
+      },
+      onMeasureEnd: () => sampler?.markWindowEnd(),
+    });
     const after = await fetchStats(target);
-    const handled = after.messagesHandled - before.messagesHandled;
+    const handled = after.messagesHandled - before!.messagesHandled;
     const resources = sampler?.result(handled) ?? null;
     const report = {
       ...result,
       warmupMs,
       server: server === null ? null : { pid: server.pid, pinning: server.pinning, knobs: server.knobs },
       serverWindow: {
-        note: warmupMs > 0 ? 'covers the warmup run and the measured run' : 'covers the measured run',
         messagesHandled: handled,
         eventLoopUtilization: after.node?.eventLoopUtilization ?? null,
         cpuCoreFraction: resources?.cpuCoreFraction ?? null,

@@ -60,6 +60,9 @@ export interface AutocannonEchoOptions {
   warmupMs: number;
   /** Body = one contract ECHO message with this payload after the 16-byte header. */
   payloadBytes: number;
+  /** Called right before and right after the measured run (after the warmup), e.g. to read /stats. */
+  onMeasureStart?: () => Promise<void> | void;
+  onMeasureEnd?: () => Promise<void> | void;
 }
 
 export interface AutocannonEchoResult {
@@ -82,6 +85,8 @@ export interface AutocannonEchoResult {
   /** autocannon's latency in ms (1 ms resolution, not corrected for coordinated omission). */
   latencyMs: { p50: number; p90: number; p99: number; p999: number; max: number; mean: number };
   bytesPerSec: number;
+  /** CPU of this process (autocannon runs in it) during the measured run / its wall time: 1.0 = one core. */
+  clientCpuCoreFraction: number;
 }
 
 /** The autocannon version actually loaded, e.g. "autocannon@8.0.0". */
@@ -104,7 +109,13 @@ export async function runAutocannonEcho(options: AutocannonEchoOptions): Promise
     timeout: 10,
   };
   if (options.warmupMs > 0) await autocannon({ ...base, duration: options.warmupMs / 1000 });
+  await options.onMeasureStart?.();
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
   const result = await autocannon({ ...base, duration: options.durationMs / 1000 });
+  const cpu = process.cpuUsage(cpuBefore);
+  const wallUs = (performance.now() - wallBefore) * 1000;
+  await options.onMeasureEnd?.();
   const durationMs = Math.round(result.duration * 1000);
   return {
     tool: autocannonVersion(),
@@ -129,5 +140,6 @@ export async function runAutocannonEcho(options: AutocannonEchoOptions): Promise
       mean: result.latency.mean,
     },
     bytesPerSec: result.throughput.average,
+    clientCpuCoreFraction: wallUs > 0 ? Math.round(((cpu.user + cpu.system) / wallUs) * 1000) / 1000 : 0,
   };
 }

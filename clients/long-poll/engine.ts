@@ -4,14 +4,15 @@
  * by the WebSocket engine's own mergeReports, so results go through the same schema, verdict and table.
  *
  * Phases and events are the WebSocket engine's: connecting (sessions opened, polls started) → warmup →
- * measuring → draining → done. Closed loop only: `plan.depth` ECHO/WORK round trips in flight per session.
+ * measuring → draining → done. Closed loop (`plan.depth` round trips in flight per session) or open loop
+ * (`plan.rateHz` in total, on the WebSocket engine's schedule, with corrected latency).
  */
 import type { ChildProcess } from 'node:child_process';
 import { killChild, spawnClientProcess, waitForExit } from '../child.js';
 import { monoUs } from '../clock.js';
 import { WorkerCrashError, mergeReports } from '../engine.js';
 import type { ParentToWorker, PhaseTimes, WorkerReport, WorkerToParent } from '../ipc.js';
-import { LoadPlanError, validatePlan } from '../plan.js';
+import { validatePlan } from '../plan.js';
 import type { LoadEvent, LoadPlan, LoadReport } from '../types.js';
 
 /** Compiled entry of the worker processes. */
@@ -23,15 +24,6 @@ const REPORT_TIMEOUT_MS = 30_000;
 /** Workers DELETE their sessions (≤ 1 s) before exiting. */
 const EXIT_GRACE_MS = 3_000;
 
-/** The WebSocket engine's validation, plus: closed loop only. Throws LoadPlanError. */
-export function validateLongPollPlan(plan: LoadPlan): void {
-  validatePlan(plan);
-  if (plan.mode !== 'closed') {
-    throw new LoadPlanError(
-      'plan.mode must be "closed" for the long-poll driver (open-loop pacing over HTTP long polling is not implemented), got "open"',
-    );
-  }
-}
 
 interface Handle {
   index: number;
@@ -51,7 +43,7 @@ interface Handle {
  * Same signature as runLoad, so the runner can dispatch on the server's transport.
  */
 export async function runLongPollLoad(plan: LoadPlan, onEvent: (e: LoadEvent) => void = () => {}, signal?: AbortSignal): Promise<LoadReport> {
-  validateLongPollPlan(plan);
+  validatePlan(plan);
   signal?.throwIfAborted();
 
   const handles: Handle[] = [];

@@ -10,8 +10,14 @@
  * comes back in the body of a poll response (received time = when that response has ended). The poll
  * is re-issued as soon as a poll response ends.
  *
- * Accounting is the WebSocket engine's: a message belongs to the measured window when its send time lies
- * in [measureStartUs, measureEndUs); sent = received + lost for window messages; corrupted ⊂ received.
+ * Closed loop: `depth` messages in flight per session, the next sent when a reply arrives. Open loop:
+ * message i of session c is due at t0 + offset(c) + i · interval (clients/schedule.ts, as in the WebSocket
+ * engine) whatever happened to earlier ones; a send due while the session's send socket is busy waits in
+ * its agent, and corrected latency (receive − intended send time) shows it.
+ *
+ * Accounting is the WebSocket engine's: a message belongs to the measured window when its intended (open
+ * loop) or actual (closed loop) send time lies in [measureStartUs, measureEndUs); sent = received + lost
+ * for window messages; corrupted ⊂ received.
  */
 import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,9 +29,13 @@ import { DUPLICATE, InflightTable } from '../inflight.js';
 import type { PhaseTimes, WorkerReport, WorkerTimelinePoint } from '../ipc.js';
 import { LoopDelayMonitor } from '../loop-delay.js';
 import { CLASS_HEAVY, CLASS_NAMES, MessageCodec, WORK_SEEDS } from '../messages.js';
-import { connectionsOfWorker } from '../schedule.js';
+import { connectionOffsetUs, connectionsOfWorker, intervalUs, RoundRobinSchedule } from '../schedule.js';
 import type { LoadPlan, MessageCounts } from '../types.js';
 
+/** Open loop: sends per pump before yielding to I/O. */
+const MAX_SENDS_PER_PUMP = 4096;
+/** Closed-loop sends carry this instead of an intended time: "use the actual send time". */
+const NO_SCHEDULE = -1;
 /** Sessions being opened at once per worker when the plan sets no ramp rate. */
 const MAX_CONCURRENT_OPENS = 64;
 const PROGRESS_INTERVAL_MS = 200;
@@ -70,6 +80,7 @@ interface Target {
 
 export class LongPollWorker {
   private readonly codec: MessageCodec;
+  private readonly open: boolean;
   private readonly mixed: boolean;
   private readonly target: Target;
   private sessions: LpSession[] = [];
@@ -83,6 +94,8 @@ export class LongPollWorker {
 
   private readonly hHandshake = buildHistogram();
   private readonly hService = buildHistogram();
+  private readonly hCorrected = buildHistogram();
+  private readonly hSendLag = buildHistogram();
   private readonly hClass: Histogram[] = [buildHistogram(), buildHistogram()];
   private readonly hSecond = buildHistogram();
   private second = -1;
@@ -96,6 +109,8 @@ export class LongPollWorker {
 
   private readonly echoPayload: Buffer;
   private readonly timers: NodeJS.Timeout[] = [];
+  private schedule: RoundRobinSchedule | null = null;
+  private pumpTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private booksClosed = false;
   private closing = false;
   private readonly drained: Promise<void>;
@@ -109,8 +124,8 @@ export class LongPollWorker {
     private readonly workerIndex: number,
     private readonly workers: number,
   ) {
-    if (plan.mode !== 'closed') throw new Error('the long-poll client runs closed loop only');
     this.codec = new MessageCodec(plan.payloadBytes, plan.mix);
+    this.open = plan.mode === 'open';
     this.mixed = plan.mix.kind === 'mixed';
     const url = new URL(plan.url);
     this.target = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80) };
@@ -247,6 +262,8 @@ export class LongPollWorker {
         } catch {
           this.counts.unexpected++;
         }
+        // Open loop: replies keep the loop busy at high rates; checking the schedule here sends on time.
+        if (this.open && this.schedule !== null && !this.booksClosed) this.sendDue(monoUs());
       });
       res.on('error', (err) => this.fail(s, classifyHttpError(err)));
     });
@@ -293,8 +310,39 @@ export class LongPollWorker {
   }
 
   private beginSending(): void {
+    if (this.open) {
+      const interval = intervalUs(this.plan.rateHz!, this.plan.connections);
+      const offsets = this.sessions.map((s) => connectionOffsetUs(s.index, this.plan.connections, interval));
+      this.schedule = new RoundRobinSchedule(this.times!.warmupStartUs, interval, offsets);
+      this.pump();
+      return;
+    }
     for (const s of this.sessions) {
-      for (let d = 0; d < this.plan.depth; d++) this.send(s, this.codec.pickClass(s));
+      for (let d = 0; d < this.plan.depth; d++) this.send(s, this.codec.pickClass(s), NO_SCHEDULE);
+    }
+  }
+
+  /** Open loop: sends everything due by now (never more than the schedule says), then re-arms itself. */
+  private readonly pump = (): void => {
+    this.pumpTimer = null;
+    if (this.booksClosed || this.schedule === null) return;
+    this.sendDue(monoUs());
+    const dueUs = this.schedule.nextDueUs();
+    if (dueUs >= this.times!.measureEndUs) return;
+    const delayUs = dueUs - monoUs();
+    this.pumpTimer = delayUs <= 0 ? setImmediate(this.pump) : setTimeout(this.pump, Math.max(1, Math.floor(delayUs / 1000)));
+  };
+
+  private sendDue(nowUs: number): void {
+    const schedule = this.schedule!;
+    const endUs = this.times!.measureEndUs;
+    let sends = 0;
+    for (let due = schedule.nextDueUs(); due <= nowUs && due < endUs && sends < MAX_SENDS_PER_PUMP; due = schedule.nextDueUs()) {
+      const s = this.sessions[schedule.slot]!;
+      // A failed session's messages are not sent, so they count nowhere; target vs achieved rate shows the gap.
+      if (s.alive) this.send(s, this.codec.pickClass(s), due);
+      schedule.advance();
+      sends++;
     }
   }
 
@@ -321,15 +369,18 @@ export class LongPollWorker {
     return buf;
   }
 
-  private send(s: LpSession, cls: number): void {
+  /** Issues POST /send for one message; intendedUs is its scheduled time (open loop) or NO_SCHEDULE. */
+  private send(s: LpSession, cls: number, scheduled: number): void {
     if (!s.alive || this.booksClosed) return;
     const nowUs = monoUs();
+    const intendedUs = scheduled === NO_SCHEDULE ? nowUs : scheduled;
     const { measureStartUs, measureEndUs } = this.times!;
-    const inWindow = nowUs >= measureStartUs && nowUs < measureEndUs;
-    const seq = s.inflight.add(nowUs, nowUs, cls, inWindow);
+    const inWindow = intendedUs >= measureStartUs && intendedUs < measureEndUs;
+    const seq = s.inflight.add(intendedUs, nowUs, cls, inWindow);
     if (inWindow) {
       this.counts.sent++;
-      this.timeline[Math.floor((nowUs - measureStartUs) / 1e6)]!.sent++;
+      this.timeline[Math.floor((intendedUs - measureStartUs) / 1e6)]!.sent++;
+      if (this.open) recordUs(this.hSendLag, nowUs - intendedUs);
     }
     const body = this.buildMessage(cls, seq, nowUs);
     const req = this.request(
@@ -367,7 +418,7 @@ export class LongPollWorker {
     }
     const cls = inflight.cls[slot]!;
     const inWindow = inflight.lastTakenInWindow;
-    if (recvUs < this.times.measureEndUs) this.send(s, this.codec.pickClass(s));
+    if (!this.open && recvUs < this.times.measureEndUs) this.send(s, this.codec.pickClass(s), NO_SCHEDULE);
     const overtaken = seq < s.maxSeqAnswered;
     if (!overtaken) s.maxSeqAnswered = seq;
     if (!inWindow) return;
@@ -385,10 +436,15 @@ export class LongPollWorker {
     }
     const serviceUs = recvUs - sentUs;
     recordUs(this.hService, serviceUs);
-    if (this.mixed) recordUs(this.hClass[cls]!, serviceUs);
+    let latencyUs = serviceUs;
+    if (this.open) {
+      latencyUs = recvUs - inflight.intendedUs[slot]!;
+      recordUs(this.hCorrected, latencyUs);
+    }
+    if (this.mixed) recordUs(this.hClass[cls]!, latencyUs);
     if (point !== undefined) {
       if (second !== this.second) this.rotateSecond(second);
-      recordUs(this.hSecond, serviceUs);
+      recordUs(this.hSecond, latencyUs);
     }
   }
 
@@ -403,6 +459,10 @@ export class LongPollWorker {
   private closeBooks(): void {
     if (this.booksClosed) return;
     this.booksClosed = true;
+    if (this.pumpTimer !== null) {
+      clearTimeout(this.pumpTimer as NodeJS.Timeout);
+      clearImmediate(this.pumpTimer as NodeJS.Immediate);
+    }
     for (const s of this.sessions) this.counts.lost += s.inflight.pendingInWindow;
     this.rotateSecond(-1);
     this.markDrained();
@@ -425,7 +485,7 @@ export class LongPollWorker {
       },
       counts: { ...this.counts },
       service: encodeHistogram(this.hService),
-      corrected: null,
+      corrected: this.open ? encodeHistogram(this.hCorrected) : null,
       byClass: this.mixed ? { [CLASS_NAMES[0]]: encodeHistogram(this.hClass[0]!), [CLASS_NAMES[1]]: encodeHistogram(this.hClass[1]!) } : null,
       timeline: this.timeline.map((p) => ({ ...p, latency: p.latency || encodeHistogram(buildHistogram()) })),
       stats: {
@@ -433,7 +493,7 @@ export class LongPollWorker {
         connections: this.established,
         cpuCoreFraction: cpu !== null && wallUs > 0 ? round3((cpu.user + cpu.system) / wallUs) : 0,
         eventLoopDelayP99Ms: this.eld.p99Ms(),
-        sendLagP99Us: 0,
+        sendLagP99Us: this.open && this.hSendLag.totalCount > 0 ? this.hSendLag.getValueAtPercentile(99) : 0,
       },
     };
   }

@@ -20,7 +20,7 @@ describe('wsarena report', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`dashboard: ${join(out, 'index.html')}`);
     expect(r.stdout).toContain('2 result file(s); views with data: throughput, latency-spectrum, cpu-per-message, mixed, memory, broadcast, core-sweep, timeline\n');
-    expect(r.stdout).toMatch(/Findings:\n {2}- Threads vs async at/);
+    expect(r.stdout).toMatch(/Findings:\n {2}- Threads vs async: At 5000 connections/);
     expect(existsSync(join(out, 'index.html'))).toBe(true);
   });
 

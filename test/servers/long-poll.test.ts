@@ -396,12 +396,35 @@ describe.skipIf(!availability.available)('long-poll server', () => {
     expect(after.messagesHandled - before.messagesHandled).toBeGreaterThanOrEqual(report.counts.received);
   }, 30_000);
 
-  it('the driver refuses open loop with a clear error', async () => {
-    const plan = { url: server.url, connections: 1, workers: 1, clientCpus: null, mode: 'open', depth: 1, rateHz: 100, payloadBytes: 0 } as const;
-    await expect(
-      runLongPollLoad({ ...plan, mix: { kind: 'echo' }, rampPerSec: null, warmupMs: 0, durationMs: 100, drainMs: 0, handshakeTimeoutMs: 1000, localAddresses: [] }),
-    ).rejects.toThrow(/closed.*long-poll driver/);
-  });
+  it('the driver in open loop: paced sends, corrected latency, target vs achieved rate', async () => {
+    const plan: LoadPlan = {
+      url: server.url,
+      connections: 10,
+      workers: 1,
+      clientCpus: null,
+      mode: 'open',
+      depth: 1,
+      rateHz: 400,
+      payloadBytes: 64,
+      mix: { kind: 'echo' },
+      rampPerSec: null,
+      warmupMs: 200,
+      durationMs: 1_000,
+      drainMs: 500,
+      handshakeTimeoutMs: 5_000,
+      localAddresses: [],
+    };
+    const report = await runLongPollLoad(plan);
+    expect(report.counts.sent).toBe(report.counts.received + report.counts.lost);
+    expect(report.counts.corrupted).toBe(0);
+    // The schedule, not the replies, decides the sends: 400/s for 1 s is 400 window messages.
+    expect(report.counts.sent).toBe(400);
+    expect(report.targetRateHz).toBe(400);
+    expect(report.achievedRateHz).toBeGreaterThan(400 * 0.8);
+    expect(report.corrected!.count).toBe(report.counts.received);
+    // Corrected latency counts from the intended send time, which is never after the actual one.
+    expect(report.corrected!.p50Us).toBeGreaterThanOrEqual(report.service.p50Us * 0.99);
+  }, 30_000);
 
   it('stall mode delays replies as asked, and reports it', async () => {
     const stalled = await startServer(longPollSpec, { stall: { everyMs: 200, durationMs: 120 } }, { cpus: null });
