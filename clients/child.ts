@@ -23,8 +23,10 @@ export function spawnClientProcess(script: string, cpus: string | null): ChildPr
     process.once('exit', killAllLive);
     exitHookInstalled = true;
   }
+  // WSARENA_CLIENT_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/gen") profiles the generator itself.
+  const nodeArgs = (process.env.WSARENA_CLIENT_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const entry = distPath(script);
-  const [command, args] = cpus === null ? [process.execPath, [entry]] : ['taskset', ['-c', cpus, process.execPath, entry]];
+  const [command, args] = cpus === null ? [process.execPath, [...nodeArgs, entry]] : ['taskset', ['-c', cpus, process.execPath, ...nodeArgs, entry]];
   const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   live.add(child);
   child.once('exit', () => live.delete(child));

@@ -113,7 +113,7 @@ export function registerCalibrate(program: Command): void {
 
         if (flags.json !== undefined && flags.json !== false) emitJson(fresh, flags.json);
         else {
-          const table = new Table({ head: ['client', 'round trips/s', 'client CPU', 'round trips/s per client core', 'verdict'] });
+          const table = new Table({ head: ['client', 'round trips/s', 'client CPU', 'round trips/s per client core', 'verdict'], style: process.stdout.isTTY ? {} : { head: [], border: [] } });
           for (const r of rows) table.push([r.client, formatRate(r.roundTripsPerSec), formatPercent(r.clientCpuCoreFraction), formatRate(r.roundTripsPerClientCoreSec), r.verdict]);
           process.stdout.write(
             `${table.toString()}\nserver ${server} pinned to CPU ${req.serverCpus[0] ?? 'none'}, clients to CPU ${req.clientCpus ?? 'none'}, ${req.connections[0]} connections, ${req.depth} message(s) in flight each\n` +
