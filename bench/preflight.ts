@@ -19,9 +19,15 @@ export interface PreflightInput {
   ephemeralPortRange: [number, number] | null;
   /** Client source addresses the connections are spread over; 0 = kernel-chosen (one address). */
   localAddressCount: number;
+  /** Sockets each connection uses on each side (2 for long polling: a poll and a send). Default 1. */
+  socketsPerConnection?: number;
 }
 
-export function preflight(input: PreflightInput): void {
+export function preflight(given: PreflightInput): void {
+  const perConn = given.socketsPerConnection ?? 1;
+  // Sockets, not connections, use fds and ports; the messages still name --connections as typed.
+  const input = { ...given, connections: given.connections * perConn };
+  const label = perConn === 1 ? `--connections ${given.connections}` : `--connections ${given.connections} × ${perConn} sockets each`;
   const limit = input.nofileSoftLimit;
   if (limit !== null) {
     const perWorker = Math.ceil(input.connections / input.clientWorkers);
@@ -29,7 +35,7 @@ export function preflight(input: PreflightInput): void {
       const neededWorkers = Math.ceil(input.connections / (limit - FD_HEADROOM));
       throw new UsageError(
         'TOO_MANY_FDS_CLIENT',
-        `--connections ${input.connections} over ${input.clientWorkers} client worker(s) is ${perWorker} sockets per worker; ` +
+        `${label} over ${input.clientWorkers} client worker(s) is ${perWorker} sockets per worker; ` +
           `${perWorker} + ${FD_HEADROOM} headroom = ${perWorker + FD_HEADROOM} > open-file limit ${limit} per process. ` +
           `Use --client-workers ${neededWorkers} or more.`,
       );
@@ -39,7 +45,7 @@ export function preflight(input: PreflightInput): void {
       if (perServer + FD_HEADROOM > limit) {
         throw new UsageError(
           'TOO_MANY_FDS_SERVER',
-          `--connections ${input.connections} over ${input.serverProcesses} server process(es) is ${perServer} sockets per process; ` +
+          `${label} over ${input.serverProcesses} server process(es) is ${perServer} sockets per process; ` +
             `${perServer} + ${FD_HEADROOM} headroom = ${perServer + FD_HEADROOM} > open-file limit ${limit} per process (ulimit -n; the hard limit here cannot be raised). ` +
             `At most ${(limit - FD_HEADROOM) * input.serverProcesses} connections fit; use a multi-process server for more.`,
         );
@@ -53,7 +59,7 @@ export function preflight(input: PreflightInput): void {
     if (input.connections > perAddress * addresses) {
       throw new UsageError(
         'TOO_FEW_PORTS',
-        `--connections ${input.connections} needs more ephemeral ports than ${addresses} source address(es) × ${perAddress} ports (${lo}-${hi}) = ${perAddress * addresses}. ` +
+        `${label} needs more ephemeral ports than ${addresses} source address(es) × ${perAddress} ports (${lo}-${hi}) = ${perAddress * addresses}. ` +
           `Use --source-addresses ${Math.ceil(input.connections / perAddress)} or more (127.0.0.x).`,
       );
     }

@@ -99,6 +99,7 @@ export async function runMatrix(req: RunRequest, events: RunnerEvents = {}, sign
         nofileSoftLimit: environment.ulimitNofile.soft,
         ephemeralPortRange: environment.ephemeralPortRange,
         localAddressCount: req.sourceAddresses.length,
+        socketsPerConnection: spec !== null && transportOf(spec) === 'http-long-poll' ? 2 : 1,
       });
     }
   }

@@ -33,6 +33,11 @@ describe('preflight', () => {
     );
     expect(() => preflight({ ...base, connections: 40_000, clientWorkers: 4, serverProcesses: 4, localAddressCount: 2 })).not.toThrow();
   });
+  it('counts two sockets per long-poll session', () => {
+    expect(() => preflight({ ...base, connections: 10_000, clientWorkers: 2, socketsPerConnection: 2 })).toThrow(
+      /^--connections 10000 × 2 sockets each over 1 server process\(es\) is 20000 sockets per process/,
+    );
+  });
   it('does not check server limits of a --target', () => {
     expect(() => preflight({ ...base, connections: 19_990, clientWorkers: 2, startsServer: false })).not.toThrow();
   });
