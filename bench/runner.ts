@@ -15,7 +15,7 @@ import { writeResultFile } from '../results/writer.js';
 import { preflight } from './preflight.js';
 import { TreeSampler } from './sampler.js';
 import { computeVerdict } from './verdict.js';
-import { getWorkload } from './workloads.js';
+import { getWorkload, transportSkipReason } from './workloads.js';
 import { resolveWorkloadParams, type WorkloadParams } from './workloads/params.js';
 import { sizesSection } from './workloads/sizes.js';
 
@@ -213,7 +213,8 @@ async function runCell(
     }
     const missing = ops.filter((op) => !spec.ops.includes(op));
     if (missing.length > 0) return finish('skipped', `${spec.name} does not implement op(s) ${missing.join(', ')} needed by workload ${req.workload}`);
-    if (getWorkload(req.workload).run && transportOf(spec) !== 'websocket') return finish('skipped', `workload ${req.workload} drives WebSocket connections; ${spec.name} serves ${transportOf(spec)}`);
+    const wrongTransport = transportSkipReason(getWorkload(req.workload), spec.name, transportOf(spec));
+    if (wrongTransport !== null) return finish('skipped', wrongTransport);
   } else if (req.target && !req.target.contract && !plainEcho) {
     return finish('skipped', `workload ${req.workload} needs the wsarena contract; --target without --contract only supports echo`);
   }
@@ -264,9 +265,11 @@ async function runCell(
     let statsAtStart: Promise<StatsSnapshot | null> = Promise.resolve(null);
     let statsAtEnd: Promise<StatsSnapshot | null> = Promise.resolve(null);
 
-    // Connection workloads (idle, broadcast, storm, backpressure) drive their own fleet: bench/workloads/.
+    // Connection workloads (idle, broadcast, storm, backpressure) and http-echo drive their own clients: bench/workloads/.
     const special = getWorkload(req.workload).run;
     if (special) {
+      // The window spans the whole workload unless the workload marks its own (http-echo: the measured run after its warmup).
+      let windowEndMarked = false;
       sampler?.markWindowStart();
       const outcome = await special({
         req,
@@ -279,8 +282,17 @@ async function runCell(
         clockTicksPerSecond: env.clockTicksPerSecond,
         signal: abort.signal,
         onLoadEvent: (e) => events.load?.(e),
+        markWindow: (edge) => {
+          if (edge === 'start') {
+            sampler?.markWindowStart();
+            windowEndMarked = false;
+          } else {
+            sampler?.markWindowEnd();
+            windowEndMarked = true;
+          }
+        },
       });
-      sampler?.markWindowEnd();
+      if (!windowEndMarked) sampler?.markWindowEnd();
       sampler?.stop();
       Object.assign(cell, outcome.sections);
       cell.serverMessagesHandled = outcome.serverMessagesHandled;

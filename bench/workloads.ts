@@ -1,9 +1,11 @@
 import type { MessageMix } from '../clients/types.js';
 import { Op } from '../protocol/wire.js';
 import { UsageError } from '../cli/errors.js';
+import type { ServerTransport } from '../servers/spec.js';
 import { runBackpressure } from './workloads/backpressure.js';
 import { runBroadcast } from './workloads/broadcast.js';
 import type { WorkloadRunner } from './workloads/context.js';
+import { runHttpEcho } from './workloads/http-echo.js';
 import { runIdle } from './workloads/idle.js';
 import { runStorm } from './workloads/storm.js';
 
@@ -24,6 +26,12 @@ export interface WorkloadDef {
    * hands them the started server and records the section they return (bench/workloads/).
    */
   run?: WorkloadRunner;
+  /**
+   * Server transports a `run` workload can drive; other servers get a `skipped` cell. Default
+   * ['websocket'] (the connection workloads drive WebSocket fleets). Engine workloads ignore it: the
+   * runner picks the driver by transport.
+   */
+  transports?: ServerTransport[];
   /** Run one cell per payload size of the request's sizes list (the `sizes` sweep). */
   sweepsPayload?: boolean;
 }
@@ -90,7 +98,29 @@ export const WORKLOADS: Record<string, WorkloadDef> = {
     mix: () => ({ kind: 'echo' }),
     sweepsPayload: true,
   },
+  'http-echo': {
+    name: 'http-echo',
+    description: 'request/response echo over HTTP (POST /echo) driven by autocannon: closed loop, pipelining 1; long-poll servers only',
+    ops: [],
+    plainEcho: false,
+    mix: () => ({ kind: 'echo' }),
+    run: runHttpEcho,
+    transports: ['http-long-poll'],
+  },
 };
+
+/** Transports a workload can drive (see WorkloadDef.transports); null = any (engine workloads). */
+export function workloadTransports(w: WorkloadDef): ServerTransport[] | null {
+  return w.run ? (w.transports ?? ['websocket']) : null;
+}
+
+/** Why `w` cannot run on a server of `transport`, or null when it can. */
+export function transportSkipReason(w: WorkloadDef, server: string, transport: ServerTransport): string | null {
+  const allowed = workloadTransports(w);
+  if (allowed === null || allowed.includes(transport)) return null;
+  if (allowed.includes('websocket')) return `workload ${w.name} drives WebSocket connections; ${server} serves ${transport}`;
+  return `${w.name} needs an HTTP server (long-poll); ${server} serves ${transport}`;
+}
 
 export function getWorkload(name: string): WorkloadDef {
   const w = WORKLOADS[name];

@@ -25,11 +25,11 @@ export const QUALITY_LABELS: Record<Quality, string> = {
 };
 
 /**
- * Connection workloads: they drive their own fleet and report in a section of the cell (results/sections.ts:
- * idle, broadcast, storm, backpressure), not as msgs/s of the echo engine, so msgs/s, latency and CPU
- * per message views and findings leave them out.
+ * Connection workloads: they drive their own clients and report in a section of the cell (results/sections.ts:
+ * idle, broadcast, storm, backpressure, and http-echo's autocannon figures), not as msgs/s of the echo
+ * engine, so msgs/s, latency and CPU per message views and findings leave them out.
  */
-export const CONNECTION_WORKLOADS: ReadonlySet<string> = new Set(['idle', 'broadcast', 'storm', 'backpressure']);
+export const CONNECTION_WORKLOADS: ReadonlySet<string> = new Set(['idle', 'broadcast', 'storm', 'backpressure', 'http-echo']);
 
 /** Server architecture families for the threads-vs-async question, from the registry's ServerSpec.model. */
 export type Family = 'async' | 'threaded' | 'other';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { LoadReport } from '../clients/types.js';
-import { backpressureSectionSchema, broadcastSectionSchema, idleSectionSchema, sizesSectionSchema, stormSectionSchema } from './sections.js';
+import { backpressureSectionSchema, broadcastSectionSchema, httpEchoSectionSchema, idleSectionSchema, sizesSectionSchema, stormSectionSchema } from './sections.js';
 
 /**
  * The result file format. Versioned: a reader refuses a file whose schemaVersion it does not know, and
@@ -183,6 +183,7 @@ export const cellSchema = z.object({
   storm: stormSectionSchema.nullable().optional(),
   backpressure: backpressureSectionSchema.nullable().optional(),
   sizes: sizesSectionSchema.nullable().optional(),
+  httpEcho: httpEchoSectionSchema.nullable().optional(),
 });
 export type Cell = z.infer<typeof cellSchema>;
 

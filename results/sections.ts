@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import type { AutocannonEchoResult } from '../clients/long-poll/autocannon.js';
 import type { LatencySummary } from '../clients/types.js';
 
 /**
  * Per-workload sections of a result cell, for the workloads that are about connections rather than
- * message rate (idle, broadcast, storm, backpressure) and the payload sweep (sizes). Each is optional and
+ * message rate (idle, broadcast, storm, backpressure), the payload sweep (sizes) and autocannon's HTTP
+ * request/response run (httpEcho). Each is optional and
  * nullable in cellSchema, so files written before they existed still validate.
  */
 
@@ -235,3 +237,44 @@ export const sizesSectionSchema = z.object({
   mibPerSec: z.number().nonnegative(),
 });
 export type SizesSection = z.infer<typeof sizesSectionSchema>;
+
+/** http-echo: autocannon against the long-poll server's POST /echo (clients/long-poll/autocannon.ts). */
+export const httpEchoSectionSchema = z.object({
+  /** autocannon version loaded, e.g. "autocannon@8.0.0". */
+  tool: z.string(),
+  url: z.string(),
+  connections: z.number().int().positive(),
+  pipelining: z.literal(1),
+  /** Always true: autocannon without a rate is a closed loop, so its latency understates stalls (coordinated omission). */
+  closedLoop: z.literal(true),
+  /** Request body: one contract ECHO message (16-byte header + payload). */
+  bodyBytes: z.number().int().positive(),
+  /** Discarded autocannon run before the measured one. */
+  warmupMs: z.number().nonnegative(),
+  /** Wall time autocannon measured, ms. */
+  durationMs: z.number().nonnegative(),
+  /** Completed requests / measured duration: the figure. */
+  requestsPerSec: z.number().nonnegative(),
+  requestsCompleted: z.number().int().nonnegative(),
+  requestsSent: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  timeouts: z.number().int().nonnegative(),
+  non2xx: z.number().int().nonnegative(),
+  /** autocannon's latency, ms (1 ms resolution, not corrected): indicative only. */
+  latencyMs: z.object({
+    p50: z.number().nonnegative(),
+    p90: z.number().nonnegative(),
+    p99: z.number().nonnegative(),
+    p999: z.number().nonnegative(),
+    max: z.number().nonnegative(),
+    mean: z.number().nonnegative(),
+  }),
+  bytesPerSec: z.number().nonnegative(),
+  /** CPU of the autocannon process over the measured run / its wall time (1.0 = one core); ≥ 0.85: client-bound. */
+  clientCpuCoreFraction: z.number().nonnegative(),
+});
+export type HttpEchoSection = z.infer<typeof httpEchoSectionSchema>;
+// The section is AutocannonEchoResult plus the warmup: keep the two in step.
+type SameShape<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const httpEchoMatches: SameShape<HttpEchoSection, AutocannonEchoResult & { warmupMs: number }> = true;
+void httpEchoMatches;

@@ -1,5 +1,5 @@
 /**
- * What the runner hands a connection workload (idle, broadcast, storm, backpressure), what it gets back,
+ * What the runner hands a connection workload (idle, broadcast, storm, backpressure) or http-echo, what it gets back,
  * and the helpers they share: a fleet sized from the request, server tree snapshots, /stats.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -28,9 +28,14 @@ export interface WorkloadContext {
   /** Aborted when the run is interrupted or the server dies. */
   signal: AbortSignal;
   onLoadEvent(e: LoadEvent): void;
+  /**
+   * Moves the server CPU window (runner's /proc sampler) to the workload's measured part. Optional to
+   * call: by default the window is the whole workload. A 'start' after the default start replaces it.
+   */
+  markWindow(edge: 'start' | 'end'): void;
 }
 
-export type WorkloadSections = Partial<Pick<Cell, 'idle' | 'broadcast' | 'storm' | 'backpressure'>>;
+export type WorkloadSections = Partial<Pick<Cell, 'idle' | 'broadcast' | 'storm' | 'backpressure' | 'httpEcho'>>;
 
 export interface WorkloadOutcome {
   sections: WorkloadSections;

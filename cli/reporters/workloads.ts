@@ -1,7 +1,8 @@
 /**
  * One-line summaries of the connection workloads' sections (idle, broadcast, storm, backpressure,
- * sizes), for progress lines and the text printed after the summary table. Figures only from the cell.
+ * sizes, httpEcho), for progress lines and the text printed after the summary table. Figures only from the cell.
  */
+import { VERDICT_THRESHOLDS } from '../../bench/verdict.js';
 import type { Cell } from '../../results/schema.js';
 import { formatBytes, formatRate, formatUs } from '../format.js';
 
@@ -43,7 +44,24 @@ export function describeWorkloadSection(cell: Cell): string | null {
     const z = cell.sizes;
     return `payload ${formatBytes(z.payloadBytes)}: ${formatRate(z.msgsPerSec)} msg/s, ${z.mibPerSec.toFixed(1)} MiB/s each way`;
   }
+  if (cell.httpEcho) {
+    const h = cell.httpEcho;
+    const l = h.latencyMs;
+    const r = cell.serverResources;
+    const server = r ? `; server CPU ${pct(r.cpuCoreFraction)} of a core${r.cpuUsPerMessage !== null ? `, ${r.cpuUsPerMessage.toFixed(1)} µs/req` : ''}` : '';
+    const clientBound = h.clientCpuCoreFraction >= VERDICT_THRESHOLDS.clientCpuCoreFraction;
+    return (
+      `${formatRate(h.requestsPerSec)} req/s (POST /echo, ${h.connections} conns, closed loop, pipelining 1, ${h.bodyBytes} B body; ${h.tool}); ` +
+      `latency p50 ${l.p50} ms p99 ${l.p99} ms max ${l.max} ms (1 ms resolution, not corrected); errors ${h.errors}, timeouts ${h.timeouts}, non-2xx ${h.non2xx}` +
+      `${server}; autocannon CPU ${pct(h.clientCpuCoreFraction)} of a core` +
+      (clientBound ? ` (≥ ${pct(VERDICT_THRESHOLDS.clientCpuCoreFraction)}: client-bound, the req/s is a lower bound on the server)` : '')
+    );
+  }
   return null;
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(0)}%`;
 }
 
 /** Lines "server workload c=N: summary" for every cell with a workload section; '' when none. */
