@@ -10,8 +10,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { emitJson } from '../output.js';
 import { parseBytes, parseCpuList, parseDurationMs, parseInteger, parseIntegerList, parseNumber, splitList } from '../parse.js';
 import { progressReporter } from '../reporters/progress.js';
-import { renderSummaryTable } from '../reporters/table.js';
-import { renderWorkloadSections } from '../reporters/workloads.js';
+import { renderCells } from '../reporters/summary.js';
 import { defaultOutPath, interruptSignal } from '../session.js';
 
 /** Raw commander options of `run` (strings until validated). */
@@ -236,9 +235,7 @@ export function registerRun(program: Command): void {
       }
       if (flags.json !== undefined && flags.json !== false) emitJson(file, flags.json);
       else {
-        process.stdout.write(renderSummaryTable(file.cells, { color: Boolean(process.stdout.isTTY) }) + '\n');
-        const sections = renderWorkloadSections(file.cells);
-        if (sections) process.stdout.write(sections + '\n');
+        process.stdout.write(renderCells(file.cells, { color: Boolean(process.stdout.isTTY) }) + '\n');
       }
       process.stderr.write(`results: ${req.outPath}\n`);
       process.exitCode = exitCodeFor(file);

@@ -7,7 +7,7 @@ import { listServers } from '../../servers/registry.js';
 import { UsageError } from '../errors.js';
 import { emitJson } from '../output.js';
 import { progressReporter } from '../reporters/progress.js';
-import { renderSummaryTable } from '../reporters/table.js';
+import { renderCells } from '../reporters/summary.js';
 import { interruptSignal } from '../session.js';
 import { buildRunRequest, exitCodeFor, type RunFlags } from './run.js';
 
@@ -88,7 +88,7 @@ export function registerSuite(program: Command): void {
           if (!opts.quiet) process.stderr.write(`== ${scenario.name} / ${entry.name}: ${entry.description ?? req.workload}\n`);
           const file = await runMatrix(req, progress, interrupt.signal);
           files.push(file);
-          if (opts.json === undefined) process.stdout.write(`\n## ${scenario.name} / ${entry.name}\n${renderSummaryTable(file.cells, { color: Boolean(process.stdout.isTTY) })}\n`);
+          if (opts.json === undefined) process.stdout.write(`\n## ${scenario.name} / ${entry.name}\n${renderCells(file.cells, { color: Boolean(process.stdout.isTTY) })}\n`);
         }
       } finally {
         progress.close();

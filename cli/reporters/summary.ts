@@ -1,0 +1,19 @@
+import { WORKLOADS } from '../../bench/workloads.js';
+import type { Cell } from '../../results/schema.js';
+import { renderSummaryTable } from './table.js';
+import { renderWorkloadSections } from './workloads.js';
+
+/**
+ * What `run` and `suite` print for a set of cells: the throughput/latency table for message workloads
+ * and one line per cell for connection workloads (idle, broadcast, storm, …), whose figures do not fit
+ * the table's columns.
+ */
+export function renderCells(cells: readonly Cell[], { color = false }: { color?: boolean } = {}): string {
+  const messageCells = cells.filter((c) => WORKLOADS[c.params.workload]?.run === undefined);
+  const parts: string[] = [];
+  if (messageCells.length > 0) parts.push(renderSummaryTable(messageCells, { color }));
+  const sections = renderWorkloadSections(cells);
+  if (sections) parts.push(sections);
+  if (parts.length === 0) parts.push(cells.map((c) => `  ${c.server} ${c.params.workload} c=${c.params.connections}: ${c.status}${c.error ? `: ${c.error}` : ''}`).join('\n'));
+  return parts.join('\n');
+}
