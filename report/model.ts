@@ -263,8 +263,11 @@ function formatFraction(f: number): string {
  * condition that varies in this report (so two lines never share a name).
  */
 function labelSeries(runs: RunRow[]): void {
+  // The file is named only when it is what tells two series apart: the same server under the same
+  // conditions in several files (e.g. a baseline and a new run), not one suite's files per workload.
+  const sameConditions = (r: RunRow) => [r.server, r.workload, r.connections, r.load, r.payload, r.serverCpus].join('\u0000');
   const setsPerServer = new Map<string, Set<number>>();
-  for (const r of runs) setsPerServer.set(r.server, (setsPerServer.get(r.server) ?? new Set()).add(r.set));
+  for (const r of runs) setsPerServer.set(sameConditions(r), (setsPerServer.get(sameConditions(r)) ?? new Set()).add(r.set));
   const varies = (f: (r: RunRow) => unknown) => new Set(runs.map((r) => String(f(r)))).size > 1;
   const parts: Array<(r: RunRow) => string> = [];
   const workloadVaries = varies((r) => r.workload);
@@ -274,7 +277,7 @@ function labelSeries(runs: RunRow[]): void {
   const cpusVary = varies((r) => r.serverCpus);
   const engineOnly = new Set(parts.slice(workloadVaries ? 1 : 0));
   for (const r of runs) {
-    r.who = (setsPerServer.get(r.server)?.size ?? 1) > 1 ? `${r.server} [${r.setLabel}]` : r.server;
+    r.who = (setsPerServer.get(sameConditions(r))?.size ?? 1) > 1 ? `${r.server} [${r.setLabel}]` : r.server;
     // Loop mode and payload mean nothing to connection workloads (idle, broadcast, …).
     r.seriesNoCpus = [r.who, ...parts.filter((p) => r.messages || !engineOnly.has(p)).map((p) => p(r))].join(' · ');
     r.series = cpusVary ? `${r.seriesNoCpus} · cpus ${r.serverCpus}` : r.seriesNoCpus;
