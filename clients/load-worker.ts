@@ -13,19 +13,18 @@ import { classifyConnectError, WsConnection, type CloseInfo } from './connection
 import { ProtocolError } from './frame-parser.js';
 import { buildHistogram, encodeHistogram, recordUs, type Histogram } from './histogram.js';
 import { DUPLICATE, InflightTable } from './inflight.js';
-import { LoopDelayMonitor } from './loop-delay.js';
 import type { PhaseTimes, WorkerReport, WorkerTimelinePoint } from './ipc.js';
-import { CLASS_NAMES, MessageCodec } from './messages.js';
+import { MessageCodec } from './messages.js';
 import { connectionOffsetUs, connectionsOfWorker, intervalUs, RoundRobinSchedule } from './schedule.js';
+import { SelfMeasure } from './self-measure.js';
 import type { LoadPlan, MessageCounts } from './types.js';
+import { buildWorkerReport, emptyTimeline, tickDueUs } from './worker-report.js';
 
 /** Handshakes in progress at once per worker when the plan sets no ramp rate (keeps SYN backlogs sane). */
 const MAX_CONCURRENT_HANDSHAKES = 128;
 /** Open loop: sends per pump before yielding to I/O, so replies are timestamped while the client catches up. */
 const MAX_SENDS_PER_PUMP = 4096;
 const PROGRESS_INTERVAL_MS = 200;
-/** A tick for second k goes out this long after the second ends, so late replies of it are counted. */
-const TICK_DELAY_MS = 20;
 
 /** Closed-loop sends carry this instead of an intended time: "use the actual send time". */
 const NO_SCHEDULE = -1;
@@ -76,13 +75,9 @@ export class LoadWorker {
   private readonly hClass: Histogram[] = [buildHistogram(), buildHistogram()];
   private readonly hSecond = buildHistogram();
   private second = -1;
-  private readonly timeline: WorkerTimelinePoint[] = [];
+  private readonly timeline: WorkerTimelinePoint[];
 
-  private readonly eld = new LoopDelayMonitor();
-  private cpuAtStart: NodeJS.CpuUsage | null = null;
-  private cpuInWindow: NodeJS.CpuUsage | null = null;
-  private wallAtStartUs = 0;
-  private wallInWindowUs = 0;
+  private readonly selfMeasure = new SelfMeasure();
 
   /** Receive time of the socket chunk being parsed; read once per chunk, -1 between chunks. */
   private chunkRecvUs = -1;
@@ -103,8 +98,7 @@ export class LoadWorker {
     this.open = plan.mode === 'open';
     this.mixed = plan.mix.kind === 'mixed';
     this.drained = new Promise((resolve) => (this.markDrained = resolve));
-    const seconds = Math.ceil(plan.durationMs / 1000);
-    for (let s = 0; s < seconds; s++) this.timeline.push({ second: s, sent: 0, received: 0, latency: '' });
+    this.timeline = emptyTimeline(plan.durationMs);
   }
 
   /** Opens this worker's connections at its share of the ramp rate; resolves once every attempt has settled. */
@@ -171,19 +165,10 @@ export class LoadWorker {
   start(times: PhaseTimes): void {
     this.times = times;
     this.at(times.warmupStartUs, () => this.beginSending());
-    this.at(times.measureStartUs, () => {
-      this.cpuAtStart = process.cpuUsage();
-      this.wallAtStartUs = monoUs();
-      this.eld.enable();
-    });
-    this.at(times.measureEndUs, () => {
-      this.cpuInWindow = process.cpuUsage(this.cpuAtStart ?? undefined);
-      this.wallInWindowUs = monoUs() - this.wallAtStartUs;
-      this.eld.disable();
-    });
+    this.at(times.measureStartUs, () => this.selfMeasure.begin());
+    this.at(times.measureEndUs, () => this.selfMeasure.end());
     for (let s = 0; s < this.timeline.length; s++) {
-      const secondEndUs = Math.min(times.measureStartUs + (s + 1) * 1e6, times.measureEndUs);
-      this.at(secondEndUs + TICK_DELAY_MS * 1000, () => this.tick?.(s, this.timeline[s]!.sent, this.timeline[s]!.received));
+      this.at(tickDueUs(times, s), () => this.tick?.(s, this.timeline[s]!.sent, this.timeline[s]!.received));
     }
     this.at(times.drainEndUs, () => this.closeBooks());
   }
@@ -374,30 +359,23 @@ export class LoadWorker {
   async report(): Promise<WorkerReport> {
     if (this.times === null) this.closeBooks();
     await this.drained;
-    const cpu = this.cpuInWindow;
-    const wallUs = this.wallInWindowUs;
-    return {
+    return buildWorkerReport({
       workerIndex: this.workerIndex,
-      connections: {
-        attempted: this.attempted,
-        established: this.established,
-        errors: { ...this.errors },
-        unexpectedCloses: this.unexpectedCloses,
-        handshake: encodeHistogram(this.hHandshake),
-      },
-      counts: { ...this.counts },
-      service: encodeHistogram(this.hService),
-      corrected: this.open ? encodeHistogram(this.hCorrected) : null,
-      byClass: this.mixed ? { [CLASS_NAMES[0]]: encodeHistogram(this.hClass[0]!), [CLASS_NAMES[1]]: encodeHistogram(this.hClass[1]!) } : null,
-      timeline: this.timeline.map((p) => ({ ...p, latency: p.latency || encodeHistogram(buildHistogram()) })),
-      stats: {
-        pid: process.pid,
-        connections: this.established,
-        cpuCoreFraction: cpu !== null && wallUs > 0 ? round3((cpu.user + cpu.system) / wallUs) : 0,
-        eventLoopDelayP99Ms: this.eld.p99Ms(),
-        sendLagP99Us: this.open && this.hSendLag.totalCount > 0 ? this.hSendLag.getValueAtPercentile(99) : 0,
-      },
-    };
+      attempted: this.attempted,
+      established: this.established,
+      errors: this.errors,
+      unexpectedCloses: this.unexpectedCloses,
+      counts: this.counts,
+      open: this.open,
+      mixed: this.mixed,
+      handshake: this.hHandshake,
+      service: this.hService,
+      corrected: this.hCorrected,
+      sendLag: this.hSendLag,
+      byClass: this.hClass,
+      timeline: this.timeline,
+      selfMeasure: this.selfMeasure,
+    });
   }
 
   /** Closes every connection with 1000 and waits (bounded) for the closing handshakes. */
@@ -415,8 +393,4 @@ export class LoadWorker {
 
 function bump(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

@@ -2,61 +2,11 @@
  * Entry of a client worker process (spawned by engine.ts with an IPC channel). Runs one LoadWorker and
  * follows the parent's commands: init → start → report → exit. See ipc.ts for the messages.
  */
-import type { ParentToWorker, WorkerToParent } from './ipc.js';
 import { LoadWorker } from './load-worker.js';
+import { runWorkerEntry } from './worker-entry.js';
 
-if (typeof process.send !== 'function') {
-  process.stderr.write('wsarena client worker: must be started by the engine with an IPC channel\n');
-  process.exit(2);
-}
-
-function send(msg: WorkerToParent): void {
-  process.send!(msg);
-}
-
-let failing = false;
-
-function fatal(err: unknown): void {
-  if (failing) return;
-  failing = true;
-  const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  // Exit only once the IPC message has left, so the parent can name the cause.
-  process.send!({ type: 'fatal', message } satisfies WorkerToParent, undefined, undefined, () => process.exit(1));
-  setTimeout(() => process.exit(1), 1000).unref();
-}
-
-let worker: LoadWorker | null = null;
-
-async function handle(msg: ParentToWorker): Promise<void> {
-  switch (msg.type) {
-    case 'init': {
-      const w = new LoadWorker(msg.plan, msg.workerIndex, msg.workers);
-      worker = w;
-      w.tick = (second, sent, received) => send({ type: 'tick', second, sent, received });
-      await w.connectAll((attempted, established) => send({ type: 'progress', attempted, established }));
-      send({ type: 'connected', attempted: w.attemptedCount, established: w.establishedCount });
-      return;
-    }
-    case 'start':
-      requireWorker().start(msg.times);
-      return;
-    case 'report':
-      send({ type: 'report', report: await requireWorker().report() });
-      return;
-    case 'exit':
-      await worker?.closeAll();
-      process.exit(0);
-  }
-}
-
-function requireWorker(): LoadWorker {
-  if (worker === null) throw new Error('command received before init');
-  return worker;
-}
-
-process.on('message', (msg: ParentToWorker) => {
-  handle(msg).catch(fatal);
+runWorkerEntry({
+  processName: 'wsarena client worker',
+  starter: 'the engine',
+  createLoad: (plan, workerIndex, workers) => new LoadWorker(plan, workerIndex, workers),
 });
-// The parent is gone (crashed, killed, or done without saying exit): never outlive it.
-process.on('disconnect', () => process.exit(0));
-process.on('uncaughtException', fatal);

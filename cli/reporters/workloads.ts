@@ -2,6 +2,7 @@
  * One-line summaries of the connection workloads' sections (idle, broadcast, storm, backpressure,
  * sizes, httpEcho), for progress lines and the text printed after the summary table. Figures only from the cell.
  */
+import { summarize } from '../../bench/stats.js';
 import { VERDICT_THRESHOLDS } from '../../bench/verdict.js';
 import type { Cell } from '../../results/schema.js';
 import { formatBytes, formatRate, formatUs } from '../format.js';
@@ -33,7 +34,8 @@ export function describeWorkloadSection(cell: Cell): string | null {
     const ok = s.rounds.every((r) => r.established === r.attempted);
     return (
       `${s.rounds.length} rounds × ${s.params.connectionsPerRound}: ${ok ? 'all connected' : 'some failed'}; handshakes/s ${hs}; connect p99 ${p99}; ` +
-      `after last round fds ${signed(s.fdsDelta)}, RSS ${signed(s.rssDeltaBytes, formatBytes)} vs baseline (${s.nearBaseline ? 'near baseline' : 'NOT near baseline'})`
+      // nearBaseline judges fds (leaked sockets); RSS is reported as is, since a heap that grew and was kept is not a leak by itself.
+      `after last round fds ${signed(s.fdsDelta)} (${s.nearBaseline ? 'back to baseline' : 'NOT back to baseline'}), RSS ${signed(s.rssDeltaBytes, formatBytes)} vs baseline`
     );
   }
   if (cell.backpressure) {
@@ -70,9 +72,44 @@ export function renderWorkloadSections(cells: readonly Cell[]): string {
   for (const c of cells) {
     const text = describeWorkloadSection(c);
     if (text === null) continue;
-    lines.push(`  ${c.server} ${c.params.workload} c=${c.params.connections}${c.status !== 'ok' ? ` [${c.status}: ${c.error ?? ''}]` : ''}: ${text}`);
+    const error = c.error ? c.error.split('\n', 1)[0] : '';
+    lines.push(`  ${c.server} ${c.params.workload} c=${c.params.connections}${c.status !== 'ok' ? ` [${c.status}: ${error}]` : ''}: ${text}`);
   }
-  return lines.length > 0 ? ['workload figures:', ...lines].join('\n') : '';
+  const repeated = renderRepeatSummaries(cells);
+  return lines.length > 0 ? ['workload figures:', ...lines, ...(repeated ? [repeated] : [])].join('\n') : '';
+}
+
+/** The figure each connection workload is judged by, for the median and CI over repeats. */
+function headline(cell: Cell): { label: string; value: number; format: (v: number) => string } | null {
+  if (cell.idle?.bytesPerConnection != null) return { label: 'bytes/conn', value: cell.idle.bytesPerConnection, format: (v) => formatBytes(Math.round(v)) };
+  if (cell.broadcast) return { label: 'time-to-last p99', value: cell.broadcast.timeToLast.p99Us, format: formatUs };
+  if (cell.storm && cell.storm.rounds.length > 0) {
+    const mean = cell.storm.rounds.reduce((a, r) => a + r.handshakesPerSec, 0) / cell.storm.rounds.length;
+    return { label: 'handshakes/s', value: mean, format: formatRate };
+  }
+  if (cell.httpEcho) return { label: 'req/s', value: cell.httpEcho.requestsPerSec, format: formatRate };
+  return null;
+}
+
+/** "median over repeats (95% CI)" per server × workload × connections, when a cell was repeated. */
+export function renderRepeatSummaries(cells: readonly Cell[]): string {
+  const groups = new Map<string, { label: string; format: (v: number) => string; values: number[] }>();
+  for (const c of cells) {
+    if (c.status !== 'ok') continue;
+    const h = headline(c);
+    if (!h) continue;
+    const key = `${c.server} ${c.params.workload} c=${c.params.connections}`;
+    const g = groups.get(key) ?? { label: h.label, format: h.format, values: [] };
+    g.values.push(h.value);
+    groups.set(key, g);
+  }
+  const lines: string[] = [];
+  for (const [key, g] of groups) {
+    if (g.values.length < 2) continue;
+    const s = summarize(g.values);
+    lines.push(`  ${key}: ${g.label} median ${g.format(s.median)} (95% CI ${g.format(Math.max(0, s.low!))}–${g.format(s.high!)}, n=${s.n})`);
+  }
+  return lines.length > 0 ? ['over repeats (median, 95% CI of the mean):', ...lines].join('\n') : '';
 }
 
 function signed(x: number, fmt: (v: number) => string = String): string {

@@ -27,10 +27,11 @@ import { highU32, lowU32, monoUs } from '../clock.js';
 import { buildHistogram, encodeHistogram, recordUs, type Histogram } from '../histogram.js';
 import { DUPLICATE, InflightTable } from '../inflight.js';
 import type { PhaseTimes, WorkerReport, WorkerTimelinePoint } from '../ipc.js';
-import { LoopDelayMonitor } from '../loop-delay.js';
-import { CLASS_HEAVY, CLASS_NAMES, MessageCodec, WORK_SEEDS } from '../messages.js';
+import { CLASS_HEAVY, MessageCodec, WORK_SEEDS } from '../messages.js';
 import { connectionOffsetUs, connectionsOfWorker, intervalUs, RoundRobinSchedule } from '../schedule.js';
+import { SelfMeasure } from '../self-measure.js';
 import type { LoadPlan, MessageCounts } from '../types.js';
+import { buildWorkerReport, emptyTimeline, tickDueUs } from '../worker-report.js';
 
 /** Open loop: sends per pump before yielding to I/O. */
 const MAX_SENDS_PER_PUMP = 4096;
@@ -39,8 +40,6 @@ const NO_SCHEDULE = -1;
 /** Sessions being opened at once per worker when the plan sets no ramp rate. */
 const MAX_CONCURRENT_OPENS = 64;
 const PROGRESS_INTERVAL_MS = 200;
-/** A tick for second k goes out this long after the second ends, so late replies of it are counted. */
-const TICK_DELAY_MS = 20;
 /** Sockets per session: one hanging poll + one send, each with its own agent. */
 export const SOCKETS_PER_SESSION = 2;
 
@@ -99,13 +98,9 @@ export class LongPollWorker {
   private readonly hClass: Histogram[] = [buildHistogram(), buildHistogram()];
   private readonly hSecond = buildHistogram();
   private second = -1;
-  private readonly timeline: WorkerTimelinePoint[] = [];
+  private readonly timeline: WorkerTimelinePoint[];
 
-  private readonly eld = new LoopDelayMonitor();
-  private cpuAtStart: NodeJS.CpuUsage | null = null;
-  private cpuInWindow: NodeJS.CpuUsage | null = null;
-  private wallAtStartUs = 0;
-  private wallInWindowUs = 0;
+  private readonly selfMeasure = new SelfMeasure();
 
   private readonly echoPayload: Buffer;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -132,8 +127,7 @@ export class LongPollWorker {
     this.echoPayload = Buffer.allocUnsafe(plan.payloadBytes);
     fillPattern(this.echoPayload, 0);
     this.drained = new Promise((resolve) => (this.markDrained = resolve));
-    const seconds = Math.ceil(plan.durationMs / 1000);
-    for (let s = 0; s < seconds; s++) this.timeline.push({ second: s, sent: 0, received: 0, latency: '' });
+    this.timeline = emptyTimeline(plan.durationMs);
   }
 
   get attemptedCount(): number {
@@ -288,19 +282,10 @@ export class LongPollWorker {
   start(times: PhaseTimes): void {
     this.times = times;
     this.at(times.warmupStartUs, () => this.beginSending());
-    this.at(times.measureStartUs, () => {
-      this.cpuAtStart = process.cpuUsage();
-      this.wallAtStartUs = monoUs();
-      this.eld.enable();
-    });
-    this.at(times.measureEndUs, () => {
-      this.cpuInWindow = process.cpuUsage(this.cpuAtStart ?? undefined);
-      this.wallInWindowUs = monoUs() - this.wallAtStartUs;
-      this.eld.disable();
-    });
+    this.at(times.measureStartUs, () => this.selfMeasure.begin());
+    this.at(times.measureEndUs, () => this.selfMeasure.end());
     for (let s = 0; s < this.timeline.length; s++) {
-      const secondEndUs = Math.min(times.measureStartUs + (s + 1) * 1e6, times.measureEndUs);
-      this.at(secondEndUs + TICK_DELAY_MS * 1000, () => this.tick?.(s, this.timeline[s]!.sent, this.timeline[s]!.received));
+      this.at(tickDueUs(times, s), () => this.tick?.(s, this.timeline[s]!.sent, this.timeline[s]!.received));
     }
     this.at(times.drainEndUs, () => this.closeBooks());
   }
@@ -472,30 +457,23 @@ export class LongPollWorker {
   async report(): Promise<WorkerReport> {
     if (this.times === null) this.closeBooks();
     await this.drained;
-    const cpu = this.cpuInWindow;
-    const wallUs = this.wallInWindowUs;
-    return {
+    return buildWorkerReport({
       workerIndex: this.workerIndex,
-      connections: {
-        attempted: this.attempted,
-        established: this.established,
-        errors: { ...this.errors },
-        unexpectedCloses: this.unexpectedCloses,
-        handshake: encodeHistogram(this.hHandshake),
-      },
-      counts: { ...this.counts },
-      service: encodeHistogram(this.hService),
-      corrected: this.open ? encodeHistogram(this.hCorrected) : null,
-      byClass: this.mixed ? { [CLASS_NAMES[0]]: encodeHistogram(this.hClass[0]!), [CLASS_NAMES[1]]: encodeHistogram(this.hClass[1]!) } : null,
-      timeline: this.timeline.map((p) => ({ ...p, latency: p.latency || encodeHistogram(buildHistogram()) })),
-      stats: {
-        pid: process.pid,
-        connections: this.established,
-        cpuCoreFraction: cpu !== null && wallUs > 0 ? round3((cpu.user + cpu.system) / wallUs) : 0,
-        eventLoopDelayP99Ms: this.eld.p99Ms(),
-        sendLagP99Us: this.open && this.hSendLag.totalCount > 0 ? this.hSendLag.getValueAtPercentile(99) : 0,
-      },
-    };
+      attempted: this.attempted,
+      established: this.established,
+      errors: this.errors,
+      unexpectedCloses: this.unexpectedCloses,
+      counts: this.counts,
+      open: this.open,
+      mixed: this.mixed,
+      handshake: this.hHandshake,
+      service: this.hService,
+      corrected: this.hCorrected,
+      sendLag: this.hSendLag,
+      byClass: this.hClass,
+      timeline: this.timeline,
+      selfMeasure: this.selfMeasure,
+    });
   }
 
   /** Closes every session (DELETE /session, bounded wait), then drops every socket. */
@@ -546,8 +524,4 @@ export function classifyHttpError(err: unknown): string {
 
 function bump(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

@@ -2,9 +2,8 @@
  * A ws-cluster worker: one `ws` event loop exactly like ws-loop, listening on the port the primary shares
  * with every worker. BROADCAST and /stats reach the other workers through the primary (ipc.ts).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { WebSocket, WebSocketServer } from 'ws';
-import { STATS_PATH } from '../../protocol/wire.js';
+import type { ServerResponse } from 'node:http';
+import { WebSocket } from 'ws';
 import type { ServerArgs } from '../common/args.js';
 import { createCounters } from '../common/counters.js';
 import { handleBinary, rejectText } from '../common/handle.js';
@@ -12,6 +11,7 @@ import { portInUseMessage } from '../common/listen-errors.js';
 import { SHUTDOWN_GRACE_MS } from '../common/shutdown.js';
 import { startStall } from '../common/stall.js';
 import { createStatsRecorder } from '../common/stats.js';
+import { createWsHttpServer, sendJson, sendToOpenClients } from '../common/ws-http.js';
 import { sendToPrimary, type PrimaryFigures, type PrimaryToWorker, type WorkerCounters } from './ipc.js';
 import { STARTED_AT_ENV, WORKER_COUNT_ENV, WORKER_INDEX_ENV, WS_CLUSTER_NAME, WS_CLUSTER_SETTINGS } from './settings.js';
 
@@ -30,20 +30,9 @@ export function runWorker(args: ServerArgs): void {
   const stats = createStatsRecorder(WS_CLUSTER_NAME);
   let framingErrors = 0;
 
-  const wss = new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: WS_CLUSTER_SETTINGS.perMessageDeflate,
-    maxPayload: WS_CLUSTER_SETTINGS.maxPayloadBytes,
-    clientTracking: WS_CLUSTER_SETTINGS.clientTracking,
-  });
+  const { httpServer, wss } = createWsHttpServer(WS_CLUSTER_SETTINGS, queryStats);
 
-  const httpServer = createServer(serveHttp);
-  httpServer.on('upgrade', (request, socket, head) => {
-    wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
-  });
-
-  wss.on('connection', (client: WebSocket, request: IncomingMessage) => {
-    request.socket.setNoDelay(WS_CLUSTER_SETTINGS.tcpNoDelay);
+  wss.on('connection', (client: WebSocket) => {
     counters.openConnections++;
     client.on('message', (data, isBinary) => {
       if (client.readyState !== WebSocket.OPEN) return;
@@ -57,21 +46,10 @@ export function runWorker(args: ServerArgs): void {
     client.on('close', () => counters.openConnections--);
   });
 
-  /** Sends to this worker's own clients; returns how many. */
-  function fanOut(message: Uint8Array): number {
-    let deliveries = 0;
-    for (const client of wss.clients) {
-      if (client.readyState !== WebSocket.OPEN) continue;
-      client.send(message);
-      deliveries++;
-    }
-    return deliveries;
-  }
-
   /** BROADCAST received here: own clients now, every other worker's through the primary (they count theirs). */
   function broadcast(message: Uint8Array): number {
     if (relayBroadcasts) sendToPrimary({ t: 'broadcast', data: message });
-    return fanOut(message);
+    return sendToOpenClients(wss.clients, message);
   }
 
   function ownCounters(): WorkerCounters {
@@ -81,21 +59,16 @@ export function runWorker(args: ServerArgs): void {
   let nextStatsId = 1;
   const statsWaiting = new Map<number, ServerResponse>();
 
-  function serveHttp(request: IncomingMessage, response: ServerResponse): void {
-    const path = (request.url ?? '/').split('?', 1)[0];
-    if (request.method === 'GET' && path === STATS_PATH) {
-      const id = nextStatsId++;
-      statsWaiting.set(id, response);
-      response.once('close', () => statsWaiting.delete(id));
-      if (!sendToPrimary({ t: 'stats-query', id }) && !process.connected) {
-        statsWaiting.delete(id);
-        response.writeHead(503, { 'Content-Type': 'text/plain' });
-        response.end('server shutting down\n');
-      }
-      return;
+  /** GET /stats covers every worker: the primary collects their counters and answerStats replies. */
+  function queryStats(response: ServerResponse): void {
+    const id = nextStatsId++;
+    statsWaiting.set(id, response);
+    response.once('close', () => statsWaiting.delete(id));
+    if (!sendToPrimary({ t: 'stats-query', id }) && !process.connected) {
+      statsWaiting.delete(id);
+      response.writeHead(503, { 'Content-Type': 'text/plain' });
+      response.end('server shutting down\n');
     }
-    response.writeHead(404, { 'Content-Type': 'text/plain' });
-    response.end(`not found; this server answers WebSocket upgrades and GET ${STATS_PATH}\n`);
   }
 
   function answerStats(id: number, workers: WorkerCounters[], stale: number, primary: PrimaryFigures): void {
@@ -121,15 +94,13 @@ export function runWorker(args: ServerArgs): void {
     });
     snapshot.pid = serverPid;
     snapshot.uptimeMs = Date.now() - startedAtMs;
-    const body = JSON.stringify(snapshot);
-    response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-    response.end(body);
+    sendJson(response, snapshot);
   }
 
   process.on('message', (message: PrimaryToWorker) => {
     switch (message.t) {
       case 'relay':
-        counters.broadcastDeliveries += fanOut(message.data);
+        counters.broadcastDeliveries += sendToOpenClients(wss.clients, message.data);
         return;
       case 'counters-query':
         sendToPrimary({ t: 'counters', query: message.query, counters: ownCounters() });

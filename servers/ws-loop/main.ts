@@ -2,10 +2,8 @@
  * ws-loop: the `ws` package on one Node event loop. node:http accepts connections, hands upgrades to a
  * noServer WebSocketServer, and answers GET /stats itself, so stats share the loop they describe.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocket, WebSocketServer } from 'ws';
-import { STATS_PATH } from '../../protocol/wire.js';
+import { WebSocket } from 'ws';
 import { parseServerArgsOrExit } from '../common/args.js';
 import { createCounters } from '../common/counters.js';
 import { handleBinary, rejectText } from '../common/handle.js';
@@ -14,6 +12,7 @@ import { announceReady } from '../common/ready.js';
 import { installShutdown } from '../common/shutdown.js';
 import { startStall } from '../common/stall.js';
 import { createStatsRecorder } from '../common/stats.js';
+import { createWsHttpServer, jsonStats, sendToOpenClients } from '../common/ws-http.js';
 import { WS_LOOP_ARGS_POLICY, WS_LOOP_NAME, WS_LOOP_SETTINGS, wsLoopKnobs } from './settings.js';
 
 /** Close code for connections still open at shutdown (RFC 6455: going away). */
@@ -27,20 +26,12 @@ const stats = createStatsRecorder(WS_LOOP_NAME);
 /** Frames ws's parser rejected (bad opcode, oversize, …): ws closes those itself with 1002/1009. */
 let framingErrors = 0;
 
-const wss = new WebSocketServer({
-  noServer: true,
-  perMessageDeflate: WS_LOOP_SETTINGS.perMessageDeflate,
-  maxPayload: WS_LOOP_SETTINGS.maxPayloadBytes,
-  clientTracking: WS_LOOP_SETTINGS.clientTracking,
-});
+const { httpServer, wss } = createWsHttpServer(
+  WS_LOOP_SETTINGS,
+  jsonStats(() => stats.snapshot(counters, { framingErrors })),
+);
 
-const httpServer = createServer(serveHttp);
-httpServer.on('upgrade', (request, socket, head) => {
-  wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
-});
-
-wss.on('connection', (client: WebSocket, request: IncomingMessage) => {
-  request.socket.setNoDelay(WS_LOOP_SETTINGS.tcpNoDelay);
+wss.on('connection', (client: WebSocket) => {
   counters.openConnections++;
   client.on('message', (data, isBinary) => {
     // Messages can still arrive after we sent a close frame; the contract only answers open connections.
@@ -58,25 +49,7 @@ wss.on('connection', (client: WebSocket, request: IncomingMessage) => {
 });
 
 function broadcast(message: Uint8Array): number {
-  let deliveries = 0;
-  for (const client of wss.clients) {
-    if (client.readyState !== WebSocket.OPEN) continue;
-    client.send(message);
-    deliveries++;
-  }
-  return deliveries;
-}
-
-function serveHttp(request: IncomingMessage, response: ServerResponse): void {
-  const path = (request.url ?? '/').split('?', 1)[0];
-  if (request.method === 'GET' && path === STATS_PATH) {
-    const body = JSON.stringify(stats.snapshot(counters, { framingErrors }));
-    response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-    response.end(body);
-    return;
-  }
-  response.writeHead(404, { 'Content-Type': 'text/plain' });
-  response.end(`not found; this server answers WebSocket upgrades and GET ${STATS_PATH}\n`);
+  return sendToOpenClients(wss.clients, message);
 }
 
 const stopStall = args.stall === null ? null : startStall(args.stall);

@@ -14,15 +14,13 @@
  * contract violation follows it — the close for the violation waits until the connection's earlier WORKs
  * have been answered, and everything after the violation is ignored.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Piscina, version as piscinaVersion } from 'piscina';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket } from 'ws';
 import {
   HEADER_BYTES,
   Op,
-  STATS_PATH,
   buildWorkReply,
   checkRequest,
   readWorkIterations,
@@ -37,6 +35,7 @@ import { announceReady } from '../common/ready.js';
 import { installShutdown } from '../common/shutdown.js';
 import { startStall } from '../common/stall.js';
 import { createStatsRecorder } from '../common/stats.js';
+import { createWsHttpServer, jsonStats, sendToOpenClients } from '../common/ws-http.js';
 import type { WorkTask } from './work-task.js';
 import {
   WS_PISCINA_ARGS_POLICY,
@@ -78,20 +77,12 @@ const pool = new Piscina<WorkTask, number>({
 // piscina starts minThreads workers in its constructor; the ready line waits until they all run JS.
 const poolOnline = Promise.all(pool.threads.map((thread) => new Promise((resolve) => thread.once('online', resolve))));
 
-const wss = new WebSocketServer({
-  noServer: true,
-  perMessageDeflate: WS_PISCINA_WS_SETTINGS.perMessageDeflate,
-  maxPayload: WS_PISCINA_WS_SETTINGS.maxPayloadBytes,
-  clientTracking: WS_PISCINA_WS_SETTINGS.clientTracking,
-});
+const { httpServer, wss } = createWsHttpServer(
+  WS_PISCINA_WS_SETTINGS,
+  jsonStats(() => stats.snapshot(counters, { framingErrors, pool: poolStats() })),
+);
 
-const httpServer = createServer(serveHttp);
-httpServer.on('upgrade', (request, socket, head) => {
-  wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
-});
-
-wss.on('connection', (client: WebSocket, request: IncomingMessage) => {
-  request.socket.setNoDelay(WS_PISCINA_WS_SETTINGS.tcpNoDelay);
+wss.on('connection', (client: WebSocket) => {
   counters.openConnections++;
   /** WORK tasks of this connection not answered yet. */
   let pendingWork = 0;
@@ -166,13 +157,7 @@ wss.on('connection', (client: WebSocket, request: IncomingMessage) => {
 });
 
 function broadcast(message: Uint8Array): number {
-  let deliveries = 0;
-  for (const client of wss.clients) {
-    if (client.readyState !== WebSocket.OPEN) continue;
-    client.send(message);
-    deliveries++;
-  }
-  return deliveries;
+  return sendToOpenClients(wss.clients, message);
 }
 
 /** Pool figures for /stats: waitTime, runTime and utilization cover the time since the previous call. */
@@ -227,18 +212,6 @@ function timeSummary(summary: { p50: number; p99: number; mean: number }): TimeS
 function round(value: number, digits: number): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
-}
-
-function serveHttp(request: IncomingMessage, response: ServerResponse): void {
-  const path = (request.url ?? '/').split('?', 1)[0];
-  if (request.method === 'GET' && path === STATS_PATH) {
-    const body = JSON.stringify(stats.snapshot(counters, { framingErrors, pool: poolStats() }));
-    response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-    response.end(body);
-    return;
-  }
-  response.writeHead(404, { 'Content-Type': 'text/plain' });
-  response.end(`not found; this server answers WebSocket upgrades and GET ${STATS_PATH}\n`);
 }
 
 // The test-mode stall blocks the main loop only (socket I/O, ECHO, BROADCAST); pool threads keep computing.

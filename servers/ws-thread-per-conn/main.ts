@@ -16,14 +16,13 @@
  * connection is closed with 1013 (Try Again Later) and a reason, the failure is counted in /stats
  * (threadSpawnFailures, lastSpawnError), and every other connection carries on.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHistogram, performance } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { WebSocket, WebSocketServer } from 'ws';
-import { STATS_PATH, checkRequest, type ContractViolation } from '../../protocol/wire.js';
+import { WebSocket } from 'ws';
+import { checkRequest, type ContractViolation } from '../../protocol/wire.js';
 import { ServerArgsError, parseServerArgsOrExit } from '../common/args.js';
 import { createCounters } from '../common/counters.js';
 import { rejectText, type ContractPeer } from '../common/handle.js';
@@ -32,6 +31,7 @@ import { announceReady } from '../common/ready.js';
 import { installShutdown } from '../common/shutdown.js';
 import { startStall } from '../common/stall.js';
 import { createStatsRecorder } from '../common/stats.js';
+import { createWsHttpServer, jsonStats, sendToOpenClients } from '../common/ws-http.js';
 import { ToMain, WORKER_READY, type WorkerAnswer } from './messages.js';
 import {
   MEMORY_RESERVE_BYTES,
@@ -96,20 +96,12 @@ interface Connection {
   socketClosed: boolean;
 }
 
-const wss = new WebSocketServer({
-  noServer: true,
-  perMessageDeflate: WS_THREAD_PER_CONN_WS_SETTINGS.perMessageDeflate,
-  maxPayload: WS_THREAD_PER_CONN_WS_SETTINGS.maxPayloadBytes,
-  clientTracking: WS_THREAD_PER_CONN_WS_SETTINGS.clientTracking,
-});
+const { httpServer, wss } = createWsHttpServer(
+  WS_THREAD_PER_CONN_WS_SETTINGS,
+  jsonStats(() => stats.snapshot(counters, { framingErrors, ...threadStats() })),
+);
 
-const httpServer = createServer(serveHttp);
-httpServer.on('upgrade', (request, socket, head) => {
-  wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
-});
-
-wss.on('connection', (client: WebSocket, request: IncomingMessage) => {
-  request.socket.setNoDelay(WS_THREAD_PER_CONN_WS_SETTINGS.tcpNoDelay);
+wss.on('connection', (client: WebSocket) => {
   counters.openConnections++;
   const conn: Connection = {
     client,
@@ -256,13 +248,7 @@ function threadDied(conn: Connection, why: string): void {
 }
 
 function broadcast(message: ArrayBuffer): number {
-  let deliveries = 0;
-  for (const client of wss.clients) {
-    if (client.readyState !== WebSocket.OPEN) continue;
-    client.send(message);
-    deliveries++;
-  }
-  return deliveries;
+  return sendToOpenClients(wss.clients, message);
 }
 
 function describeError(error: unknown): string {
@@ -291,18 +277,6 @@ function threadStats(): Record<string, unknown> {
     /** new Worker() → ready, over every thread started since the server started. */
     threadStartupMs: { p50: count === 0 ? 0 : ms(threadStartupUs.percentile(50)), max: count === 0 ? 0 : ms(threadStartupUs.max) },
   };
-}
-
-function serveHttp(request: IncomingMessage, response: ServerResponse): void {
-  const path = (request.url ?? '/').split('?', 1)[0];
-  if (request.method === 'GET' && path === STATS_PATH) {
-    const body = JSON.stringify(stats.snapshot(counters, { framingErrors, ...threadStats() }));
-    response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-    response.end(body);
-    return;
-  }
-  response.writeHead(404, { 'Content-Type': 'text/plain' });
-  response.end(`not found; this server answers WebSocket upgrades and GET ${STATS_PATH}\n`);
 }
 
 function splitOwnArgsOrExit(argv: string[]): { settings: ThreadPerConnSettings; rest: string[] } {
