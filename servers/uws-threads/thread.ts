@@ -14,7 +14,7 @@ import { handleBinary, rejectText, type ContractPeer } from '../common/handle.js
 import { startStall } from '../common/stall.js';
 import { createStatsRecorder } from '../common/stats.js';
 import { NativeUwsUnavailableError, loadNativeUws, type NativeUws } from '../uws/native.js';
-import { BROADCAST_TOPIC, UWS_SETTINGS } from '../uws/settings.js';
+import { BROADCAST_TOPIC, uwsBehaviorSettings } from '../uws/settings.js';
 import type { MainToThread, ThreadData, ThreadToMain } from './messages.js';
 import { BROADCAST_CHANNEL_NAME, UWS_THREADS_NAME } from './settings.js';
 import { CounterSlots } from './shared.js';
@@ -57,13 +57,7 @@ function serve(uws: NativeUws): void {
   const app: TemplatedApp = uws.App();
 
   app.ws<PeerData>('/*', {
-    compression: uws.DISABLED,
-    maxPayloadLength: UWS_SETTINGS.maxPayloadBytes,
-    maxBackpressure: UWS_SETTINGS.maxBackpressureBytes,
-    closeOnBackpressureLimit: UWS_SETTINGS.closeOnBackpressureLimit ? 1 : 0,
-    idleTimeout: UWS_SETTINGS.idleTimeoutSec,
-    maxLifetime: UWS_SETTINGS.maxLifetimeMin,
-    sendPingsAutomatically: UWS_SETTINGS.sendPingsAutomatically,
+    ...uwsBehaviorSettings(uws.DISABLED),
     open: (socket) => {
       counters.openConnections++;
       sockets.add(socket);

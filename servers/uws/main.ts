@@ -13,7 +13,7 @@ import { installShutdown } from '../common/shutdown.js';
 import { startStall } from '../common/stall.js';
 import { createStatsRecorder } from '../common/stats.js';
 import { NativeUwsUnavailableError, UWS_BINARY_ENV, loadNativeUws, uwsPackageVersion, type NativeUws } from './native.js';
-import { BROADCAST_TOPIC, UWS_ARGS_POLICY, UWS_NAME, UWS_SETTINGS, uwsKnobs } from './settings.js';
+import { BROADCAST_TOPIC, UWS_ARGS_POLICY, UWS_NAME, uwsBehaviorSettings, uwsKnobs } from './settings.js';
 
 /** Close code for connections still open at shutdown (RFC 6455: going away). */
 const GOING_AWAY = 1001;
@@ -37,14 +37,7 @@ const sockets = new Set<WebSocket<PeerData>>();
 const app: TemplatedApp = uws.App();
 
 app.ws<PeerData>('/*', {
-  compression: uws.DISABLED,
-  maxPayloadLength: UWS_SETTINGS.maxPayloadBytes,
-  maxBackpressure: UWS_SETTINGS.maxBackpressureBytes,
-  // Declared as a number in the package's typings, read as a boolean by the binary: 0 = false.
-  closeOnBackpressureLimit: UWS_SETTINGS.closeOnBackpressureLimit ? 1 : 0,
-  idleTimeout: UWS_SETTINGS.idleTimeoutSec,
-  maxLifetime: UWS_SETTINGS.maxLifetimeMin,
-  sendPingsAutomatically: UWS_SETTINGS.sendPingsAutomatically,
+  ...uwsBehaviorSettings(uws.DISABLED),
   open: (socket) => {
     counters.openConnections++;
     sockets.add(socket);

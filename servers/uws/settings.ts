@@ -49,3 +49,20 @@ export function uwsKnobs(args: ServerArgs, packageVersion: string): Record<strin
     ...UWS_SETTINGS,
   };
 }
+
+/**
+ * The result-changing part of uWS's WebSocketBehavior, built from UWS_SETTINGS. Shared by uws and
+ * uws-threads so both models run with identical knobs; the caller adds the handlers.
+ */
+export function uwsBehaviorSettings(compressionDisabled: number) {
+  return {
+    compression: compressionDisabled,
+    maxPayloadLength: UWS_SETTINGS.maxPayloadBytes,
+    maxBackpressure: UWS_SETTINGS.maxBackpressureBytes,
+    // Declared as a number in the package's typings, read as a boolean by the binary: 0 = false.
+    closeOnBackpressureLimit: UWS_SETTINGS.closeOnBackpressureLimit ? 1 : 0,
+    idleTimeout: UWS_SETTINGS.idleTimeoutSec,
+    maxLifetime: UWS_SETTINGS.maxLifetimeMin,
+    sendPingsAutomatically: UWS_SETTINGS.sendPingsAutomatically,
+  };
+}
