@@ -57,7 +57,7 @@ export const profileManifestSchema = z.object({
   status: z.enum(['ok', 'failed', 'interrupted']),
   error: z.string().nullable(),
   server: z.string(),
-  language: z.enum(['node', 'go']),
+  language: z.enum(['node', 'go', 'java']),
   tool: z.enum(PROFILE_TOOLS),
   /** argv after `wsarena`. */
   command: z.array(z.string()),

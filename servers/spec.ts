@@ -14,7 +14,12 @@ export type ServerModel =
   | 'thread-pool'
   | 'processes'
   | 'threads'
+  /** One OS thread per connection (Java platform threads, Go goroutines locked to OS threads). */
   | 'thread-per-connection'
+  /** One cheap user-mode thread per connection, scheduled on a few OS threads (Java virtual threads). */
+  | 'virtual-threads'
+  /** One Node worker_thread (a whole V8 isolate) per connection. */
+  | 'worker-per-connection'
   | 'goroutines'
   | 'long-poll';
 
@@ -39,6 +44,24 @@ export interface ServerOptions {
   stall: { everyMs: number; durationMs: number } | null;
   /** Number of CPUs the server is pinned to (so models can size pools); null = unpinned. */
   cpuCount: number | null;
+  /**
+   * The server's own flags, passed through from `--server-arg name=value` (e.g. java-threads'
+   * max-threads), already validated against the spec's `serverArgs`. Empty = none.
+   */
+  serverArgs: Record<string, number>;
+}
+
+/**
+ * A flag a server takes beyond ServerOptions' common ones (`wsarena run --server-arg name=value`). Integers only:
+ * every such flag so far is a count. The CLI checks name and range before anything starts.
+ */
+export interface ServerArgSpec {
+  /** Flag name without dashes, e.g. "max-threads". */
+  name: string;
+  description: string;
+  /** Inclusive bounds. */
+  min: number;
+  max: number;
 }
 
 export interface LaunchCommand {
@@ -52,7 +75,7 @@ export interface ServerSpec {
   name: string;
   description: string;
   model: ServerModel;
-  language: 'node' | 'go';
+  language: 'node' | 'go' | 'java';
   /**
    * How clients talk to it. Default (absent) 'websocket': the wire contract of docs/PROTOCOL.md.
    * 'http-long-poll': the same messages over HTTP long polling (docs/LONG-POLL.md); WebSocket-only
@@ -61,6 +84,8 @@ export interface ServerSpec {
   transport?: ServerTransport;
   /** Contract ops this server implements (ECHO, WORK, BROADCAST codes from protocol/wire.ts). */
   ops: number[];
+  /** Flags of this server's own that `--server-arg` may set; absent = none. */
+  serverArgs?: ServerArgSpec[];
   availability(): Availability;
   command(options: ServerOptions): LaunchCommand;
 }
@@ -71,4 +96,5 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   threads: null,
   stall: null,
   cpuCount: null,
+  serverArgs: {},
 };

@@ -3,7 +3,7 @@ import type { ServerOptions } from '../spec.js';
 import type { StallPlan } from './stall.js';
 
 /** The settings a server process takes on its command line (ServerOptions minus what only the runner needs). */
-export type ServerArgs = Omit<ServerOptions, 'cpuCount'>;
+export type ServerArgs = Omit<ServerOptions, 'cpuCount' | 'serverArgs'>;
 
 /** What the parser needs to know about the server it parses for. */
 export interface ArgsPolicy {
