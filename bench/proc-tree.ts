@@ -111,3 +111,77 @@ export function snapshotTree(rootPid: number, clockTicksPerSecond: number, withP
   }
   return snap;
 }
+
+/**
+ * Context switches (METHOD.md §3, threads vs async): voluntary_ctxt_switches + nonvoluntary_ctxt_switches
+ * of every task (thread) of the tree, from /proc/<pid>/task/<tid>/status. /proc/<pid>/status alone shows
+ * the main thread's counts only, so every task is read: a thread-per-connection server has one task per
+ * connection, which is why this is read at the window's edges only, never in the periodic sample.
+ */
+export interface TaskSwitches {
+  voluntary: number;
+  nonvoluntary: number;
+}
+
+/** Parses the two ctxt_switches lines of a status text; null when either is missing. */
+export function parseContextSwitches(statusText: string): TaskSwitches | null {
+  const v = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(statusText);
+  const nv = /^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(statusText);
+  return v && nv ? { voluntary: Number(v[1]), nonvoluntary: Number(nv[1]) } : null;
+}
+
+/** Where task status texts come from (a fake in tests). */
+export interface TaskSource {
+  /** Task ids of a process ([] when it is gone). */
+  tasks(pid: number): number[];
+  /** Status text of one task, or null when it is gone. */
+  status(pid: number, tid: number): string | null;
+}
+
+export const procTaskSource: TaskSource = {
+  tasks(pid) {
+    try {
+      return readdirSync(`/proc/${pid}/task`).filter((n) => /^\d+$/.test(n)).map(Number);
+    } catch {
+      return [];
+    }
+  },
+  status(pid, tid) {
+    try {
+      return readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+    } catch {
+      return null;
+    }
+  },
+};
+
+/** Voluntary + nonvoluntary switches per task id, over every task of the given processes. */
+export function taskContextSwitches(pids: readonly number[], source: TaskSource = procTaskSource): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    for (const tid of source.tasks(pid)) {
+      const text = source.status(pid, tid);
+      const cs = text === null ? null : parseContextSwitches(text);
+      if (cs) out.set(tid, cs.voluntary + cs.nonvoluntary);
+    }
+  }
+  return out;
+}
+
+/** taskContextSwitches of the tree rooted at rootPid (empty when it is gone). */
+export function treeContextSwitches(rootPid: number, source: TaskSource = procTaskSource): Map<number, number> {
+  return readStat(rootPid) ? taskContextSwitches(processTree(rootPid), source) : new Map();
+}
+
+/**
+ * Switches between two readings, matched per task: a task alive at both ends adds end − start, a task
+ * born inside the window adds all of its count. A task that exited inside the window takes its counts
+ * with it (the kernel folds them into the parent's rusage, not into any status file we read), so its
+ * in-window switches are lost: the figure is a lower bound when tasks come and go (e.g. threads of
+ * connections closed before the window's end). Each task's term is clamped at ≥ 0 (a reused tid).
+ */
+export function contextSwitchDelta(start: ReadonlyMap<number, number>, end: ReadonlyMap<number, number>): number {
+  let sum = 0;
+  for (const [tid, n] of end) sum += Math.max(0, n - (start.get(tid) ?? 0));
+  return sum;
+}

@@ -6,7 +6,7 @@ import { getServer } from '../servers/registry.js';
 import { ServerLaunchError } from '../servers/errors.js';
 import { UsageError } from '../cli/errors.js';
 import type { ServerOptions, ServerSpec } from '../servers/spec.js';
-import { DEFAULT_SERVER_OPTIONS, transportOf } from '../servers/spec.js';
+import { DEFAULT_SERVER_OPTIONS, formatServerArgs, transportOf } from '../servers/spec.js';
 import type { StatsSnapshot } from '../protocol/wire.js';
 import { collectEnvironment, toolInfo } from '../results/environment.js';
 import type { Cell, CellParams, Environment, ResultFile } from '../results/schema.js';
@@ -41,6 +41,8 @@ export interface RunRequest {
   serverCpus: Array<string | null>;
   clientCpus: string | null;
   serverThreads: number | null;
+  /** The servers' own flags (--server-arg), validated against their specs; {} = none. */
+  serverArgs?: Record<string, number>;
   workIterations: number;
   heavyFraction: number;
   rampPerSec: number | null;
@@ -164,6 +166,7 @@ async function runCell(
   signal: AbortSignal | undefined,
 ): Promise<Cell> {
   const startedAt = new Date().toISOString();
+  const serverArgs = formatServerArgs(req.serverArgs ?? {});
   const params: CellParams = {
     workload: req.workload,
     connections: pc.connections,
@@ -175,12 +178,13 @@ async function runCell(
     warmupMs: req.warmupMs,
     clientWorkers: req.clientWorkers,
     serverThreads: req.serverThreads,
+    ...(serverArgs === '' ? {} : { serverArgs: req.serverArgs }),
     workIterations: req.workload === 'echo' ? null : req.workIterations,
     heavyFraction: req.workload === 'mixed' ? req.heavyFraction : null,
   };
   const sharedCores = coresOverlap(pc.serverCpus, req.clientCpus);
   const cell: Cell = {
-    id: `${pc.server}/${req.workload}/c${pc.connections}${getWorkload(req.workload).sweepsPayload ? `/p${pc.payloadBytes}` : ''}${pc.serverCpus ? `/cpus${pc.serverCpus}` : ''}/r${pc.repeat}`,
+    id: `${pc.server}/${req.workload}/c${pc.connections}${getWorkload(req.workload).sweepsPayload ? `/p${pc.payloadBytes}` : ''}${pc.serverCpus ? `/cpus${pc.serverCpus}` : ''}${serverArgs ? `/${serverArgs}` : ''}/r${pc.repeat}`,
     server: pc.server,
     target: req.target?.url ?? null,
     params,
@@ -235,6 +239,7 @@ async function runCell(
           ...DEFAULT_SERVER_OPTIONS,
           port: req.port,
           threads: req.serverThreads,
+          serverArgs: req.serverArgs ?? {},
           stall: req.stall,
           cpuCount: pc.serverCpus ? expandCpus(pc.serverCpus).length : null,
         },
@@ -296,7 +301,8 @@ async function runCell(
       sampler?.stop();
       Object.assign(cell, outcome.sections);
       cell.serverMessagesHandled = outcome.serverMessagesHandled;
-      cell.serverResources = sampler?.result(outcome.serverMessagesHandled) ?? null;
+      // Idle's points are tree snapshots at the end of each hold: threadsMax (etc.) counts them too.
+      cell.serverResources = sampler?.result(outcome.serverMessagesHandled, outcome.sections.idle?.points ?? []) ?? null;
       if (outcome.error !== null) return finish('failed', serverDied ?? outcome.error);
       return finish('ok', null);
     }

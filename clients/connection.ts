@@ -44,6 +44,12 @@ export interface ConnectionHandlers {
 }
 
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/**
+ * The error count under which a connection that was accepted but never served is recorded: the
+ * "starved" connections of a bounded thread pool (BACKGROUND.md claim C2).
+ */
+export const STARVED_ERROR = 'unanswered';
 const CLOSE_WAIT_MS = 1_000;
 
 // Every socket of this process reads into this one buffer (net's `onread` mode): read callbacks run one at
@@ -58,6 +64,8 @@ export class WsConnection {
   /** TCP connect plus handshake, µs. */
   handshakeUs = 0;
   private state: State = 'connecting';
+  /** The TCP connection is up and the upgrade request was written (tells "unanswered" from "no connection"). */
+  private upgradeSent = false;
   private closeInfo: CloseInfo | null = null;
   private readonly parser: FrameParser;
   private readonly head = new ResponseHeadReader();
@@ -84,7 +92,13 @@ export class WsConnection {
     this.opened = new Promise<WsConnection>((resolve, reject) => {
       const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
       const timer = setTimeout(() => {
-        this.settleOpen(new HandshakeError('HANDSHAKE_TIMEOUT', `no connection and handshake within ${timeoutMs} ms`));
+        // Connected and asked, but not one byte of answer: the server is holding the socket unserved.
+        const unanswered = this.upgradeSent && !this.head.started;
+        this.settleOpen(
+          unanswered
+            ? new HandshakeError('HANDSHAKE_UNANSWERED', `connected, but the upgrade request got no answer within ${timeoutMs} ms`)
+            : new HandshakeError('HANDSHAKE_TIMEOUT', `no connection and handshake within ${timeoutMs} ms`),
+        );
       }, timeoutMs);
       this.settleOpen = (err) => {
         if (this.state !== 'connecting') return;
@@ -104,6 +118,7 @@ export class WsConnection {
     socket.on('connect', () => {
       const host = url.port ? `${url.hostname}:${url.port}` : url.hostname;
       socket.write(buildUpgradeRequest({ host, path: url.pathname + url.search, key: this.key, version: options.version, extraHeaders: options.extraHeaders }));
+      this.upgradeSent = true;
     });
     socket.on('error', (err) => {
       if (this.state === 'connecting') this.settleOpen(err);
@@ -242,10 +257,14 @@ export class WsConnection {
 
 /**
  * Names a failed connection attempt the way reports count it: the errno code for socket errors
- * (ECONNREFUSED, EADDRNOTAVAIL, EMFILE, …), `timeout`, or `handshake` for any other handshake failure.
+ * (ECONNREFUSED, EADDRNOTAVAIL, EMFILE, …), `timeout`, `unanswered` (connected and asked, never answered:
+ * STARVED_ERROR), or `handshake` for any other handshake failure.
  */
 export function classifyConnectError(err: unknown): string {
-  if (err instanceof HandshakeError) return err.code === 'HANDSHAKE_TIMEOUT' ? 'timeout' : 'handshake';
+  if (err instanceof HandshakeError) {
+    if (err.code === 'HANDSHAKE_UNANSWERED') return STARVED_ERROR;
+    return err.code === 'HANDSHAKE_TIMEOUT' ? 'timeout' : 'handshake';
+  }
   const code = (err as NodeJS.ErrnoException | null)?.code;
   if (code === 'ETIMEDOUT') return 'timeout';
   return typeof code === 'string' ? code : 'error';

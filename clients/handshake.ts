@@ -25,7 +25,14 @@ export type HandshakeErrorCode =
   | 'HANDSHAKE_MALFORMED'
   /** The socket closed before the response head was complete. */
   | 'HANDSHAKE_CLOSED'
-  | 'HANDSHAKE_TIMEOUT';
+  /** No TCP connection, or no complete response, within the time limit (which of the two is not known). */
+  | 'HANDSHAKE_TIMEOUT'
+  /**
+   * The kernel accepted the TCP connection and the upgrade request was sent, but no response byte came
+   * within the time limit: the server holds the socket without serving it (a bounded thread pool whose
+   * threads are all taken by other connections). Reports count these as "starved".
+   */
+  | 'HANDSHAKE_UNANSWERED';
 
 export class HandshakeError extends Error {
   override readonly name = 'HandshakeError';
@@ -150,6 +157,11 @@ export class ResponseHeadReader {
   private buffered: Buffer = Buffer.alloc(0);
 
   constructor(private readonly maxBytes = MAX_RESPONSE_HEAD_BYTES) {}
+
+  /** True once any byte of the response arrived. */
+  get started(): boolean {
+    return this.buffered.length > 0;
+  }
 
   /**
    * Returns the parsed head once complete, else null. Throws HANDSHAKE_MALFORMED past maxBytes.

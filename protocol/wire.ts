@@ -93,7 +93,8 @@ export interface StatsSnapshot {
     externalBytes: number;
     rssBytes: number;
   };
-  go?: { goroutines: number; heapAllocBytes: number; sysBytes: number; numGC: number };
+  /** osThreads: live OS threads of the process (/proc/self/status Threads:), null where unreadable. */
+  go?: { goroutines: number; heapAllocBytes: number; sysBytes: number; numGC: number; osThreads: number | null };
   /** Model-specific figures (pool queue time, worker count, …). */
   extra?: Record<string, unknown>;
 }

@@ -1,5 +1,6 @@
 import { summarize, type Interval } from '../bench/stats.js';
 import { formatRate, formatUs } from '../cli/format.js';
+import type { ServerModel } from '../servers/spec.js';
 import type { ReportModel, RunRow } from './model.js';
 import { ratioOfMeans } from './ratio.js';
 
@@ -57,11 +58,14 @@ export interface Entry {
   runs: RunRow[];
 }
 
-const MODEL_LABELS: Record<string, string> = {
+/** Every model's label in sentences (a Record, so a new ServerModel cannot be left out). */
+export const MODEL_LABELS: Readonly<Record<ServerModel, string>> = {
   'event-loop': 'event loop',
   'thread-pool': 'thread pool',
   threads: 'threads',
   'thread-per-connection': 'thread per connection',
+  'virtual-threads': 'virtual threads',
+  'worker-per-connection': 'worker per connection',
   processes: 'processes',
   goroutines: 'goroutines',
   'long-poll': 'long polling',
@@ -69,7 +73,7 @@ const MODEL_LABELS: Record<string, string> = {
 
 /** "uws (event loop)" — the server and its architecture, for a first mention. */
 export function nameWithModel(e: Pick<Entry, 'who' | 'model'>): string {
-  const label = e.model ? MODEL_LABELS[e.model] : undefined;
+  const label = e.model !== null && Object.hasOwn(MODEL_LABELS, e.model) ? MODEL_LABELS[e.model as ServerModel] : undefined;
   return label ? `${e.who} (${label})` : e.who;
 }
 
@@ -353,10 +357,23 @@ export function memoryFindings(model: ReportModel): Finding[] {
     if (!shared) continue;
     const [cheapest, ...rest] = shared.entries;
     const context = runs[0]!.contextLabel;
-    const statement = `Memory per open connection in the idle ramp to ${shared.connections} connections (${context}): ${joinList(shared.entries.map((e) => `${nameWithModel(e)} ${describeValue(e, MEMORY)}`))}.`;
+    const statement = `Memory per open connection in the idle ramp to ${shared.connections} connections (${context}): ${joinList(shared.entries.map((e) => `${nameWithModel(e)} ${describeValue(e, MEMORY)}`))}.${kernelMemoryText(shared.entries)}`;
     out.push(finding('memory', context, statement, rest.map((e) => compareEntries(e, cheapest!, MEMORY)), { connections: shared.connections, subjects: shared.entries.map((e) => e.who) }));
   }
   return out;
+}
+
+/**
+ * " Kernel memory not in RSS …: uws 1.20 KiB, …" — the mean of each entry's kernelBytesPerConnection (KernelStack + SUnreclaim,
+ * machine-wide), beside the user-memory figures; '' when no entry has it (older files).
+ */
+function kernelMemoryText(entries: Entry[]): string {
+  const parts: string[] = [];
+  for (const e of entries) {
+    const values = e.runs.map((r) => r.kernelBytesPerConnection).filter((v): v is number => v !== null);
+    if (values.length > 0) parts.push(`${e.who} ${MEMORY.format(values.reduce((a, v) => a + v, 0) / values.length)}`);
+  }
+  return parts.length > 0 ? ` Kernel memory per connection, not in RSS (KernelStack + SUnreclaim, machine-wide, mean over runs): ${joinList(parts)}.` : '';
 }
 
 /** Idle ramps that stopped short of their target: the most connections the server held at once. */

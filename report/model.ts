@@ -3,6 +3,7 @@ import { summarize, type Interval } from '../bench/stats.js';
 import { headlineLatency } from '../cli/reporters/table.js';
 import type { Cell, Environment, ResultFile } from '../results/schema.js';
 import { SERVERS } from '../servers/registry.js';
+import type { ServerModel } from '../servers/spec.js';
 
 /**
  * The report's data model: every cell of every result file flattened into one row (RunRow), repeats
@@ -94,8 +95,12 @@ export interface RunRow {
   p999Us: number | null;
   maxUs: number | null;
   cpuUsPerMessage: number | null;
+  /** Server context switches (every task of the tree) per message in the window; null when not measured (older files). */
+  contextSwitchesPerMessage: number | null;
   serverCpuCoreFraction: number | null;
   rssBytesMax: number | null;
+  /** Idle ramp: kernel memory (KernelStack + SUnreclaim, machine-wide) per open connection, beside the section's bytesPerConnection. */
+  kernelBytesPerConnection: number | null;
   /** Repeats of the same cell share it (set, server, every parameter, server CPUs). */
   groupKey: string;
   /** Same conditions except server and connections: servers are compared within a context. */
@@ -231,8 +236,10 @@ function runRow(cell: Cell, set: number, setLabel: string, href: string, cellInd
     p999Us: usable && lat ? lat.p999Us : null,
     maxUs: usable && lat ? lat.maxUs : null,
     cpuUsPerMessage: usable ? (cell.serverResources?.cpuUsPerMessage ?? null) : null,
+    contextSwitchesPerMessage: usable ? (cell.serverResources?.contextSwitchesPerMessage ?? null) : null,
     serverCpuCoreFraction: usable ? (cell.serverResources?.cpuCoreFraction ?? null) : null,
     rssBytesMax: cell.serverResources?.rssBytesMax ?? null,
+    kernelBytesPerConnection: cell.idle?.kernelBytesPerConnection ?? null,
     groupKey: JSON.stringify([set, cell.server, cell.target, p.connections, ...context]),
     contextKey: JSON.stringify(context),
     contextLabel: describeContext(p.workload, load, payload, serverCpus, p.workIterations, p.heavyFraction, p.serverThreads),
@@ -335,10 +342,26 @@ function groupRuns(runs: RunRow[]): GroupRow[] {
   return groups;
 }
 
+/**
+ * Every model's family (a Record, so a new ServerModel cannot be left out). Threaded: OS threads run the
+ * handlers, one per connection or a pool; a worker_thread per connection counts, being a V8 isolate on an
+ * OS thread of its own. Goroutines and Java virtual threads are neither side of the question: blocking
+ * code on user-mode threads that the runtime multiplexes over an event poller and a few OS threads.
+ */
+export const MODEL_FAMILIES: Readonly<Record<ServerModel, Family>> = {
+  'event-loop': 'async',
+  'thread-pool': 'threaded',
+  threads: 'threaded',
+  'thread-per-connection': 'threaded',
+  'worker-per-connection': 'threaded',
+  'virtual-threads': 'other',
+  goroutines: 'other',
+  processes: 'other',
+  'long-poll': 'other',
+};
+
 function familyOf(model: string | null): Family {
-  if (model === 'event-loop') return 'async';
-  if (model === 'thread-pool' || model === 'threads' || model === 'thread-per-connection') return 'threaded';
-  return 'other';
+  return model !== null && Object.hasOwn(MODEL_FAMILIES, model) ? MODEL_FAMILIES[model as ServerModel] : 'other';
 }
 
 /** CPUs in a taskset list ("0", "0,1", "0-3"); null when unpinned. */

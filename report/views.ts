@@ -310,6 +310,8 @@ const memory: ViewDef = {
           slopes.push({
             ...runFields(r),
             kibPerConnection: idle.bytesPerConnection / 1024,
+            // Kernel memory not in RSS (KernelStack + SUnreclaim, machine-wide); null in older files.
+            kernelKibPerConnection: idle.kernelBytesPerConnection != null ? idle.kernelBytesPerConnection / 1024 : null,
             r2: idle.r2,
             ceiling: idle.ceiling,
             stoppedBy: idle.stoppedBy,
@@ -368,6 +370,7 @@ const memory: ViewDef = {
             tooltip: runTooltip([
               { field: 'kibPerConnection', title: 'KiB / connection', format: '.2f' },
               { field: 'r2', title: 'R²', format: '.3f' },
+              { field: 'kernelKibPerConnection', title: 'kernel KiB / connection', format: '.2f' },
               { field: 'memoryKind', title: 'memory' },
               { field: 'ceiling', title: 'most open at once' },
               { field: 'stoppedBy', title: 'ramp ended by' },

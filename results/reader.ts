@@ -1,10 +1,14 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../cli/errors.js';
-import { SCHEMA_VERSION, resultFileSchema, type ResultFile } from './schema.js';
+import { renamedServer } from '../servers/legacy-names.js';
+import { SCHEMA_VERSION, resultFileSchema, type Cell, type ResultFile } from './schema.js';
 import { formatIssues } from './writer.js';
 
-/** Reads and validates one result file; any problem is a UsageError naming the file and the field. */
+/**
+ * Reads and validates one result file; any problem is a UsageError naming the file and the field. Cells
+ * of a server that was renamed are read under its current name (withCurrentServerNames).
+ */
 export function readResultFile(path: string): ResultFile {
   let raw: string;
   try {
@@ -24,7 +28,24 @@ export function readResultFile(path: string): ResultFile {
   }
   const parsed = resultFileSchema.safeParse(json);
   if (!parsed.success) throw new UsageError('RESULT_INVALID', `result file ${path}: ${formatIssues(parsed.error.issues)}`);
-  return parsed.data;
+  return withCurrentServerNames(parsed.data);
+}
+
+/**
+ * Cells of a renamed server (servers/legacy-names.ts) under its current name: `server`, and the id's
+ * leading `<server>/`. So a file written before a rename pools with one written after it in report and
+ * compare. Everything else (command, knobs, stats) stays as it was recorded.
+ */
+export function withCurrentServerNames(file: ResultFile): ResultFile {
+  if (!file.cells.some((cell) => renamedServer(cell.server) !== null)) return file;
+  return { ...file, cells: file.cells.map(renameCell) };
+}
+
+function renameCell(cell: Cell): Cell {
+  const current = renamedServer(cell.server);
+  if (current === null) return cell;
+  const prefix = `${cell.server}/`;
+  return { ...cell, server: current, id: cell.id.startsWith(prefix) ? `${current}/${cell.id.slice(prefix.length)}` : cell.id };
 }
 
 /** Expands files and folders (recursively, *.json that look like result files) into validated results. */

@@ -100,6 +100,14 @@ export const serverResourcesSchema = z.object({
   cpuCoreFraction: z.number().nonnegative(),
   /** cpuSeconds × 1e6 / messages handled in the window; null when nothing was handled. */
   cpuUsPerMessage: z.number().nonnegative().nullable(),
+  /**
+   * Context switches (voluntary + nonvoluntary) of every task of the server tree during the window, read
+   * from /proc/<pid>/task/<tid>/status at its two edges. A lower bound when tasks exit inside the window
+   * (their counts leave with them). Absent in older files; null when not measured.
+   */
+  contextSwitches: z.number().int().nonnegative().nullable().optional(),
+  /** contextSwitches / messages handled in the window; null when nothing was handled. Absent in older files. */
+  contextSwitchesPerMessage: z.number().nonnegative().nullable().optional(),
   rssBytesMax: z.number().nonnegative(),
   rssBytesEnd: z.number().nonnegative(),
   threadsMax: z.number().int().nonnegative(),
@@ -146,6 +154,8 @@ export const cellParamsSchema = z.object({
   warmupMs: z.number().nonnegative(),
   clientWorkers: z.number().int().positive(),
   serverThreads: z.number().int().positive().nullable(),
+  /** The server's own flags (`--server-arg name=value`, e.g. java-threads' max-threads); absent = none. */
+  serverArgs: z.record(z.string(), z.number()).optional(),
   workIterations: z.number().int().nonnegative().nullable(),
   heavyFraction: z.number().min(0).max(1).nullable(),
 });

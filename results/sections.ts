@@ -40,6 +40,16 @@ const sockStat = z.object({
   tcpMemBytes: z.number().int().nonnegative(),
 });
 
+/**
+ * /proc/meminfo kernel figures (bench/meminfo.ts), machine-wide: KernelStack is dominated by server
+ * threads (the client has a fixed handful); SUnreclaim also holds both ends' socket structures on loopback.
+ */
+const kernelMem = z.object({
+  kernelStackBytes: z.number().int().nonnegative(),
+  slabBytes: z.number().int().nonnegative(),
+  sUnreclaimBytes: z.number().int().nonnegative(),
+});
+
 const treeSnapshot = z.object({
   rssBytes: z.number().nonnegative(),
   pssBytes: z.number().nonnegative().nullable(),
@@ -70,15 +80,37 @@ export const idleSectionSchema = z.object({
       /** openConnections from GET /stats (null without the contract). */
       serverOpen: z.number().int().nonnegative().nullable(),
       sockstat: sockStat.nullable(),
+      /** /proc/meminfo KernelStack, Slab, SUnreclaim at this point (null when unreadable; absent in older files). */
+      meminfo: kernelMem.nullable().optional(),
       /** Failed attempts of this step, by type. */
       errors: counts,
     }),
   ),
-  /** Least squares against open connections: server tree RSS, PSS (multi-process servers share pages), kernel TCP memory (machine-wide). */
-  fit: z.object({ rss: linearFitSchema.nullable(), pss: linearFitSchema.nullable(), kernelTcpMem: linearFitSchema.nullable() }),
+  /**
+   * Least squares against open connections: server tree RSS, PSS (multi-process servers share pages), kernel TCP memory (machine-wide),
+   * and from /proc/meminfo (machine-wide; absent in older files): kernelStack (KernelStack), sUnreclaim (SUnreclaim) and kernel (their sum).
+   */
+  fit: z.object({
+    rss: linearFitSchema.nullable(),
+    pss: linearFitSchema.nullable(),
+    kernelTcpMem: linearFitSchema.nullable(),
+    kernelStack: linearFitSchema.nullable().optional(),
+    sUnreclaim: linearFitSchema.nullable().optional(),
+    kernel: linearFitSchema.nullable().optional(),
+  }),
   /** The headline: slope of the memory basis, bytes per open connection (null when no fit). */
   bytesPerConnection: z.number().nullable(),
   r2: z.number().min(0).max(1).nullable(),
+  /**
+   * Kernel memory per open connection, not in RSS: slope of KernelStack + SUnreclaim (/proc/meminfo) against open
+   * connections, beside bytesPerConnection (user memory). System-wide: KernelStack is dominated by server threads
+   * (16 KB per thread; the client has a fixed handful), while SUnreclaim also includes the client's socket
+   * structures, since both ends of a loopback connection live on this machine. Kernel TCP buffer memory
+   * (/proc/net/sockstat, fit.kernelTcpMem) is a separate line. null when no fit; absent in older files.
+   */
+  kernelBytesPerConnection: z.number().nullable().optional(),
+  /** R² of the kernelBytesPerConnection fit. */
+  kernelR2: z.number().min(0).max(1).nullable().optional(),
   /** pss for servers of several processes (RSS double-counts shared pages), else rss. */
   memoryBasis: z.enum(['rss', 'pss']),
   /** Most connections open at once. */

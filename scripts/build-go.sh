@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds the Go reference server into servers/go-goroutines/bin/go-goroutines, offline, in GOPATH mode
-# against Debian's packaged gorilla/websocket (no module downloads, no network).
+# Builds the Go servers into servers/go-goroutines/bin/go-goroutines, offline, in GOPATH mode against
+# Debian's packaged gorilla/websocket (no module downloads, no network). One binary serves both Go
+# models: go-goroutines by default, go-os-threads with --lock-os-threads (servers/go-os-threads/spec.ts).
 #
 #   bash scripts/build-go.sh          build the binary
-#   bash scripts/build-go.sh --test   instead run go vet and go test (WORK vectors, request checks);
+#   bash scripts/build-go.sh --test   instead run go vet and go test (WORK vectors, request checks, flags);
 #                                     test/servers/go-goroutines.test.ts runs this
 #
 # Without Go or gorilla this prints how to install them and exits 0, so setup on a machine without Go
@@ -59,4 +60,4 @@ fi
 
 mkdir -p "$(dirname "$OUT")"
 go build -trimpath -ldflags "-X main.gorillaVersion=${gorilla_version:-unknown}" -o "$OUT" "$PKG"
-echo "go-goroutines: built $OUT ($(go version | awk '{print $3}'), gorilla/websocket ${gorilla_version:-unknown})"
+echo "go-goroutines, go-os-threads: built $OUT ($(go version | awk '{print $3}'), gorilla/websocket ${gorilla_version:-unknown})"

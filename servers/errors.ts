@@ -1,13 +1,18 @@
 /** Coded errors of the server registry and launcher: callers branch on `code`, people read `message`. */
 
-/** getServer() was given a name the registry does not hold. */
+/** getServer() was given a name the registry does not hold (`renamedTo`: its new name, when it was renamed). */
 export class UnknownServerError extends Error {
   readonly code = 'UNKNOWN_SERVER';
   constructor(
     readonly serverName: string,
     readonly knownServers: readonly string[],
+    readonly renamedTo: string | null = null,
   ) {
-    super(`unknown server "${serverName}"; known servers: ${knownServers.join(', ')}`);
+    super(
+      renamedTo === null
+        ? `unknown server "${serverName}"; known servers: ${knownServers.join(', ')}`
+        : `unknown server "${serverName}": it was renamed to ${renamedTo}; known servers: ${knownServers.join(', ')}`,
+    );
     this.name = 'UnknownServerError';
   }
 }

@@ -3,15 +3,17 @@
  * model, create servers/<name>/spec.ts exporting its ServerSpec and add one line to SERVERS.
  */
 import { UnknownServerError } from './errors.js';
+import { renamedServer } from './legacy-names.js';
 import type { ServerSpec } from './spec.js';
 import { goGoroutines } from './go-goroutines/spec.js';
+import { goOsThreads } from './go-os-threads/spec.js';
 import { longPollSpec } from './long-poll/spec.js';
 import { uwsSpec } from './uws/spec.js';
 import { uwsThreadsSpec } from './uws-threads/spec.js';
 import { wsClusterSpec } from './ws-cluster/spec.js';
 import { wsLoopSpec } from './ws-loop/spec.js';
 import { wsPiscinaSpec } from './ws-piscina/spec.js';
-import { wsThreadPerConnSpec } from './ws-thread-per-conn/spec.js';
+import { wsWorkerPerConnSpec } from './ws-worker-per-conn/spec.js';
 
 export { UnknownServerError } from './errors.js';
 
@@ -22,16 +24,20 @@ export const SERVERS: Record<string, ServerSpec> = {
   [wsClusterSpec.name]: wsClusterSpec,
   [uwsThreadsSpec.name]: uwsThreadsSpec,
   [wsPiscinaSpec.name]: wsPiscinaSpec,
-  [wsThreadPerConnSpec.name]: wsThreadPerConnSpec,
+  [wsWorkerPerConnSpec.name]: wsWorkerPerConnSpec,
   [goGoroutines.name]: goGoroutines,
+  [goOsThreads.name]: goOsThreads,
   [longPollSpec.name]: longPollSpec,
 };
 
-/** The spec named `name`; throws UnknownServerError (code UNKNOWN_SERVER) listing the known names. */
+/**
+ * The spec named `name`; throws UnknownServerError (code UNKNOWN_SERVER) listing the known names, and
+ * naming the new name when `name` is an old one (servers/legacy-names.ts).
+ */
 export function getServer(name: string): ServerSpec {
   // Own keys only: "constructor" or "toString" must not resolve to Object.prototype members.
   const spec = Object.hasOwn(SERVERS, name) ? SERVERS[name] : undefined;
-  if (spec === undefined) throw new UnknownServerError(name, Object.keys(SERVERS));
+  if (spec === undefined) throw new UnknownServerError(name, Object.keys(SERVERS), renamedServer(name));
   return spec;
 }
 

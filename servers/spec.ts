@@ -90,6 +90,13 @@ export interface ServerSpec {
   command(options: ServerOptions): LaunchCommand;
 }
 
+/** "max-threads=200" for labels and cell ids; '' when there are none. */
+export function formatServerArgs(args: Readonly<Record<string, number>>): string {
+  return Object.entries(args)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   host: '127.0.0.1',
   port: 0,

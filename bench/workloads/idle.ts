@@ -1,12 +1,14 @@
 /**
  * idle: memory per connection (METHOD.md §3). Ramp to N connections in equal steps, hold each step with
  * the connections idle but alive (pings at an interval, every unexpected close counted), then sample the
- * server tree's RSS (PSS too) and /proc/net/sockstat. Bytes per connection is the least-squares slope of
- * memory against open connections, reported with its R² and intercept; the ceiling is the most
- * connections open at once and stoppedBy says what ended the ramp.
+ * server tree's RSS (PSS too), /proc/net/sockstat and /proc/meminfo. Bytes per connection is the
+ * least-squares slope of memory against open connections, reported with its R² and intercept; kernel
+ * bytes per connection (KernelStack + SUnreclaim, not in RSS) is the same fit beside it. The ceiling is
+ * the most connections open at once and stoppedBy says what ended the ramp.
  */
 import { summarizeEncoded } from '../../clients/histogram.js';
 import type { IdleSection } from '../../results/sections.js';
+import { readMeminfo } from '../meminfo.js';
 import { linearFit } from '../regression.js';
 import { readSockStat } from '../sockstat.js';
 import { addCounts, describeCounts, errorMessage, openWithProgress, pause, sampleTree, startFleet, stats, type WorkloadContext, type WorkloadOutcome } from './context.js';
@@ -24,7 +26,7 @@ export async function runIdle(ctx: WorkloadContext): Promise<WorkloadOutcome> {
   const sample = async (step: number, targetConnections: number, open: number, stepErrors: Record<string, number>): Promise<void> => {
     const s = await stats(ctx);
     const tree = sampleTree(ctx, true);
-    points.push({ step, tMs: Math.round(performance.now() - t0), targetConnections, open, serverOpen: s?.openConnections ?? null, ...tree, sockstat: readSockStat(), errors: stepErrors });
+    points.push({ step, tMs: Math.round(performance.now() - t0), targetConnections, open, serverOpen: s?.openConnections ?? null, ...tree, sockstat: readSockStat(), meminfo: readMeminfo(), errors: stepErrors });
   };
 
   await sample(0, 0, 0, {});
@@ -82,6 +84,11 @@ export function buildIdleSection(
   const pss = pssAll ? linearFit(xs, points.map((pt) => pt.pssBytes!)) : null;
   const withSock = points.filter((pt) => pt.sockstat !== null);
   const kernelTcpMem = withSock.length === points.length ? linearFit(xs, withSock.map((pt) => pt.sockstat!.tcpMemBytes)) : null;
+  // Kernel memory not in RSS (thread stacks, task structs, socket slabs): /proc/meminfo, machine-wide.
+  const mem = points.every((pt) => pt.meminfo != null) ? points.map((pt) => pt.meminfo!) : null;
+  const kernelStack = mem ? linearFit(xs, mem.map((m) => m.kernelStackBytes)) : null;
+  const sUnreclaim = mem ? linearFit(xs, mem.map((m) => m.sUnreclaimBytes)) : null;
+  const kernel = mem ? linearFit(xs, mem.map((m) => m.kernelStackBytes + m.sUnreclaimBytes)) : null;
   const memoryBasis = multiProcess && pss !== null ? 'pss' : 'rss';
   const fit = memoryBasis === 'pss' ? pss : rss;
   const pongRtt = status?.pongRtt ?? summarizeEncoded([]);
@@ -96,9 +103,11 @@ export function buildIdleSection(
       handshakeTimeoutMs: p.handshakeTimeoutMs,
     },
     points,
-    fit: { rss, pss, kernelTcpMem },
+    fit: { rss, pss, kernelTcpMem, kernelStack, sUnreclaim, kernel },
     bytesPerConnection: fit ? Math.round(fit.slope) : null,
     r2: fit?.r2 ?? null,
+    kernelBytesPerConnection: kernel ? Math.round(kernel.slope) : null,
+    kernelR2: kernel?.r2 ?? null,
     memoryBasis,
     ceiling: Math.max(0, ...points.map((pt) => pt.open)),
     stoppedBy,

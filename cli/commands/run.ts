@@ -10,6 +10,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { emitJson } from '../output.js';
 import { parseBytes, parseCpuList, parseDurationMs, parseInteger, parseIntegerList, parseNumber, splitList } from '../parse.js';
 import { progressReporter } from '../reporters/progress.js';
+import { collectRepeated, parseServerArgFlags } from '../server-args.js';
 import { renderCells } from '../reporters/summary.js';
 import { defaultOutPath, interruptSignal } from '../session.js';
 
@@ -33,6 +34,8 @@ export interface RunFlags {
   pin: boolean;
   clientWorkers?: string;
   threads?: string;
+  /** --server-arg name=value, repeatable (suites: one comma-separated string). */
+  serverArg?: string[] | string;
   workIterations: string;
   heavyFraction: string;
   ramp?: string;
@@ -79,6 +82,7 @@ export function addLoadOptions(cmd: Command): Command {
     .option('--client-workers <n>', 'load generator processes (default: number of client CPUs)')
     .option('--port <n>', 'fixed server port (default: any free port)')
     .option('--threads <n>', 'threads / processes / pool size for multi-threaded server models')
+    .option('--server-arg <name=value>', "a server's own flag, repeatable, recorded with each cell (e.g. max-threads=200 for java-threads' fixed pool; `wsarena servers` lists them)", collectRepeated)
     .option('--work-iterations <n>', 'WORK iterations per heavy message (≈1.9 ns each on this machine)', '50000')
     .option('--heavy-fraction <f>', 'mixed workload: fraction of messages that are WORK', '0.05')
     .option('--ramp <conns/s>', 'connections opened per second (default: as fast as possible)')
@@ -154,6 +158,7 @@ export function buildRunRequest(flags: RunFlags, argv: string[], kind: RunReques
     serverCpus,
     clientCpus,
     serverThreads: flags.threads ? parseInteger('--threads', flags.threads, { min: 1, max: 4096 }) : null,
+    serverArgs: parseServerArgFlags(flags.serverArg, servers.map((s) => getServer(s))),
     workIterations: parseInteger('--work-iterations', flags.workIterations, { min: 0, max: 50_000_000 }),
     heavyFraction: parseNumber('--heavy-fraction', flags.heavyFraction, { min: 0, max: 1 }),
     rampPerSec: flags.ramp ? parseNumber('--ramp', flags.ramp, { min: 0, exclusiveMin: true }) : null,

@@ -8,6 +8,7 @@ import { getServer } from '../../servers/registry.js';
 import { DEFAULT_SERVER_OPTIONS } from '../../servers/spec.js';
 import { ExitCode, RunError, UsageError } from '../errors.js';
 import { parseCpuList, parseInteger } from '../parse.js';
+import { collectRepeated, parseServerArgFlags } from '../server-args.js';
 
 /** Raw commander options of `serve`. */
 export interface ServeFlags {
@@ -15,6 +16,7 @@ export interface ServeFlags {
   cpus?: string;
   pin: boolean;
   threads?: string;
+  serverArg?: string[];
 }
 
 /** What `serve` starts: the same options `wsarena run` would give the server. */
@@ -24,6 +26,8 @@ export interface ServePlan {
   /** taskset CPU list, or null for unpinned. */
   cpus: string | null;
   threads: number | null;
+  /** The server's own flags (--server-arg), validated against its spec. */
+  serverArgs: Record<string, number>;
 }
 
 /** Validates the flags. Default pinning is the runner's: CPU 0 when taskset exists and there are ≥ 2 CPUs. */
@@ -44,6 +48,7 @@ export function buildServePlan(name: string, flags: ServeFlags): ServePlan {
     port: flags.port === undefined ? 0 : parseInteger('--port', flags.port, { min: 1, max: 65_535 }),
     cpus,
     threads: flags.threads === undefined ? null : parseInteger('--threads', flags.threads, { min: 1, max: 4096 }),
+    serverArgs: parseServerArgFlags(flags.serverArg, [getServer(name)]),
   };
 }
 
@@ -73,7 +78,8 @@ export function registerServe(program: Command): void {
     .option('--cpus <list>', 'taskset CPU list for the server (default: 0, as `wsarena run` pins it)')
     .option('--no-pin', 'do not pin the server with taskset')
     .option('--threads <n>', 'threads / processes / pool size for multi-threaded server models')
-    .addHelpText('after', '\nExamples:\n  wsarena serve ws-loop --port 9001\n  wsarena serve uws-threads --threads 2 --cpus 0-1')
+    .option('--server-arg <name=value>', "a server's own flag, repeatable (e.g. max-threads=200; `wsarena servers` lists them)", collectRepeated)
+    .addHelpText('after', '\nExamples:\n  wsarena serve ws-loop --port 9001\n  wsarena serve uws-threads --threads 2 --cpus 0-1\n  wsarena serve java-threads --server-arg max-threads=200')
     .action(async (name: string, flags: ServeFlags) => {
       const plan = buildServePlan(name, flags);
       const spec = getServer(plan.name);
@@ -81,7 +87,7 @@ export function registerServe(program: Command): void {
       try {
         server = await startServer(
           spec,
-          { ...DEFAULT_SERVER_OPTIONS, port: plan.port, threads: plan.threads, cpuCount: plan.cpus === null ? null : plan.cpus.split(',').length },
+          { ...DEFAULT_SERVER_OPTIONS, port: plan.port, threads: plan.threads, serverArgs: plan.serverArgs, cpuCount: plan.cpus === null ? null : plan.cpus.split(',').length },
           { cpus: plan.cpus, readyTimeoutMs: 15_000 },
         );
       } catch (err) {

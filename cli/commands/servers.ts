@@ -16,6 +16,7 @@ export function serversSummary() {
       reason: a.available ? null : a.reason,
       fix: a.available ? null : (a.fix ?? null),
       description: spec.description,
+      serverArgs: (spec.serverArgs ?? []).map((a) => ({ ...a })),
     };
   });
 }
@@ -30,7 +31,8 @@ export function registerServers(program: Command): void {
       if (flags.json !== undefined) return emitJson(rows, flags.json);
       const table = new Table({ head: ['server', 'model', 'lang', 'ops', 'available', 'description'], wordWrap: true, colWidths: [20, 22, 6, 22, 40, 44], style: process.stdout.isTTY ? {} : { head: [], border: [] } });
       for (const r of rows) {
-        table.push([r.name, r.model, r.language, r.ops.join(' '), r.available ? 'yes' : `no: ${r.reason}${r.fix ? `\nfix: ${r.fix}` : ''}`, r.description]);
+        const args = r.serverArgs.map((a) => `\n--server-arg ${a.name}=N (${a.min}–${a.max}): ${a.description}`).join('');
+        table.push([r.name, r.model, r.language, r.ops.join(' '), r.available ? 'yes' : `no: ${r.reason}${r.fix ? `\nfix: ${r.fix}` : ''}`, r.description + args]);
       }
       process.stdout.write(table.toString() + '\n');
     });

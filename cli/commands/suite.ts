@@ -26,7 +26,7 @@ const RUN_DEFAULTS: Omit<RunFlags, 'server'> = {
 };
 const ALLOWED_KEYS = new Set([
   ...Object.keys(RUN_DEFAULTS),
-  'depth', 'rate', 'serverCpus', 'clientCpus', 'clientWorkers', 'threads', 'ramp', 'sourceAddresses', 'port',
+  'depth', 'rate', 'serverCpus', 'clientCpus', 'clientWorkers', 'threads', 'serverArg', 'ramp', 'sourceAddresses', 'port',
   // Connection workloads (idle, broadcast, storm, backpressure, sizes).
   'handshakeTimeout', 'steps', 'hold', 'finalHold', 'pingInterval', 'publishRate', 'rounds', 'settle',
   'slowFraction', 'slowPayload', 'slowRate', 'resumeWait', 'sizes',

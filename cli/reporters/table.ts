@@ -1,6 +1,8 @@
 import Table from 'cli-table3';
+import { describeStarvation, starvationOf } from '../../results/starved.js';
 import type { Cell } from '../../results/schema.js';
 import { summarize } from '../../bench/stats.js';
+import { formatServerArgs } from '../../servers/spec.js';
 import { formatBytes, formatPercent, formatRate, formatUs } from '../format.js';
 
 /** One row: the repeats of one (server, connections, server CPUs) cell, summarised. */
@@ -17,6 +19,8 @@ export interface SummaryRow {
   p999Us: number | null;
   maxUs: number | null;
   cpuUsPerMessage: number | null;
+  /** Server context switches (every task) per message in the window; null when not measured. */
+  contextSwitchesPerMessage: number | null;
   serverCpuCoreFraction: number | null;
   rssBytes: number | null;
   /** Mixed workload: p99 of the cheap (ECHO) and heavy (WORK) classes; head-of-line blocking shows in cheapP99Us. */
@@ -37,7 +41,7 @@ export function summarizeCells(cells: Cell[]): SummaryRow[] {
   const groups = new Map<string, Cell[]>();
   for (const c of cells) {
     // A sizes sweep has one cell per payload: they are different rows, not repeats.
-    const key = `${c.server}\u0000${c.params.workload}\u0000${c.params.connections}\u0000${c.pinning.serverCpus ?? ''}${c.sizes ? `\u0000${c.params.payloadBytes}` : ''}`;
+    const key = `${serverLabel(c)}\u0000${c.params.workload}\u0000${c.params.connections}\u0000${c.pinning.serverCpus ?? ''}${c.sizes ? `\u0000${c.params.payloadBytes}` : ''}`;
     const g = groups.get(key);
     if (g) g.push(c);
     else groups.set(key, [c]);
@@ -52,8 +56,12 @@ export function summarizeCells(cells: Cell[]): SummaryRow[] {
     };
     const rates = ok.map((c) => c.load!.achievedRateHz);
     const notes = group.filter((c) => c.status !== 'ok').map((c) => `${c.status}: ${c.error ?? ''}`);
+    for (const c of group) {
+      const starved = starvationOf(c);
+      if (starved !== null) notes.push(describeStarvation(starved));
+    }
     rows.push({
-      server: first.server,
+      server: serverLabel(first),
       workload: first.sizes ? `${first.params.workload} ${formatBytes(first.params.payloadBytes)}` : first.params.workload,
       connections: first.params.connections,
       serverCpus: first.pinning.serverCpus,
@@ -65,6 +73,7 @@ export function summarizeCells(cells: Cell[]): SummaryRow[] {
       p999Us: med((c) => headlineLatency(c)?.p999Us),
       maxUs: med((c) => headlineLatency(c)?.maxUs),
       cpuUsPerMessage: med((c) => c.serverResources?.cpuUsPerMessage),
+      contextSwitchesPerMessage: med((c) => c.serverResources?.contextSwitchesPerMessage),
       serverCpuCoreFraction: med((c) => c.serverResources?.cpuCoreFraction),
       rssBytes: med((c) => c.serverResources?.rssBytesMax),
       cheapP99Us: med((c) => c.load?.byClass?.cheap?.p99Us),
@@ -88,7 +97,8 @@ export function renderSummaryTable(cells: Cell[], { color = false }: { color?: b
   const rows = summarizeCells(cells);
   const anyCpus = rows.some((r) => r.serverCpus !== null);
   const anyClasses = rows.some((r) => r.cheapP99Us !== null);
-  const head = ['server', 'workload', 'conns', ...(anyCpus ? ['cpus'] : []), 'msgs/s', '95% CI', 'p50', 'p99', 'p99.9', 'max', ...(anyClasses ? ['cheap p99', 'heavy p99'] : []), 'CPU µs/msg', 'srv CPU', 'RSS', 'verdict', 'vs best'];
+  const anySwitches = rows.some((r) => r.contextSwitchesPerMessage !== null);
+  const head = ['server', 'workload', 'conns', ...(anyCpus ? ['cpus'] : []), 'msgs/s', '95% CI', 'p50', 'p99', 'p99.9', 'max', ...(anyClasses ? ['cheap p99', 'heavy p99'] : []), 'CPU µs/msg', ...(anySwitches ? ['cs/msg'] : []), 'srv CPU', 'RSS', 'verdict', 'vs best'];
   const table = new Table({ head, style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] } });
   for (const r of rows) {
     const ci = r.msgsPerSec && r.msgsPerSec.low !== null ? `${formatRate(Math.max(0, r.msgsPerSec.low))}–${formatRate(r.msgsPerSec.high)}` : r.repeats > 1 ? '—' : 'n=1';
@@ -107,6 +117,7 @@ export function renderSummaryTable(cells: Cell[], { color = false }: { color?: b
       formatUs(r.maxUs),
       ...(anyClasses ? [formatUs(r.cheapP99Us), formatUs(r.heavyP99Us)] : []),
       r.cpuUsPerMessage === null ? '—' : r.cpuUsPerMessage.toFixed(2),
+      ...(anySwitches ? [formatSwitches(r.contextSwitchesPerMessage)] : []),
       formatPercent(r.serverCpuCoreFraction),
       formatBytes(r.rssBytes),
       verdict,
@@ -116,6 +127,19 @@ export function renderSummaryTable(cells: Cell[], { color = false }: { color?: b
   const notes = rows.flatMap((r) => r.notes.map((n) => `  ${r.server} c=${r.connections}: ${n}`));
   const legend =
     'latency: corrected for coordinated omission in open loop (--rate), service time in closed loop; ' +
-    'a client-bound row is a lower bound on the server, not a server figure.';
+    'a client-bound row is a lower bound on the server, not a server figure.' +
+    (anySwitches ? ' cs/msg: context switches of every server thread per message handled.' : '');
   return [table.toString(), legend, ...(notes.length > 0 ? ['notes:', ...notes] : [])].join('\n');
+}
+
+/** The server's name, with its own flags when the run set any (java-threads max-threads=200 is another server). */
+function serverLabel(cell: Cell): string {
+  const args = formatServerArgs(cell.params.serverArgs ?? {});
+  return args ? `${cell.server} ${args}` : cell.server;
+}
+
+/** Context switches per message: 2 significant digits below 10 ("0.031", "1.2"), else whole. */
+function formatSwitches(x: number | null): string {
+  if (x === null) return '—';
+  return x >= 10 ? x.toFixed(0) : x === 0 ? '0' : x.toPrecision(2);
 }

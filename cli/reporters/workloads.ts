@@ -5,13 +5,16 @@
 import { summarize } from '../../bench/stats.js';
 import { VERDICT_THRESHOLDS } from '../../bench/verdict.js';
 import type { Cell } from '../../results/schema.js';
+import { describeStarvation, starvationOf } from '../../results/starved.js';
 import { formatBytes, formatRate, formatUs } from '../format.js';
 
 export function describeWorkloadSection(cell: Cell): string | null {
   if (cell.idle) {
     const s = cell.idle;
     const r2 = s.r2 === null ? '—' : s.r2.toFixed(4);
-    const kernel = s.fit.kernelTcpMem ? `, kernel TCP ${formatBytes(Math.round(s.fit.kernelTcpMem.slope))}/conn` : '';
+    // Kernel memory not in RSS (thread stacks + unreclaimable slab, machine-wide); absent in older files.
+    const kernelMem = s.kernelBytesPerConnection != null ? `, kernel ${s.kernelBytesPerConnection} B/conn (KernelStack+SUnreclaim, R² ${s.kernelR2 == null ? '—' : s.kernelR2.toFixed(4)})` : '';
+    const kernel = `${kernelMem}${s.fit.kernelTcpMem ? `, kernel TCP ${formatBytes(Math.round(s.fit.kernelTcpMem.slope))}/conn` : ''}`;
     const live = s.liveness;
     return (
       `${s.bytesPerConnection === null ? '—' : `${s.bytesPerConnection} B`}/conn (${s.memoryBasis} slope, R² ${r2}, intercept ${s.fit[s.memoryBasis] ? formatBytes(Math.round(s.fit[s.memoryBasis]!.intercept)) : '—'})` +
@@ -73,7 +76,8 @@ export function renderWorkloadSections(cells: readonly Cell[]): string {
     const text = describeWorkloadSection(c);
     if (text === null) continue;
     const error = c.error ? c.error.split('\n', 1)[0] : '';
-    lines.push(`  ${c.server} ${c.params.workload} c=${c.params.connections}${c.status !== 'ok' ? ` [${c.status}: ${error}]` : ''}: ${text}`);
+    const starved = starvationOf(c);
+    lines.push(`  ${c.server} ${c.params.workload} c=${c.params.connections}${c.status !== 'ok' ? ` [${c.status}: ${error}]` : ''}: ${starved ? `${describeStarvation(starved)}; ` : ''}${text}`);
   }
   const repeated = renderRepeatSummaries(cells);
   return lines.length > 0 ? ['workload figures:', ...lines, ...(repeated ? [repeated] : [])].join('\n') : '';

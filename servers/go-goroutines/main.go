@@ -1,14 +1,38 @@
-// go-goroutines: the Go reference server of wsarena. gorilla/websocket, one goroutine per connection
-// doing blocking reads; the Go runtime's netpoller parks those goroutines and multiplexes them over
-// GOMAXPROCS OS threads. It is the suite's "goroutines" model: the programming model of
-// thread-per-connection (straight-line blocking code) at roughly the cost of an event loop.
+// go-goroutines and go-os-threads: the Go servers of wsarena, one binary built from this file. Both use
+// gorilla/websocket with one goroutine per connection doing blocking reads, the same code path for every
+// message; a flag chooses how those goroutines map onto OS threads.
+//
+// go-goroutines (default): the suite's "goroutines" model. The Go runtime's netpoller parks a goroutine
+// waiting in a read and multiplexes all of them over GOMAXPROCS OS threads (plus a few the runtime adds
+// for blocking syscalls): the programming model of thread-per-connection (straight-line blocking code)
+// at roughly the cost of an event loop.
+//
+// go-os-threads (-lock-os-threads): the "thread-per-connection" model. Each connection's goroutine calls
+// runtime.LockOSThread as its life begins (serveConn) and never unlocks, so it owns a kernel thread for
+// the whole connection: nothing else ever runs on that thread, and while the goroutine waits in a read
+// the thread sleeps (in a futex, not in read(2): I/O readiness still comes from the runtime's netpoller,
+// and a wake-up hands a P from the thread that noticed it to the connection's thread, so every message
+// costs a thread switch, as in a classic blocking thread-per-connection server). When the connection ends
+// its goroutine exits still locked, and Go then terminates that OS thread instead of returning it to the
+// pool: the process's thread count follows the connection count up and back down (/stats go.osThreads).
+// GOMAXPROCS still bounds how many of those threads run Go code at once, so the `threads` knob is
+// GOMAXPROCS in both models (the per-connection threads come and go with the connections, as
+// ws-worker-per-conn's handler workers do). The same gorilla code, the same write path; only the
+// goroutine scheduler's multiplexing is taken out.
+//
+// Go stops a program at 10,000 OS threads by default (runtime/debug.SetMaxThreads), which would cap
+// go-os-threads just under 10,000 connections with a crash. -max-os-threads (default 30000) sets the
+// limit deliberately in both modes and the ready line reports it; note that the kernel's pid_max and
+// threads-max (and RLIMIT_NPROC) are system-wide ceilings that may bite first. Thread creation failing
+// is fatal to a Go program ("failed to create new OS thread"), so that is how go-os-threads ends when a
+// ramp finds its ceiling, not by refusing connections.
 //
 // Writes. A connection is written by its own goroutine (ECHO and WORK replies) and by whichever
 // goroutine is handling a BROADCAST; gorilla allows only one writer at a time, so each connection has a
 // write mutex and the goroutine that has something to send does the blocking write itself. We chose
 // that over a writer goroutine per connection because:
-//   - it keeps exactly one goroutine per connection, so the goroutine count in /stats is the connection
-//     count plus a small constant, which is what this model is meant to show;
+//   - it keeps exactly one goroutine (in go-os-threads: one thread) per connection, so the goroutine
+//     count in /stats is the connection count plus a small constant, which is what these models show;
 //   - there is no queue: a client that reads slowly pushes back, through TCP, on whoever writes to it,
 //     instead of growing a buffer (the Node servers buffer without bound);
 //   - it is the blocking-I/O model the suite sets out to measure.
@@ -34,7 +58,9 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -44,7 +70,10 @@ import (
 )
 
 const (
-	serverName  = "go-goroutines"
+	// Registry names: the default model, and the one -lock-os-threads selects.
+	goroutinesName = "go-goroutines"
+	osThreadsName  = "go-os-threads"
+
 	readyPrefix = "WSARENA_READY "
 	statsPath   = "/stats"
 
@@ -73,6 +102,15 @@ const (
 	// is gone (even if it died of SIGKILL) and the server shuts down rather than live on orphaned.
 	lifelineEnv = "WSARENA_LIFELINE"
 
+	// -max-os-threads (servers/go-goroutines/spec.ts MAX_OS_THREADS_ARG mirrors these): Go's default
+	// limit is 10,000, below what go-os-threads needs for a large ramp.
+	// The upper bound is Linux's PID_MAX_LIMIT (2^22, the largest pid_max a 64-bit kernel allows: no
+	// process can have more threads); the lower one keeps the limit above the threads the runtime needs
+	// before the first connection (a limit below the live count is fatal at once).
+	defaultMaxOSThreads = 30_000
+	minMaxOSThreads     = 100
+	maxMaxOSThreads     = 1 << 22
+
 	// Exit code for bad flags and for a failed listen, as for the Node servers (servers/common).
 	usageExitCode = 2
 
@@ -81,6 +119,10 @@ const (
 	shutdownReason   = "server shutting down"
 	pollShutdownStep = 20 * time.Millisecond
 )
+
+// serverName is the registry name this process answers to: go-goroutines, or go-os-threads once main
+// has seen -lock-os-threads. It names the server in the ready line, /stats and error messages.
+var serverName = goroutinesName
 
 // gorillaVersion is stamped at build time by scripts/build-go.sh (-ldflags -X) from the Debian package.
 var gorillaVersion = "unknown"
@@ -94,10 +136,23 @@ type config struct {
 	gomaxprocs   int
 	stallEveryMs int
 	stallMs      int
+	// lockOSThreads: the go-os-threads model (every connection's goroutine locked to its own OS thread).
+	lockOSThreads bool
+	// maxOSThreads: runtime/debug.SetMaxThreads, applied in both models.
+	maxOSThreads int
+}
+
+// name is the registry name of the model cfg selects.
+func (cfg config) name() string {
+	if cfg.lockOSThreads {
+		return osThreadsName
+	}
+	return goroutinesName
 }
 
 func main() {
 	cfg, err := parseFlags(os.Args[1:])
+	serverName = cfg.name() // set as far as parsing got, so even a flag error names the right server
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
 	}
@@ -108,8 +163,9 @@ func main() {
 	if cfg.gomaxprocs > 0 {
 		runtime.GOMAXPROCS(cfg.gomaxprocs)
 	}
+	debug.SetMaxThreads(cfg.maxOSThreads)
 
-	s := newServer()
+	s := newServer(cfg.lockOSThreads)
 	httpServer := &http.Server{
 		Handler: s.mux(),
 		// Only bounds the HTTP request before an upgrade; upgraded connections are no longer net/http's.
@@ -153,16 +209,19 @@ func main() {
 	os.Exit(0)
 }
 
-// parseFlags reads -host, -port, -gomaxprocs and the test-mode -stall-every-ms/-stall-ms pair. Go's
-// flag package accepts both -flag and --flag, and both "-flag value" and "-flag=value".
+// parseFlags reads -host, -port, -gomaxprocs, -lock-os-threads, -max-os-threads and the test-mode
+// -stall-every-ms/-stall-ms pair. Go's flag package accepts both -flag and --flag, and both "-flag value"
+// and "-flag=value".
 func parseFlags(args []string) (config, error) {
 	var cfg config
-	fs := flag.NewFlagSet(serverName, flag.ContinueOnError)
+	fs := flag.NewFlagSet("go-goroutines / go-os-threads", flag.ContinueOnError)
 	fs.StringVar(&cfg.host, "host", "127.0.0.1", "address to listen on")
 	fs.IntVar(&cfg.port, "port", 0, "TCP port; 0 = any free port")
 	fs.IntVar(&cfg.gomaxprocs, "gomaxprocs", 0, "runtime.GOMAXPROCS; 0 = Go's default (CPUs this process may run on)")
 	fs.IntVar(&cfg.stallEveryMs, "stall-every-ms", 0, "test mode: stall message handling every this many ms (with -stall-ms)")
 	fs.IntVar(&cfg.stallMs, "stall-ms", 0, "test mode: length of each stall in ms (with -stall-every-ms)")
+	fs.BoolVar(&cfg.lockOSThreads, "lock-os-threads", false, "go-os-threads: lock every connection's goroutine to an OS thread of its own")
+	fs.IntVar(&cfg.maxOSThreads, "max-os-threads", defaultMaxOSThreads, "runtime/debug.SetMaxThreads: the process dies beyond this many OS threads")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -179,6 +238,9 @@ func parseFlags(args []string) (config, error) {
 		return cfg, err
 	}
 	if err := checkRange("-gomaxprocs", cfg.gomaxprocs, 0, 1024); err != nil {
+		return cfg, err
+	}
+	if err := checkRange("-max-os-threads", cfg.maxOSThreads, minMaxOSThreads, maxMaxOSThreads); err != nil {
 		return cfg, err
 	}
 	if given["stall-every-ms"] != given["stall-ms"] {
@@ -228,9 +290,13 @@ func announceReady(cfg config, port int) error {
 		Knobs: map[string]any{
 			"library": "gorilla/websocket@" + gorillaVersion,
 			// `threads` is the figure every server reports; for Go it is GOMAXPROCS, the number of OS
-			// threads running Go code at once (the runtime adds threads for blocking syscalls).
+			// threads running Go code at once (the runtime adds threads for blocking syscalls). In
+			// go-os-threads the per-connection threads come and go with the connections (lockOsThreads;
+			// /stats go.osThreads counts them live), as ws-worker-per-conn's handler workers do.
 			"threads":           gomaxprocs,
 			"gomaxprocs":        gomaxprocs,
+			"lockOsThreads":     cfg.lockOSThreads,
+			"maxOsThreads":      cfg.maxOSThreads,
 			"goVersion":         runtime.Version(),
 			"stallEveryMs":      stallEveryMs,
 			"stallMs":           stallMs,
@@ -295,6 +361,8 @@ type server struct {
 	started  time.Time
 	upgrader websocket.Upgrader
 	clients  registry
+	// go-os-threads: every connection goroutine locks itself to its OS thread (serveConn).
+	lockOSThreads bool
 	// Test-mode stalls: see startStall.
 	stall sync.RWMutex
 
@@ -306,9 +374,10 @@ type server struct {
 	framingErrors atomic.Int64
 }
 
-func newServer() *server {
+func newServer(lockOSThreads bool) *server {
 	return &server{
-		started: time.Now(),
+		started:       time.Now(),
+		lockOSThreads: lockOSThreads,
 		upgrader: websocket.Upgrader{
 			ReadBufferSize:    readBufferBytes,
 			WriteBufferSize:   writeBufferBytes,
@@ -367,6 +436,14 @@ func (s *server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 
 // serveConn is a connection's goroutine: read a message (blocking), act on it, repeat.
 func (s *server) serveConn(c *client) {
+	if s.lockOSThreads {
+		// go-os-threads: from here on this goroutine, and nothing else, runs on this OS thread. It never
+		// unlocks: when the connection ends, the goroutine (net/http's handler goroutine, which returns
+		// right after a hijacked handler) exits locked and Go terminates the thread instead of reusing
+		// it, so the thread count falls with the connection count. The scheduler starts another thread
+		// to run everything else on this thread's P.
+		runtime.LockOSThread()
+	}
 	defer func() {
 		s.clients.remove(c)
 		_ = c.conn.Close()
@@ -458,6 +535,8 @@ type goStats struct {
 	HeapAllocBytes uint64 `json:"heapAllocBytes"`
 	SysBytes       uint64 `json:"sysBytes"`
 	NumGC          uint32 `json:"numGC"`
+	// Live OS threads of the process (Threads: in /proc/self/status); null where that file is missing.
+	OSThreads *int `json:"osThreads"`
 }
 
 type statsSnapshot struct {
@@ -493,6 +572,7 @@ func (s *server) serveStats(w http.ResponseWriter, r *http.Request) {
 			HeapAllocBytes: mem.HeapAlloc,
 			SysBytes:       mem.Sys,
 			NumGC:          mem.NumGC,
+			OSThreads:      liveOSThreads(),
 		},
 		Extra: map[string]any{
 			"framingErrors": s.framingErrors.Load(),
@@ -506,6 +586,32 @@ func (s *server) serveStats(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	_, _ = w.Write(body)
+}
+
+// liveOSThreads reads the process's live OS thread count from /proc/self/status; nil off Linux. (Go's
+// own figures count threads created, not alive: the threadcreate profile never goes down.)
+func liveOSThreads() *int {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return nil
+	}
+	n, ok := parseStatusThreads(status)
+	if !ok {
+		return nil
+	}
+	return &n
+}
+
+// parseStatusThreads finds the "Threads:\t<n>" line of a /proc/<pid>/status file.
+func parseStatusThreads(status []byte) (int, bool) {
+	for _, line := range strings.Split(string(status), "\n") {
+		if !strings.HasPrefix(line, "Threads:") {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "Threads:")))
+		return n, err == nil && n > 0
+	}
+	return 0, false
 }
 
 // shutdown stops accepting, sends every open connection a 1001 close frame, waits briefly for the

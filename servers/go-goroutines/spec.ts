@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { PROJECT_ROOT } from '../../protocol/paths.js';
 import { Op } from '../../protocol/wire.js';
-import type { Availability, LaunchCommand, ServerOptions, ServerSpec } from '../spec.js';
+import type { Availability, LaunchCommand, ServerArgSpec, ServerOptions, ServerSpec } from '../spec.js';
 
 /** Registry name of this server. */
 export const GO_GOROUTINES_NAME = 'go-goroutines';
@@ -16,6 +16,21 @@ export const GO_GOROUTINES_BINARY = join(PROJECT_ROOT, 'servers', 'go-goroutines
 /** Where Debian's golang-github-gorilla-websocket-dev puts the sources the GOPATH-mode build compiles. */
 export const GORILLA_SOURCE_DIR = '/usr/share/gocode/src/github.com/gorilla/websocket';
 
+/**
+ * runtime/debug.SetMaxThreads as main.go applies it (both Go servers): the process dies beyond this many
+ * OS threads. Go's own default is 10,000, which would stop go-os-threads (a thread per connection) just
+ * under 10,000 connections; the kernel's pid_max / threads-max are system-wide ceilings that may bite first.
+ */
+export const DEFAULT_MAX_OS_THREADS = 30_000;
+
+/** `--server-arg max-os-threads=N`; the bounds are main.go's (minMaxOSThreads, maxMaxOSThreads). */
+export const MAX_OS_THREADS_ARG: ServerArgSpec = {
+  name: 'max-os-threads',
+  description: `runtime/debug.SetMaxThreads: the process dies beyond this many OS threads (default ${DEFAULT_MAX_OS_THREADS})`,
+  min: 100,
+  max: 4_194_304,
+};
+
 const APT_INSTALL = 'apt-get install -y golang-go golang-github-gorilla-websocket-dev';
 const BUILD = 'bash scripts/build-go.sh';
 
@@ -26,6 +41,7 @@ export const goGoroutines: ServerSpec = {
   model: 'goroutines',
   language: 'go',
   ops: [Op.ECHO, Op.WORK, Op.BROADCAST],
+  serverArgs: [MAX_OS_THREADS_ARG],
   availability: goGoroutinesAvailability,
   command: goGoroutinesCommand,
 };
@@ -45,7 +61,7 @@ export function goGoroutinesAvailability(): Availability {
 /**
  * The binary with flags for `options`. GOMAXPROCS follows the thread count asked for, else the CPUs the
  * server is pinned to, else 0 (Go's default: the CPUs in the process's affinity mask, which taskset
- * pinning already narrows).
+ * pinning already narrows). --max-os-threads only when `--server-arg` set it (else main.go's default).
  */
 export function goGoroutinesCommand(options: ServerOptions): LaunchCommand {
   const gomaxprocs = options.threads ?? options.cpuCount ?? 0;
@@ -53,6 +69,8 @@ export function goGoroutinesCommand(options: ServerOptions): LaunchCommand {
   if (options.stall !== null) {
     args.push('--stall-every-ms', String(options.stall.everyMs), '--stall-ms', String(options.stall.durationMs));
   }
+  const maxOsThreads = options.serverArgs?.[MAX_OS_THREADS_ARG.name];
+  if (maxOsThreads !== undefined) args.push('--max-os-threads', String(maxOsThreads));
   return { file: GO_GOROUTINES_BINARY, args };
 }
 

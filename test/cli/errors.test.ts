@@ -5,6 +5,11 @@ import { runCli } from './helpers.js';
 describe('wsarena run: bad input', () => {
   const cases: Array<[string, string[], RegExp]> = [
     ['unknown server', ['run', '--server', 'nope'], /^Error: --server: unknown server "nope"; known servers: ws-loop, uws/m],
+    [
+      'a renamed server',
+      ['run', '--server', 'ws-thread-per-conn'],
+      /^Error: --server: unknown server "ws-thread-per-conn": it was renamed to ws-worker-per-conn; known servers: ws-loop, uws/m,
+    ],
     ['unknown workload', ['run', '--workload', 'dance'], /^Error: --workload: unknown workload "dance"; known workloads: echo, work, mixed/m],
     ['malformed duration', ['run', '--duration', '10x'], /^Error: --duration: "10x" is not a duration; use a number with ms, s, m or h/m],
     ['zero connections', ['run', '--connections', '0'], /^Error: --connections: 0 is out of range; allowed: an integer from 1 to 1000000/m],

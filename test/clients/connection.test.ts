@@ -135,6 +135,13 @@ describe('WsConnection', () => {
     expect(info.error).toMatchObject({ code: 'WS_ERR_UNEXPECTED_RSV' });
   });
 
+  it('counts half an answer as a timeout, not as a starved connection', async () => {
+    const halfUrl = await startRaw((sock) => sock.on('data', () => sock.write('HTTP/1.1 101 Switching')));
+    const slow = await WsConnection.connect({ url: halfUrl, handshakeTimeoutMs: 150 }, collector().handlers).catch((e: unknown) => e);
+    expect(slow).toMatchObject({ code: 'HANDSHAKE_TIMEOUT' });
+    expect(classifyConnectError(slow)).toBe('timeout');
+  });
+
   it('classifies failures to connect', async () => {
     // A port that was just free: nothing listens there.
     const probe = createServer();
@@ -145,8 +152,11 @@ describe('WsConnection', () => {
     expect(classifyConnectError(refused)).toBe('ECONNREFUSED');
 
     const silentUrl = await startRaw(() => {});
-    const timedOut = await WsConnection.connect({ url: silentUrl, handshakeTimeoutMs: 100 }, collector().handlers).catch((e: unknown) => e);
-    expect(classifyConnectError(timedOut)).toBe('timeout');
+    // Accepted by the kernel, asked, never answered: starved (a bounded pool), not a generic timeout.
+    const starved = await WsConnection.connect({ url: silentUrl, handshakeTimeoutMs: 100 }, collector().handlers).catch((e: unknown) => e);
+    expect(starved).toMatchObject({ code: 'HANDSHAKE_UNANSWERED' });
+    expect(classifyConnectError(starved)).toBe('unanswered');
+
 
     const url = await startWs(() => {});
     // ws accepts versions 8 and 13; 7 it refuses with 400.

@@ -63,7 +63,7 @@ describe('views as data', () => {
     expect(kib['ws-loop']).toBeLessThan(9.5);
     expect(kib['uws']).toBeGreaterThan(2.2);
     expect(kib['uws']).toBeLessThan(2.8);
-    expect(slopes.find((r) => r['server'] === 'ws-thread-per-conn')).toMatchObject({ ceiling: 4000, stoppedBy: 'handshake ×12, close:1011 ×3' });
+    expect(slopes.find((r) => r['server'] === 'ws-worker-per-conn')).toMatchObject({ ceiling: 4000, stoppedBy: 'handshake ×12, close:1011 ×3' });
 
     const samples = Array.from({ length: 5 }, (_, i) => ({ tMs: i * 500, cpuSeconds: 0, rssBytes: 50e6 + i * 1000 * 4096, pssBytes: null, threads: 1, fds: 10 + i * 1000, processes: 1 }));
     const old = run({ server: 'ws-loop', msgsPerSec: 0, workload: 'idle' });

@@ -149,11 +149,11 @@ describe('head-of-line finding (mixed workload)', () => {
 
 describe('ceiling finding', () => {
   const tpc = (connections: number, status: 'ok' | 'failed', repeat = 0) =>
-    run({ server: 'ws-thread-per-conn', msgsPerSec: 1000, connections, status, repeat, error: status === 'failed' ? 'pthread_create: EAGAIN' : undefined });
+    run({ server: 'ws-worker-per-conn', msgsPerSec: 1000, connections, status, repeat, error: status === 'failed' ? 'pthread_create: EAGAIN' : undefined });
 
   it('true: every run above the highest working count failed', () => {
     const [f] = ceilingFindings(model([tpc(100, 'ok'), tpc(1000, 'ok'), tpc(5000, 'failed', 0), tpc(5000, 'failed', 1), tpc(5000, 'failed', 2)]));
-    expect(f!.statement).toBe('ws-thread-per-conn (thread per connection) ran at up to 1000 connections; at 5000 connections all 3 runs failed (first error: “pthread_create: EAGAIN”).');
+    expect(f!.statement).toBe('ws-worker-per-conn (worker per connection) ran at up to 1000 connections; at 5000 connections all 3 runs failed (first error: “pthread_create: EAGAIN”).');
     expect(f!.claims[0]).toEqual({ text: 'Its ceiling under these conditions lies between 1000 and 5000 connections.', supported: true, blocker: null });
   });
 
@@ -192,19 +192,19 @@ describe('memory per connection finding (idle ramp)', () => {
 });
 
 describe('idle ceiling finding', () => {
-  const stopped = (repeat: number, ceiling: number) => idleRun('ws-thread-per-conn', 73_000, { repeat, ceiling, stoppedBy: 'handshake ×12' });
+  const stopped = (repeat: number, ceiling: number) => idleRun('ws-worker-per-conn', 73_000, { repeat, ceiling, stoppedBy: 'handshake ×12' });
 
   it('true: every ramp stopped short → the ceiling', () => {
     const [f] = idleCeilingFindings(model([stopped(0, 4000), stopped(1, 4100), stopped(2, 4050)]));
     expect(f!.statement).toBe(
-      'In the idle ramp to 5000 connections (idle, server on CPU 0), ws-thread-per-conn (thread per connection) held at most 4100 connections at once (3 runs: 4000–4100); the ramp ended with: “handshake ×12”.',
+      'In the idle ramp to 5000 connections (idle, server on CPU 0), ws-worker-per-conn (worker per connection) held at most 4100 connections at once (3 runs: 4000–4100); the ramp ended with: “handshake ×12”.',
     );
     expect(f!.claims[0]).toEqual({ text: 'Its ceiling under these conditions is about 4050 connections.', supported: true, blocker: null });
   });
 
   it('false: one ramp is not a ceiling; a ramp that reached its target has none', () => {
     expect(idleCeilingFindings(model([stopped(0, 4000)]))[0]!.claims[0]).toMatchObject({ supported: false, blocker: 'single-run' });
-    expect(idleCeilingFindings(model([stopped(0, 4000), idleRun('ws-thread-per-conn', 73_000, { repeat: 1 })]))).toEqual([]);
+    expect(idleCeilingFindings(model([stopped(0, 4000), idleRun('ws-worker-per-conn', 73_000, { repeat: 1 })]))).toEqual([]);
   });
 });
 
@@ -231,5 +231,20 @@ describe('quality finding and the empty case', () => {
     const all = computeFindings(model(runs('uws', [1, 2])));
     expect(all[0]!.kind).toBe('nothing-to-compare');
     expect(all[0]!.text).toMatch(/^No two servers ran under the same conditions/);
+  });
+});
+
+describe('memory per connection finding: kernel memory beside it', () => {
+  const withKernel = (server: string, bytes: number, kernel: number | null, repeat = 0) => {
+    const c = idleRun(server, bytes, { repeat });
+    return { ...c, idle: { ...c.idle!, kernelBytesPerConnection: kernel, kernelR2: kernel === null ? null : 0.99 } };
+  };
+  it('true: sections with kernelBytesPerConnection → the kernel figure per server after the user-memory figures', () => {
+    const [f] = memoryFindings(model([withKernel('uws', 2560, 1024), withKernel('uws', 2560, 3072, 1), withKernel('ws-loop', 9216, 20_480)]));
+    expect(f!.statement).toMatch(/\. Kernel memory per connection, not in RSS \(KernelStack \+ SUnreclaim, machine-wide, mean over runs\): uws 2\.00 KiB and ws-loop 20\.00 KiB\.$/);
+  });
+  it('false: older sections without it → no kernel sentence', () => {
+    const [f] = memoryFindings(model([withKernel('uws', 2560, null), idleRun('ws-loop', 9216)]));
+    expect(f!.statement).not.toContain('Kernel memory');
   });
 });

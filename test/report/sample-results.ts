@@ -8,7 +8,7 @@ import { cell, latency, loadReport, resultFile } from '../fixtures/results.js';
 
 /**
  * A synthetic but realistic result set for the report and browser tests: four servers at three
- * connection counts with repeats, a client-bound cell, a failed thread-per-connection cell, a mixed
+ * connection counts with repeats, a client-bound cell, a failed worker-per-connection cell, a mixed
  * workload with per-class latency, a core sweep, idle-ramp memory samples, and a hostile file whose
  * strings try to inject script into the dashboard. Deterministic (seeded).
  */
@@ -208,7 +208,7 @@ export function sampleResultFiles(): Array<{ name: string; file: ResultFile }> {
     'ws-loop': { rate: { 100: 55_000, 1000: 60_000, 5000: 52_000 }, cpu: 16 },
     uws: { rate: { 100: 150_000, 1000: 165_000, 5000: 158_000 }, cpu: 5.8 },
     'ws-piscina': { rate: { 100: 30_000, 1000: 32_000, 5000: 31_000 }, cpu: 29 },
-    'ws-thread-per-conn': { rate: { 100: 25_000, 1000: 19_000 }, cpu: 41 },
+    'ws-worker-per-conn': { rate: { 100: 25_000, 1000: 19_000 }, cpu: 41 },
   };
   for (const connections of [100, 1000, 5000]) {
     for (let repeat = 0; repeat < 3; repeat++) {
@@ -256,9 +256,9 @@ export function sampleResultFiles(): Array<{ name: string; file: ResultFile }> {
     cells.push(makeCell(rand, { server: 'ws-piscina', connections: 1000, repeat, rateHz: 51_000, cpuUsPerMessage: 31, verdict: 'inconclusive', serverCpus: '0,1' }));
     cells.push(makeCell(rand, { server: 'ws-loop', connections: 1000, repeat, rateHz: 58_000, cpuUsPerMessage: 16.5, verdict: 'inconclusive', serverCpus: '0,1' }));
   }
-  // Idle ramp: memory against open connections; the thread-per-connection server stops short of the target.
+  // Idle ramp: memory against open connections; the worker-per-connection server stops short of the target.
   for (let repeat = 0; repeat < 2; repeat++) {
-    cells.push(idleCell(rand, 'ws-loop', 9 * 1024, repeat), idleCell(rand, 'uws', 2.5 * 1024, repeat), idleCell(rand, 'ws-thread-per-conn', 72 * 1024, repeat, 4000));
+    cells.push(idleCell(rand, 'ws-loop', 9 * 1024, repeat), idleCell(rand, 'uws', 2.5 * 1024, repeat), idleCell(rand, 'ws-worker-per-conn', 72 * 1024, repeat, 4000));
   }
   // Broadcast: one publisher, every connection receives.
   for (const connections of [100, 1000]) {
@@ -267,7 +267,7 @@ export function sampleResultFiles(): Array<{ name: string; file: ResultFile }> {
 
   const main = resultFile(cells);
   main.tool = { name: 'wsarena', version: '0.1.0', gitCommit: '0123456789abcdef0123456789abcdef01234567', gitDirty: false };
-  main.command = ['run', '--server', 'ws-loop,uws,ws-piscina,ws-thread-per-conn', '--connections', '100,1000,5000', '--depth', '8', '--repeat', '3'];
+  main.command = ['run', '--server', 'ws-loop,uws,ws-piscina,ws-worker-per-conn', '--connections', '100,1000,5000', '--depth', '8', '--repeat', '3'];
   main.environment = { ...main.environment, hostname: 'bench-box', cpuModel: 'Intel(R) Xeon(R) CPU @ 2.20GHz', node: 'v20.20.2', libraries: { ws: '8.23.0', 'uWebSockets.js': '20.30.0', piscina: '5.3.2' } };
 
   return [

@@ -156,6 +156,9 @@ describe('go-goroutines server', () => {
       stallMs: null,
       maxBackpressureBytes: 0,
       library: expect.stringMatching(/^gorilla\/websocket@/),
+      // go-os-threads (test/servers/go-os-threads.test.ts) is this binary with lockOsThreads: true.
+      lockOsThreads: false,
+      maxOsThreads: 30_000,
     });
     expect(ready.knobs['gomaxprocs']).toBeGreaterThanOrEqual(1);
     expect(ready.knobs['threads']).toBe(ready.knobs['gomaxprocs']);
@@ -213,6 +216,7 @@ describe('go-goroutines server', () => {
     expect(idle.go!.heapAllocBytes).toBeGreaterThan(0);
     expect(idle.go!.sysBytes).toBeGreaterThan(0);
     expect(idle.go!.numGC).toBeGreaterThanOrEqual(0);
+    expect(idle.go!.osThreads).toBeGreaterThanOrEqual(1);
     await withClients(50, async (clients) => {
       const busy = await waitForOpen(50);
       const added = busy.go!.goroutines - idle.go!.goroutines;

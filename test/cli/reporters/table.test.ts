@@ -40,3 +40,26 @@ describe('summary table', () => {
     expect(text).toMatch(/uws c=100: failed: server uws exited during the run/);
   });
 });
+
+describe('summary table: context switches per message', () => {
+  const resources = (cs: number | null | undefined) => ({
+    cpuSeconds: 1,
+    cpuCoreFraction: 0.5,
+    cpuUsPerMessage: 3,
+    ...(cs === undefined ? {} : { contextSwitches: cs === null ? null : cs * 1000, contextSwitchesPerMessage: cs }),
+    rssBytesMax: 1e8,
+    rssBytesEnd: 1e8,
+    threadsMax: 1,
+    fdsMax: 10,
+    processesMax: 1,
+    sampleIntervalMs: 250,
+    samples: [],
+  });
+  it('shows a cs/msg column when a row has it, and none for older results', () => {
+    const text = renderSummaryTable([cell({ server: 'ws-loop', serverResources: resources(0.031) }), cell({ server: 'uws', serverResources: resources(null) })]);
+    expect(text).toContain('cs/msg');
+    expect(text).toMatch(/ws-loop .*3\.00 .*0\.031/);
+    expect(summarizeCells([cell({ serverResources: resources(0.5) })])[0]!.contextSwitchesPerMessage).toBe(0.5);
+    expect(renderSummaryTable([cell({ serverResources: resources(undefined) })])).not.toContain('cs/msg');
+  });
+});

@@ -1,4 +1,4 @@
-/** What a ws-thread-per-conn handler thread posts to the main thread. */
+/** What a ws-worker-per-conn handler thread posts to the main thread. */
 
 /** Posted once, after the thread has loaded its code and listens for messages: the connection's queue may flow. */
 export const WORKER_READY = 'ready';

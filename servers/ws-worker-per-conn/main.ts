@@ -1,5 +1,7 @@
 /**
- * ws-thread-per-conn: one dedicated worker_thread per WebSocket connection, as literally as Node allows.
+ * ws-worker-per-conn: one dedicated worker_thread per WebSocket connection, as literally as Node allows.
+ * A worker_thread is a whole V8 isolate (its own heap and event loop, megabytes each) on an OS thread,
+ * so this is a worker per connection, not a bare OS thread per connection as a Java or Go server has.
  *
  * Node cannot hand a socket to a worker_thread, so the socket stays on the main thread: ws there does all
  * socket I/O (accept, upgrade, framing, sends), validates each message with checkRequest (closing the
@@ -36,13 +38,13 @@ import { ToMain, WORKER_READY, type WorkerAnswer } from './messages.js';
 import {
   MEMORY_RESERVE_BYTES,
   TRY_AGAIN_LATER,
-  WS_THREAD_PER_CONN_ARGS_POLICY,
-  WS_THREAD_PER_CONN_NAME,
-  WS_THREAD_PER_CONN_WS_SETTINGS,
-  splitThreadPerConnArgs,
+  WS_WORKER_PER_CONN_ARGS_POLICY,
+  WS_WORKER_PER_CONN_NAME,
+  WS_WORKER_PER_CONN_WS_SETTINGS,
+  splitWorkerPerConnArgs,
   workerResourceLimits,
-  wsThreadPerConnKnobs,
-  type ThreadPerConnSettings,
+  wsWorkerPerConnKnobs,
+  type WorkerPerConnSettings,
 } from './settings.js';
 
 /** Close code for connections still open at shutdown (RFC 6455: going away). */
@@ -53,14 +55,14 @@ const INTERNAL_ERROR = 1011;
 const CLOSE_HANDSHAKE_WAIT_MS = 1_000;
 /** RFC 6455: a close reason fits in 123 bytes of UTF-8. */
 const MAX_CLOSE_REASON_BYTES = 123;
-/** The handler thread's code, next to this file: dist/servers/ws-thread-per-conn/conn-worker.js. */
+/** The handler thread's code, next to this file: dist/servers/ws-worker-per-conn/conn-worker.js. */
 const CONN_WORKER_URL = new URL('./conn-worker.js', import.meta.url);
 
 const { settings, rest } = splitOwnArgsOrExit(process.argv.slice(2));
-const args = parseServerArgsOrExit(WS_THREAD_PER_CONN_NAME, rest, WS_THREAD_PER_CONN_ARGS_POLICY);
+const args = parseServerArgsOrExit(WS_WORKER_PER_CONN_NAME, rest, WS_WORKER_PER_CONN_ARGS_POLICY);
 const resourceLimits = workerResourceLimits(settings);
 const counters = createCounters();
-const stats = createStatsRecorder(WS_THREAD_PER_CONN_NAME);
+const stats = createStatsRecorder(WS_WORKER_PER_CONN_NAME);
 /** Frames ws's parser rejected (bad opcode, oversize, …): ws closes those itself with 1002/1009. */
 let framingErrors = 0;
 /** Handler threads created and not yet exited (including those still starting and those being terminated). */
@@ -97,7 +99,7 @@ interface Connection {
 }
 
 const { httpServer, wss } = createWsHttpServer(
-  WS_THREAD_PER_CONN_WS_SETTINGS,
+  WS_WORKER_PER_CONN_WS_SETTINGS,
   jsonStats(() => stats.snapshot(counters, { framingErrors, ...threadStats() })),
 );
 
@@ -279,12 +281,12 @@ function threadStats(): Record<string, unknown> {
   };
 }
 
-function splitOwnArgsOrExit(argv: string[]): { settings: ThreadPerConnSettings; rest: string[] } {
+function splitOwnArgsOrExit(argv: string[]): { settings: WorkerPerConnSettings; rest: string[] } {
   try {
-    return splitThreadPerConnArgs(argv);
+    return splitWorkerPerConnArgs(argv);
   } catch (error) {
     if (!(error instanceof ServerArgsError)) throw error;
-    process.stderr.write(`${WS_THREAD_PER_CONN_NAME}: ${error.message}\n`);
+    process.stderr.write(`${WS_WORKER_PER_CONN_NAME}: ${error.message}\n`);
     process.exit(2);
   }
 }
@@ -293,15 +295,15 @@ function splitOwnArgsOrExit(argv: string[]): { settings: ThreadPerConnSettings; 
 const stopStall = args.stall === null ? null : startStall(args.stall);
 
 httpServer.once('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EADDRINUSE') exitListenFailed(WS_THREAD_PER_CONN_NAME, portInUseMessage(args.host, args.port));
-  exitListenFailed(WS_THREAD_PER_CONN_NAME, `cannot listen on ${args.host}:${args.port}: ${error.code ?? ''} ${error.message}`);
+  if (error.code === 'EADDRINUSE') exitListenFailed(WS_WORKER_PER_CONN_NAME, portInUseMessage(args.host, args.port));
+  exitListenFailed(WS_WORKER_PER_CONN_NAME, `cannot listen on ${args.host}:${args.port}: ${error.code ?? ''} ${error.message}`);
 });
 httpServer.listen({ host: args.host, port: args.port }, () => {
   const { port } = httpServer.address() as AddressInfo;
-  announceReady(WS_THREAD_PER_CONN_NAME, args.host, port, wsThreadPerConnKnobs(args, settings));
+  announceReady(WS_WORKER_PER_CONN_NAME, args.host, port, wsWorkerPerConnKnobs(args, settings));
 });
 
-installShutdown(WS_THREAD_PER_CONN_NAME, async () => {
+installShutdown(WS_WORKER_PER_CONN_NAME, async () => {
   stopStall?.();
   stats.stop();
   httpServer.close();

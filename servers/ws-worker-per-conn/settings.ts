@@ -4,16 +4,16 @@ import { baseKnobs, type KnobValue } from '../common/ready.js';
 import { WS_LOOP_SETTINGS } from '../ws-loop/settings.js';
 
 /** Registry name of this server. */
-export const WS_THREAD_PER_CONN_NAME = 'ws-thread-per-conn';
+export const WS_WORKER_PER_CONN_NAME = 'ws-worker-per-conn';
 
 /**
  * The thread count follows the connections, so --threads has nothing to set and is refused rather than
  * silently ignored. The cap is --max-threads (below).
  */
-export const WS_THREAD_PER_CONN_ARGS_POLICY: ArgsPolicy = { supportsThreads: false };
+export const WS_WORKER_PER_CONN_ARGS_POLICY: ArgsPolicy = { supportsThreads: false };
 
 /** The ws side is ws-loop's, setting for setting: the main thread does all socket I/O. */
-export const WS_THREAD_PER_CONN_WS_SETTINGS = WS_LOOP_SETTINGS;
+export const WS_WORKER_PER_CONN_WS_SETTINGS = WS_LOOP_SETTINGS;
 
 /**
  * worker_threads resourceLimits of every connection's thread. They bound the memory each thread may
@@ -33,14 +33,14 @@ export const DEFAULT_WORKER_RESOURCE_LIMITS = {
 export const TRY_AGAIN_LATER = 1013;
 
 /** Settings this server takes besides the common flags. */
-export interface ThreadPerConnSettings {
+export interface WorkerPerConnSettings {
   /** --max-threads: most handler threads alive at once (a thread counts until it has exited); null = unlimited. */
   maxThreads: number | null;
   /** --worker-max-old-generation-mb: resourceLimits.maxOldGenerationSizeMb of each handler thread. */
   workerMaxOldGenerationSizeMb: number;
 }
 
-export const DEFAULT_THREAD_PER_CONN_SETTINGS: ThreadPerConnSettings = {
+export const DEFAULT_WORKER_PER_CONN_SETTINGS: WorkerPerConnSettings = {
   maxThreads: null,
   workerMaxOldGenerationSizeMb: DEFAULT_WORKER_RESOURCE_LIMITS.maxOldGenerationSizeMb,
 };
@@ -56,8 +56,8 @@ type OwnFlag = keyof typeof OWN_FLAGS;
  * `--flag=N`) out of argv and returns them with the rest, which servers/common/args parses. Throws
  * ServerArgsError (naming flag, value and range) on a bad value.
  */
-export function splitThreadPerConnArgs(argv: readonly string[]): { settings: ThreadPerConnSettings; rest: string[] } {
-  const settings: ThreadPerConnSettings = { ...DEFAULT_THREAD_PER_CONN_SETTINGS };
+export function splitWorkerPerConnArgs(argv: readonly string[]): { settings: WorkerPerConnSettings; rest: string[] } {
+  const settings: WorkerPerConnSettings = { ...DEFAULT_WORKER_PER_CONN_SETTINGS };
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -65,7 +65,7 @@ export function splitThreadPerConnArgs(argv: readonly string[]): { settings: Thr
     const name = eq < 0 ? arg : arg.slice(0, eq);
     // Refused here too, with a message that fits this model (the common parser's speaks of one event loop).
     if (name === '--threads') {
-      throw new ServerArgsError('--threads is not supported: this server starts one thread per connection; cap them with --max-threads');
+      throw new ServerArgsError('--threads is not supported: this server starts one worker (V8 isolate) per connection; cap them with --max-threads');
     }
     if (!Object.hasOwn(OWN_FLAGS, name)) {
       rest.push(arg);
@@ -87,8 +87,8 @@ export function splitThreadPerConnArgs(argv: readonly string[]): { settings: Thr
   return { settings, rest };
 }
 
-/** Inverse of splitThreadPerConnArgs for the settings that differ from the defaults. */
-export function toThreadPerConnArgs(settings: Partial<ThreadPerConnSettings>): string[] {
+/** Inverse of splitWorkerPerConnArgs for the settings that differ from the defaults. */
+export function toWorkerPerConnArgs(settings: Partial<WorkerPerConnSettings>): string[] {
   const args: string[] = [];
   if (settings.maxThreads != null) args.push('--max-threads', String(settings.maxThreads));
   if (settings.workerMaxOldGenerationSizeMb !== undefined) {
@@ -105,7 +105,7 @@ export function toThreadPerConnArgs(settings: Partial<ThreadPerConnSettings>): s
 export const MEMORY_RESERVE_BYTES = 2 * 2 ** 30;
 
 /** The resourceLimits main.ts passes to every handler thread. */
-export function workerResourceLimits(settings: ThreadPerConnSettings): {
+export function workerResourceLimits(settings: WorkerPerConnSettings): {
   maxYoungGenerationSizeMb: number;
   maxOldGenerationSizeMb: number;
   stackSizeMb: number;
@@ -120,13 +120,13 @@ const require = createRequire(import.meta.url);
  * threads come and go with the connections (handlerThreads), up to maxThreads, each with the resource
  * limits below (these decide the memory per connection).
  */
-export function wsThreadPerConnKnobs(args: ServerArgs, settings: ThreadPerConnSettings): Record<string, KnobValue> {
+export function wsWorkerPerConnKnobs(args: ServerArgs, settings: WorkerPerConnSettings): Record<string, KnobValue> {
   const wsVersion = (require('ws/package.json') as { version: string }).version;
   const limits = workerResourceLimits(settings);
   return {
     library: `ws@${wsVersion} + node:worker_threads (Node ${process.version})`,
     ...baseKnobs(1, args.stall),
-    ...WS_THREAD_PER_CONN_WS_SETTINGS,
+    ...WS_WORKER_PER_CONN_WS_SETTINGS,
     handlerThreads: 'one worker_thread per connection, started on connect, terminated on close',
     socketIoThread: 'main',
     maxThreads: settings.maxThreads,

@@ -1,5 +1,5 @@
 /**
- * The handler thread of one ws-thread-per-conn connection. main.ts starts one per connection and
+ * The handler thread of one ws-worker-per-conn connection. main.ts starts one per connection and
  * terminates it when the connection closes. It receives that connection's messages, already validated
  * by the main thread (checkRequest), one ArrayBuffer each and in arrival order, and answers each with
  * exactly one message back:
@@ -13,7 +13,7 @@ import { Op, buildWorkReply, readWorkIterations, readWorkSeed, work } from '../.
 import { ToMain, WORKER_READY } from './messages.js';
 
 const port = parentPort;
-if (port === null) throw new Error('conn-worker.js runs as a worker_thread of ws-thread-per-conn, not on its own');
+if (port === null) throw new Error('conn-worker.js runs as a worker_thread of ws-worker-per-conn, not on its own');
 
 port.on('message', (buffer: ArrayBuffer) => {
   const message = new Uint8Array(buffer);

@@ -1,13 +1,14 @@
 /**
- * ws-thread-per-conn is what its name says: every connection has a worker_thread of its own, started on
- * connect and gone on close, and a connection that cannot get one is refused with 1013 while the others
+ * ws-worker-per-conn is what its name says: every connection has a worker_thread (a V8 isolate) of its
+ * own, started on connect and gone on close, and a connection that cannot get one is refused with 1013 while the others
  * carry on. The wire contract itself is checked by test/contract. Servers run from dist/: build first.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode, HEADER_BYTES, Op, buildMessage, buildWorkRequest, nowUs, work, type StatsSnapshot } from '../../protocol/wire.js';
 import { fetchStats, startServer, type RunningServer } from '../../servers/launch.js';
-import { createWsThreadPerConnSpec, wsThreadPerConnSpec } from '../../servers/ws-thread-per-conn/spec.js';
-import { splitThreadPerConnArgs } from '../../servers/ws-thread-per-conn/settings.js';
+import { SERVERS } from '../../servers/registry.js';
+import { createWsWorkerPerConnSpec, wsWorkerPerConnSpec } from '../../servers/ws-worker-per-conn/spec.js';
+import { splitWorkerPerConnArgs } from '../../servers/ws-worker-per-conn/settings.js';
 import { TestClient } from '../contract/client.js';
 import { waitFor } from '../contract/wait.js';
 import { procThreads } from './proc-status.js';
@@ -43,13 +44,19 @@ async function echoWorks(client: TestClient, seq: number): Promise<void> {
   expect(Buffer.compare(await client.roundTrip(echo), echo)).toBe(0);
 }
 
-describe('ws-thread-per-conn', () => {
+describe('ws-worker-per-conn', () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer(wsThreadPerConnSpec);
+    server = await startServer(wsWorkerPerConnSpec);
   });
   afterAll(async () => {
     await server?.stop();
+  });
+
+  it('is registered as a worker (V8 isolate) per connection, not a thread per connection', () => {
+    expect(wsWorkerPerConnSpec.name).toBe('ws-worker-per-conn');
+    expect(wsWorkerPerConnSpec.model).toBe('worker-per-connection');
+    expect(SERVERS['ws-worker-per-conn']).toBe(wsWorkerPerConnSpec);
   });
 
   it('announces its thread model and the per-thread resource limits', () => {
@@ -64,13 +71,13 @@ describe('ws-thread-per-conn', () => {
   });
 
   it('takes its own flags apart from the common ones, and refuses --threads', () => {
-    expect(splitThreadPerConnArgs(['--port', '0', '--max-threads=5', '--worker-max-old-generation-mb', '2'])).toEqual({
+    expect(splitWorkerPerConnArgs(['--port', '0', '--max-threads=5', '--worker-max-old-generation-mb', '2'])).toEqual({
       settings: { maxThreads: 5, workerMaxOldGenerationSizeMb: 2 },
       rest: ['--port', '0'],
     });
-    expect(() => splitThreadPerConnArgs(['--max-threads', '0'])).toThrow('--max-threads must be an integer from 1');
-    expect(() => splitThreadPerConnArgs(['--threads', '4'])).toThrow('--threads is not supported');
-    expect(createWsThreadPerConnSpec({ maxThreads: 5 }).command({ host: '127.0.0.1', port: 0, threads: 8, stall: null, cpuCount: null }).args.slice(1)).toEqual([
+    expect(() => splitWorkerPerConnArgs(['--max-threads', '0'])).toThrow('--max-threads must be an integer from 1');
+    expect(() => splitWorkerPerConnArgs(['--threads', '4'])).toThrow('--threads is not supported');
+    expect(createWsWorkerPerConnSpec({ maxThreads: 5 }).command({ host: '127.0.0.1', port: 0, threads: 8, stall: null, cpuCount: null }).args.slice(1)).toEqual([
       '--host', '127.0.0.1', '--port', '0', '--max-threads', '5',
     ]);
   });
@@ -141,7 +148,7 @@ describe('ws-thread-per-conn', () => {
   });
 
   it('--max-threads 5: the 6th connection is closed with 1013 and counted; the others carry on', async () => {
-    const capped = await startServer(createWsThreadPerConnSpec({ maxThreads: 5 }));
+    const capped = await startServer(createWsWorkerPerConnSpec({ maxThreads: 5 }));
     const clients = await openClients(capped, 5);
     try {
       expect(capped.knobs['maxThreads']).toBe(5);
@@ -167,7 +174,7 @@ describe('ws-thread-per-conn', () => {
   });
 
   it('a Worker that fails to start (heap limit too small) closes its connection with 1013 and reports the error', async () => {
-    const starved = await startServer(createWsThreadPerConnSpec({ workerMaxOldGenerationSizeMb: 1 }));
+    const starved = await startServer(createWsWorkerPerConnSpec({ workerMaxOldGenerationSizeMb: 1 }));
     try {
       expect(starved.knobs['workerMaxOldGenerationSizeMb']).toBe(1);
       const client = await TestClient.open(starved.url);
