@@ -117,6 +117,22 @@ export const idleSectionSchema = z.object({
   ceiling: z.number().int().nonnegative(),
   /** "target reached", or what stopped the ramp: the error types with their counts. */
   stoppedBy: z.string(),
+  /**
+   * The machine's and the server's limits as they stood at the most connections open (bench/limits.ts): open
+   * files per process, tasks against kernel.pid_max and kernel.threads-max, memory maps per process against
+   * vm.max_map_count, RAM. With stoppedBy, the arithmetic of the ceiling. Absent in older files and without a pid.
+   */
+  limits: z
+    .array(
+      z.object({
+        name: z.enum(['open-files', 'pid-max', 'threads-max', 'max-map-count', 'memory']),
+        label: z.string(),
+        scope: z.enum(['process', 'system']),
+        limit: z.number().nonnegative(),
+        used: z.number().nonnegative(),
+      }),
+    )
+    .optional(),
   errors: counts,
   handshake: latency,
   liveness: z.object({

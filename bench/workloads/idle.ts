@@ -8,6 +8,7 @@
  */
 import { summarizeEncoded } from '../../clients/histogram.js';
 import type { IdleSection } from '../../results/sections.js';
+import { readLimits, type LimitUse } from '../limits.js';
 import { readMeminfo } from '../meminfo.js';
 import { linearFit } from '../regression.js';
 import { readSockStat } from '../sockstat.js';
@@ -23,7 +24,14 @@ export async function runIdle(ctx: WorkloadContext): Promise<WorkloadOutcome> {
   const errors: Record<string, number> = {};
   const handshakes: string[] = [];
 
+  // Limits read where the most connections were open: the arithmetic behind the ceiling.
+  let limits: LimitUse[] | undefined;
+  let limitsOpen = -1;
   const sample = async (step: number, targetConnections: number, open: number, stepErrors: Record<string, number>): Promise<void> => {
+    if (ctx.pid !== null && open >= limitsOpen) {
+      limits = readLimits(ctx.pid);
+      limitsOpen = open;
+    }
     const s = await stats(ctx);
     const tree = sampleTree(ctx, true);
     points.push({ step, tMs: Math.round(performance.now() - t0), targetConnections, open, serverOpen: s?.openConnections ?? null, ...tree, sockstat: readSockStat(), meminfo: readMeminfo(), errors: stepErrors });
@@ -60,7 +68,7 @@ export async function runIdle(ctx: WorkloadContext): Promise<WorkloadOutcome> {
   } finally {
     await fleet?.stop();
   }
-  const idle = buildIdleSection(ctx, steps, points, errors, handshakes, status, stoppedBy);
+  const idle = buildIdleSection(ctx, steps, points, errors, handshakes, status, stoppedBy, limits);
   if (error === null && idle.ceiling === 0) error = `no connection could be established: ${stoppedBy}`;
   return { sections: { idle }, error, serverMessagesHandled: null };
 }
@@ -73,6 +81,7 @@ export function buildIdleSection(
   handshakes: string[],
   status: FleetStatusMerged | null,
   stoppedBy: string,
+  limits?: LimitUse[],
 ): IdleSection {
   const p = ctx.params;
   const xs = points.map((pt) => pt.open);
@@ -111,6 +120,7 @@ export function buildIdleSection(
     memoryBasis,
     ceiling: Math.max(0, ...points.map((pt) => pt.open)),
     stoppedBy,
+    ...(limits === undefined ? {} : { limits }),
     errors,
     handshake: summarizeEncoded(handshakes),
     liveness: {

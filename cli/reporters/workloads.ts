@@ -2,6 +2,7 @@
  * One-line summaries of the connection workloads' sections (idle, broadcast, storm, backpressure,
  * sizes, httpEcho), for progress lines and the text printed after the summary table. Figures only from the cell.
  */
+import { describeLimit, nearestLimit, type LimitUse } from '../../bench/limits.js';
 import { summarize } from '../../bench/stats.js';
 import { VERDICT_THRESHOLDS } from '../../bench/verdict.js';
 import type { Cell } from '../../results/schema.js';
@@ -18,7 +19,7 @@ export function describeWorkloadSection(cell: Cell): string | null {
     const live = s.liveness;
     return (
       `${s.bytesPerConnection === null ? '—' : `${s.bytesPerConnection} B`}/conn (${s.memoryBasis} slope, R² ${r2}, intercept ${s.fit[s.memoryBasis] ? formatBytes(Math.round(s.fit[s.memoryBasis]!.intercept)) : '—'})` +
-      `${kernel}; ceiling ${s.ceiling}/${s.params.targetConnections}: ${s.stoppedBy}; pongs ${live.pongsReceived}/${live.pingsSent}, ${live.unexpectedCloses} unexpected closes`
+      `${kernel}; ceiling ${s.ceiling}/${s.params.targetConnections}: ${s.stoppedBy}${nearest(s.limits)}; pongs ${live.pongsReceived}/${live.pingsSent}, ${live.unexpectedCloses} unexpected closes`
     );
   }
   if (cell.broadcast) {
@@ -118,4 +119,10 @@ export function renderRepeatSummaries(cells: readonly Cell[]): string {
 
 function signed(x: number, fmt: (v: number) => string = String): string {
   return x >= 0 ? `+${fmt(x)}` : `-${fmt(-x)}`;
+}
+
+/** "; nearest limit: open files of pid 7 (RLIMIT_NOFILE): 19046 of 20000 (95%)", or '' without limits. */
+function nearest(limits: readonly LimitUse[] | undefined): string {
+  const l = limits === undefined ? null : nearestLimit(limits);
+  return l === null ? '' : `; nearest limit: ${describeLimit(l)}`;
 }

@@ -81,6 +81,13 @@ describe.each(servers)('%s', (server) => {
     expect(s.r2).not.toBeNull();
     expect(s.fit.rss!.n).toBe(5);
     expect(s.fit.pss).not.toBeNull();
+    // Kernel memory (/proc/meminfo, machine-wide) at every point and fitted beside RSS; its sign is noise at 200 connections.
+    expect(s.points.every((p) => p.meminfo != null && p.meminfo.kernelStackBytes > 0)).toBe(true);
+    expect(Number.isFinite(s.kernelBytesPerConnection)).toBe(true);
+    expect(s.fit.kernelStack!.n).toBe(5);
+    // threadsMax counts the idle points too (a thread-per-connection server: threadsMax ≥ connections).
+    expect(cell.serverResources!.threadsMax).toBeGreaterThanOrEqual(Math.max(...s.points.map((p) => p.threads)));
+    expect(cell.serverResources!.contextSwitches).toBeGreaterThan(0);
     expect(s.handshake.count).toBe(200);
     const live = s.liveness;
     expect(live.pingsSent).toBeGreaterThan(200);

@@ -77,7 +77,7 @@ describe('ws-worker-per-conn', () => {
     });
     expect(() => splitWorkerPerConnArgs(['--max-threads', '0'])).toThrow('--max-threads must be an integer from 1');
     expect(() => splitWorkerPerConnArgs(['--threads', '4'])).toThrow('--threads is not supported');
-    expect(createWsWorkerPerConnSpec({ maxThreads: 5 }).command({ host: '127.0.0.1', port: 0, threads: 8, stall: null, cpuCount: null }).args.slice(1)).toEqual([
+    expect(createWsWorkerPerConnSpec({ maxThreads: 5 }).command({ host: '127.0.0.1', port: 0, threads: 8, stall: null, cpuCount: null, serverArgs: {} }).args.slice(1)).toEqual([
       '--host', '127.0.0.1', '--port', '0', '--max-threads', '5',
     ]);
   });
