@@ -95,6 +95,8 @@ export interface StatsSnapshot {
   };
   /** osThreads: live OS threads of the process (/proc/self/status Threads:), null where unreadable. */
   go?: { goroutines: number; heapAllocBytes: number; sysBytes: number; numGC: number; osThreads: number | null };
+  /** Java servers only: platform threads (ThreadMXBean; virtual threads are not counted), heap used, GC totals. */
+  java?: { liveThreads: number; peakThreads: number; heapUsedBytes: number; gcCount: number; gcTimeMs: number };
   /** Model-specific figures (pool queue time, worker count, …). */
   extra?: Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { summarize, type Interval } from '../bench/stats.js';
-import { headlineLatency } from '../cli/reporters/table.js';
+import { headlineLatency } from '../results/headline.js';
 import type { Cell, Environment, ResultFile } from '../results/schema.js';
 import { SERVERS } from '../servers/registry.js';
 import type { ServerModel } from '../servers/spec.js';

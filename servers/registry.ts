@@ -7,6 +7,7 @@ import { renamedServer } from './legacy-names.js';
 import type { ServerSpec } from './spec.js';
 import { goGoroutines } from './go-goroutines/spec.js';
 import { goOsThreads } from './go-os-threads/spec.js';
+import { javaThreadsSpec, javaVirtualThreadsSpec } from './java-threads/spec.js';
 import { longPollSpec } from './long-poll/spec.js';
 import { uwsSpec } from './uws/spec.js';
 import { uwsThreadsSpec } from './uws-threads/spec.js';
@@ -27,6 +28,8 @@ export const SERVERS: Record<string, ServerSpec> = {
   [wsWorkerPerConnSpec.name]: wsWorkerPerConnSpec,
   [goGoroutines.name]: goGoroutines,
   [goOsThreads.name]: goOsThreads,
+  [javaThreadsSpec.name]: javaThreadsSpec,
+  [javaVirtualThreadsSpec.name]: javaVirtualThreadsSpec,
   [longPollSpec.name]: longPollSpec,
 };
 

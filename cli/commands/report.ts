@@ -2,6 +2,8 @@ import { resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { buildDashboard } from '../../report/dashboard.js';
 import { FINDING_LABELS } from '../../report/findings.js';
+import { buildScorecard } from '../../report/scorecard.js';
+import { renderScorecard } from '../reporters/scorecard.js';
 import { VIEWS } from '../../report/views.js';
 import { readResults } from '../../results/reader.js';
 import { UsageError } from '../errors.js';
@@ -11,6 +13,7 @@ export interface ReportFlags {
   svg?: boolean;
   png?: boolean;
   quiet?: boolean;
+  scorecard?: boolean;
 }
 
 /** Result files under `paths`, minus the copies inside the dashboard folder itself (a rebuild must not read its own output). */
@@ -36,9 +39,15 @@ export function registerReport(program: Command): void {
     .option('--svg', 'also write the main charts as SVG files into <out>/images/')
     .option('--png', 'also write PNG files, screenshots of the SVGs taken with the local chromium')
     .option('-q, --quiet', 'print only the path of index.html')
+    .option('--scorecard', 'print the per-model scorecard (memory per connection, ceiling and its limit, echo by connections) instead of building the dashboard')
     .addHelpText('after', '\nExamples:\n  wsarena report results/runs --out results/dashboard/\n  wsarena report base.json new.json --svg')
     .action(async (paths: string[], flags: ReportFlags) => {
       const results = collectResults(paths, flags.out);
+      if (flags.scorecard) {
+        const card = renderScorecard(buildScorecard(results.flatMap(({ file }) => file.cells)), { color: Boolean(process.stdout.isTTY) });
+        process.stdout.write(`${card === '' ? 'no idle ramps or closed-loop echo cells (depth 1, one server core) in these results' : card}\n`);
+        return;
+      }
       const built = await buildDashboard(results, { outDir: flags.out, svg: flags.svg ?? false, png: flags.png ?? false });
       for (const w of built.warnings) process.stderr.write(`warning: ${w}\n`);
       if (flags.quiet) {

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { buildScorecard } from '../../report/scorecard.js';
+import { renderScorecard } from '../reporters/scorecard.js';
 import type { Command } from 'commander';
 import { runMatrix } from '../../bench/runner.js';
 import { loadScenario, toCamel, type Scenario, type ScenarioEntry } from '../../bench/scenario.js';
@@ -95,6 +97,10 @@ export function registerSuite(program: Command): void {
         interrupt.dispose();
       }
       if (opts.json !== undefined && opts.json !== false) emitJson(files, opts.json);
+      else {
+        const card = renderScorecard(buildScorecard(files.flatMap((f) => f.cells)), { color: Boolean(process.stdout.isTTY) });
+        if (card !== '') process.stdout.write(`\n## ${scenario.name} / scorecard\n${card}\n`);
+      }
       process.stderr.write(`results: ${outDir}\n`);
       const codes = files.map(exitCodeFor);
       process.exitCode = interrupt.signal.aborted ? 130 : Math.max(0, ...codes);

@@ -2,7 +2,8 @@ import Table from 'cli-table3';
 import { describeStarvation, starvationOf } from '../../results/starved.js';
 import type { Cell } from '../../results/schema.js';
 import { summarize } from '../../bench/stats.js';
-import { formatServerArgs } from '../../servers/spec.js';
+import { serverLabel } from '../../results/cell-label.js';
+import { headlineLatency } from '../../results/headline.js';
 import { formatBytes, formatPercent, formatRate, formatUs } from '../format.js';
 
 /** One row: the repeats of one (server, connections, server CPUs) cell, summarised. */
@@ -32,10 +33,7 @@ export interface SummaryRow {
   notes: string[];
 }
 
-/** Latency a run should be judged by: corrected in open loop (coordinated omission), service in closed. */
-export function headlineLatency(cell: Cell) {
-  return cell.load?.corrected ?? cell.load?.service ?? null;
-}
+export { headlineLatency };
 
 export function summarizeCells(cells: Cell[]): SummaryRow[] {
   const groups = new Map<string, Cell[]>();
@@ -130,12 +128,6 @@ export function renderSummaryTable(cells: Cell[], { color = false }: { color?: b
     'a client-bound row is a lower bound on the server, not a server figure.' +
     (anySwitches ? ' cs/msg: context switches of every server thread per message handled.' : '');
   return [table.toString(), legend, ...(notes.length > 0 ? ['notes:', ...notes] : [])].join('\n');
-}
-
-/** The server's name, with its own flags when the run set any (java-threads max-threads=200 is another server). */
-function serverLabel(cell: Cell): string {
-  const args = formatServerArgs(cell.params.serverArgs ?? {});
-  return args ? `${cell.server} ${args}` : cell.server;
 }
 
 /** Context switches per message: 2 significant digits below 10 ("0.031", "1.2"), else whole. */

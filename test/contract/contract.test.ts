@@ -165,6 +165,8 @@ describe.each(serversUnderTest)('server $name', ({ spec, availability }) => {
           expect(node.eventLoopUtilization).toBeLessThanOrEqual(1);
           expect(node.rssBytes).toBeGreaterThan(0);
           expect(node.heapUsedBytes).toBeGreaterThan(0);
+        } else if (spec.language === 'java') {
+          expect(after.java!.liveThreads).toBeGreaterThan(0);
         } else {
           expect(after.go).toBeDefined();
         }
