@@ -16,6 +16,7 @@
  * Pure parts (summary arithmetic, table) are exported for unit tests; nothing here asserts on time.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { distPath } from '../protocol/paths.js';
@@ -56,6 +57,10 @@ export interface PoolOverheadSample {
   tasks: number;
   /** xor of all results: proves the work was done (and keeps it from being optimised away). */
   checksum: number;
+  /** CPU of the main thread alone (its /proc task stat, clock-tick resolution), µs; null where /proc is missing. */
+  mainThreadCpuUs: number | null;
+  /** Voluntary + involuntary context switches of every thread over the measured tasks; null where /proc is missing. */
+  contextSwitches: number | null;
 }
 
 /** One row of the table: the repeats of one cell. */
@@ -72,6 +77,10 @@ export interface PoolOverheadRow {
   systemShare: number;
   /** Median wall time per task, µs (throughput = 1e6 / this). */
   wallUsPerTask: number;
+  /** Median main-thread CPU per task, µs (the rest of cpuUsPerTask is pool / worker / V8 helper threads); null without /proc. */
+  mainThreadUsPerTask: number | null;
+  /** Median context switches (all threads) per task; null without /proc. */
+  contextSwitchesPerTask: number | null;
   /** cpuUsPerTask − inline's on the same CPUs: the hand-off's own CPU per task; null without an inline row. */
   overheadUsPerTask: number | null;
   /** cpuUsPerTask ÷ inline's on the same CPUs; null without an inline row. */
@@ -83,6 +92,12 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The median of the values, or null when any is null (a figure is shown only when every repeat has it). */
+export function medianOrNull(values: ReadonlyArray<number | null>): number | null {
+  if (values.length === 0 || values.some((v) => v === null)) return null;
+  return median(values as number[]);
 }
 
 /** (user + system) µs per task of one sample. */
@@ -110,6 +125,8 @@ export function summarizePoolOverhead(
       maxCpuUsPerTask: Math.max(...perTask),
       systemShare: median(samples.map((s) => (s.userUs + s.systemUs > 0 ? s.systemUs / (s.userUs + s.systemUs) : 0))),
       wallUsPerTask: median(samples.map((s) => (s.wallMs * 1000) / s.tasks)),
+      mainThreadUsPerTask: medianOrNull(samples.map((s) => (s.mainThreadCpuUs === null ? null : s.mainThreadCpuUs / s.tasks))),
+      contextSwitchesPerTask: medianOrNull(samples.map((s) => (s.contextSwitches === null ? null : s.contextSwitches / s.tasks))),
       overheadUsPerTask: null as number | null,
       ratioToInline: null as number | null,
     };
@@ -125,7 +142,7 @@ export function summarizePoolOverhead(
 
 /** The printed table (plain text, fixed columns). */
 export function formatPoolOverheadTable(rows: readonly PoolOverheadRow[]): string {
-  const head = ['mode', 'cpus', 'threads', 'n', 'CPU µs/task', 'min–max', 'sys', 'wall µs/task', 'overhead µs', '× inline'];
+  const head = ['mode', 'cpus', 'threads', 'n', 'CPU µs/task', 'min–max', 'sys', 'main µs', 'cs/task', 'wall µs/task', 'overhead µs', '× inline'];
   const body = rows.map((r) => [
     r.mode,
     r.cpus ?? 'any',
@@ -134,6 +151,8 @@ export function formatPoolOverheadTable(rows: readonly PoolOverheadRow[]): strin
     r.cpuUsPerTask.toFixed(1),
     `${r.minCpuUsPerTask.toFixed(1)}–${r.maxCpuUsPerTask.toFixed(1)}`,
     `${Math.round(r.systemShare * 100)}%`,
+    r.mainThreadUsPerTask === null ? '—' : r.mainThreadUsPerTask.toFixed(1),
+    r.contextSwitchesPerTask === null ? '—' : r.contextSwitchesPerTask.toFixed(2),
     r.wallUsPerTask.toFixed(1),
     r.overheadUsPerTask === null ? '—' : r.overheadUsPerTask.toFixed(1),
     r.ratioToInline === null ? '—' : `${r.ratioToInline.toFixed(2)}×`,
@@ -213,13 +232,52 @@ export async function measureCell(cell: PoolOverheadCell): Promise<PoolOverheadS
 }
 
 function measured(run: () => Promise<number>, tasks: number): Promise<PoolOverheadSample> {
+  const threads0 = readThreads();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   return run().then((checksum) => {
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
-    return { userUs: cpu.user, systemUs: cpu.system, wallMs, tasks, checksum };
+    const threads1 = readThreads();
+    let mainThreadCpuUs: number | null = null;
+    let contextSwitches: number | null = null;
+    if (threads0 !== null && threads1 !== null) {
+      const main0 = threads0.get(process.pid);
+      const main1 = threads1.get(process.pid);
+      if (main0 !== undefined && main1 !== undefined) mainThreadCpuUs = ((main1.ticks - main0.ticks) * 1e6) / CLOCK_TICKS_PER_SECOND;
+      contextSwitches = 0;
+      for (const [tid, end] of threads1) contextSwitches += end.switches - (threads0.get(tid)?.switches ?? 0);
+    }
+    return { userUs: cpu.user, systemUs: cpu.system, wallMs, tasks, checksum, mainThreadCpuUs, contextSwitches };
   });
+}
+
+/** USER_HZ: Linux reports task CPU in 1/100 s on every architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Per thread of this process: utime + stime (ticks) and context switches, from /proc/self/task; null without /proc. */
+function readThreads(): Map<number, { ticks: number; switches: number }> | null {
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return null;
+  }
+  const threads = new Map<number, { ticks: number; switches: number }>();
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Fields after the parenthesised name: state is field 3; utime and stime are fields 14 and 15.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      const status = readFileSync(`/proc/self/task/${tid}/status`, 'utf8');
+      const switches = Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0) + Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      threads.set(Number(tid), { ticks, switches });
+    } catch {
+      // The thread exited between readdir and read.
+    }
+  }
+  return threads;
 }
 
 async function measureInline(cell: PoolOverheadCell): Promise<PoolOverheadSample> {

@@ -5,6 +5,7 @@ import { PROJECT_ROOT } from '../protocol/paths.js';
 import { registerCalibrate } from './commands/calibrate.js';
 import { registerCompare } from './commands/compare.js';
 import { registerProbe } from './commands/probe.js';
+import { registerPoolOverhead } from './commands/pool-overhead.js';
 import { registerProfile } from './commands/profile.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerCompare(program);
   registerProbe(program);
   registerProfile(program);
+  registerPoolOverhead(program);
   registerServe(program);
   return program;
 }

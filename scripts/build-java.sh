@@ -99,12 +99,13 @@ fi
 
 version="$("$JAVA_HOME_DIR/bin/java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/^ *java.runtime.version =/{print $2; exit}')"
 vendor="$("$JAVA_HOME_DIR/bin/java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/^ *java.vendor =/{print $2; exit}')"
-# Build next to the output and swap it in, so a failed compile leaves the previous build intact.
-rm -rf "$OUT.tmp"
-mkdir -p "$OUT.tmp"
-compile "$OUT.tmp"
+# Build in a temporary directory and swap it in, so a failed compile leaves the previous build intact.
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+compile "$tmp"
 printf '{"javaHome":"%s","feature":%s,"version":"%s","vendor":"%s","release":17}\n' \
-  "$JAVA_HOME_DIR" "$FEATURE" "${version:-unknown}" "${vendor:-unknown}" >"$OUT.tmp/jdk.json"
+  "$JAVA_HOME_DIR" "$FEATURE" "${version:-unknown}" "${vendor:-unknown}" >"$tmp/jdk.json"
+chmod 755 "$tmp"
 rm -rf "$OUT"
-mv "$OUT.tmp" "$OUT"
+mv "$tmp" "$OUT"
 echo "java-threads: built $OUT with $JAVA_HOME_DIR (Java ${version:-$FEATURE}); java-virtual-threads $([ "$FEATURE" -ge 21 ] && echo available || echo "needs JDK 21+")"

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 # Debian packages: Go + gorilla/websocket for the go-goroutines server, Chromium for the dashboard's
 # browser test. Installed only when missing, since apt is slow even when there is nothing to do.
 APT_PACKAGES=(golang-go golang-github-gorilla-websocket-dev chromium)
+# A JDK (17+) for java-threads, only when none is installed: a preinstalled Temurin or other JDK is used as is.
+bash scripts/build-java.sh --find-jdk >/dev/null 2>&1 || APT_PACKAGES+=(openjdk-17-jdk-headless)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -31,4 +33,5 @@ npm run --silent build
 if [ -f scripts/build-go.sh ]; then
   bash scripts/build-go.sh
 fi
+bash scripts/build-java.sh
 echo "setup: done. Try: npx wsarena servers"

@@ -68,11 +68,11 @@ const pool = new Piscina<WorkTask, number>({
   filename: new URL('./work-task.js', import.meta.url).href,
   minThreads: poolThreads,
   maxThreads: poolThreads,
-  concurrentTasksPerWorker: WS_PISCINA_POOL_SETTINGS.poolConcurrentTasksPerWorker,
+  concurrentTasksPerWorker: Number(process.env.XP_CTPW ?? WS_PISCINA_POOL_SETTINGS.poolConcurrentTasksPerWorker),
   maxQueue: Infinity,
-  atomics: WS_PISCINA_POOL_SETTINGS.poolAtomics,
+  atomics: (process.env.XP_ATOMICS ?? WS_PISCINA_POOL_SETTINGS.poolAtomics) as 'sync',
   // waitTime and runTime histograms: reported in /stats.
-  recordTiming: true,
+  recordTiming: process.env.XP_TIMING !== '0',
 });
 // piscina starts minThreads workers in its constructor; the ready line waits until they all run JS.
 const poolOnline = Promise.all(pool.threads.map((thread) => new Promise((resolve) => thread.once('online', resolve))));

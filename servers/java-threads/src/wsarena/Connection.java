@@ -108,11 +108,8 @@ final class Connection implements Runnable {
         case FrameReader.PONG:
           continue;
         case FrameReader.CLOSE:
-          if (!closing) {
-            // The client started the close handshake: echo its status code (none if it sent none).
-            sendControl(FrameReader.CLOSE, reader.control(), Math.min(2, reader.controlLength()));
-            closing = true;
-          }
+          // The client started the close handshake (or answered ours): echo its status code, if it sent one.
+          echoClose(reader.control(), Math.min(2, reader.controlLength()));
           return;
         default:
           if (closing) continue; // messages after our close frame are ignored
@@ -186,6 +183,25 @@ final class Connection implements Runnable {
     } catch (IOException e) {
       closing = true;
       closeSocket();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Answers the client's close frame, unless this server already sent one; nothing is written after it. */
+  private void echoClose(byte[] payload, int len) {
+    try {
+      if (!writeLock.tryLock(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) return; // a write is stuck on this client: just drop it
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    try {
+      if (closing) return;
+      closing = true;
+      writer.write(FrameReader.CLOSE, payload, 0, len);
+    } catch (IOException e) {
+      // the socket is closed right after anyway
     } finally {
       writeLock.unlock();
     }
