@@ -46,7 +46,16 @@ export interface PoolOverheadCell {
   atomics: PiscinaAtomics;
   /** piscina only. */
   concurrentTasksPerWorker: number;
+  /**
+   * piscina only: the task file. 'ws-piscina' = servers/ws-piscina/work-task.js (work() called through
+   * Function.prototype.call); 'direct' = this file's default export, work() called directly, which V8
+   * inlines into piscina's try block (see work-task.ts).
+   */
+  piscinaTask: PiscinaTaskFile;
 }
+
+export const PISCINA_TASK_FILES = ['ws-piscina', 'direct'] as const;
+export type PiscinaTaskFile = (typeof PISCINA_TASK_FILES)[number];
 
 /** What a child reports for one cell. */
 export interface PoolOverheadSample {
@@ -173,6 +182,7 @@ export function poolOverheadCells(options: {
   inFlight: number;
   atomics: PiscinaAtomics;
   concurrentTasksPerWorker: number;
+  piscinaTask: PiscinaTaskFile;
 }): PoolOverheadCell[] {
   const cells: PoolOverheadCell[] = [];
   for (const cpus of options.cpuSets) {
@@ -188,6 +198,7 @@ export function poolOverheadCells(options: {
         inFlight: options.inFlight,
         atomics: options.atomics,
         concurrentTasksPerWorker: options.concurrentTasksPerWorker,
+        piscinaTask: options.piscinaTask,
       });
     }
   }
@@ -319,7 +330,7 @@ function keepInFlight(
 async function measurePiscina(cell: PoolOverheadCell): Promise<PoolOverheadSample> {
   const { Piscina } = await import('piscina');
   const pool = new Piscina<TaskMessage, number>({
-    filename: pathToFileURL(distPath('servers/ws-piscina/work-task.js')).href,
+    filename: pathToFileURL(distPath(cell.piscinaTask === 'direct' ? 'bench/pool-overhead.js' : 'servers/ws-piscina/work-task.js')).href,
     minThreads: cell.threads,
     maxThreads: cell.threads,
     concurrentTasksPerWorker: cell.concurrentTasksPerWorker,
@@ -360,6 +371,11 @@ async function measurePort(cell: PoolOverheadCell): Promise<PoolOverheadSample> 
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+/** The 'direct' piscina task: work() called directly, as work-task.ts did before it went through .call. */
+export default function directWorkTask(task: TaskMessage): number {
+  return work(task.iterations, task.seed);
 }
 
 // The port worker: this same file, started as a worker thread.

@@ -1,11 +1,13 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import {
+  PISCINA_TASK_FILES,
   POOL_OVERHEAD_MODES,
   formatPoolOverheadTable,
   poolOverheadCells,
   runPoolOverhead,
   type PiscinaAtomics,
+  type PiscinaTaskFile,
   type PoolOverheadMode,
 } from '../../bench/pool-overhead.js';
 import { UsageError } from '../errors.js';
@@ -23,6 +25,7 @@ interface PoolOverheadFlags {
   inFlight: string;
   atomics: string;
   concurrentTasksPerWorker: string;
+  piscinaTask: string;
   repeat: string;
   json?: string | boolean;
   quiet?: boolean;
@@ -46,6 +49,7 @@ export function registerPoolOverhead(program: Command): void {
     .option('--in-flight <n>', 'tasks outstanding at once (piscina, port), like 100 connections × depth 1', '100')
     .option('--atomics <mode>', `piscina atomics: ${ATOMICS.join(', ')}`, 'sync')
     .option('--concurrent-tasks-per-worker <n>', 'piscina concurrentTasksPerWorker', '1')
+    .option('--piscina-task <file>', `piscina task file: ${PISCINA_TASK_FILES.join(' (servers/ws-piscina/work-task.js), ')} (work() called directly)`, 'ws-piscina')
     .option('--repeat <n>', 'runs per cell, interleaved', '3')
     .option('--json [file]', 'print the rows as JSON (or write them to file) instead of the table')
     .option('-q, --quiet', 'no progress on stderr')
@@ -60,6 +64,9 @@ export function registerPoolOverhead(program: Command): void {
       if (!(ATOMICS as readonly string[]).includes(flags.atomics)) {
         throw new UsageError('BAD_FLAG', `--atomics: "${flags.atomics}" is not allowed; allowed: ${ATOMICS.join(', ')}`);
       }
+      if (!(PISCINA_TASK_FILES as readonly string[]).includes(flags.piscinaTask)) {
+        throw new UsageError('BAD_FLAG', `--piscina-task: "${flags.piscinaTask}" is not allowed; allowed: ${PISCINA_TASK_FILES.join(', ')}`);
+      }
       const cpuSets = flags.pin
         ? flags.cpus.split('/').map((set) => parseCpuList('--cpus', set, availableParallelism()).list)
         : [null];
@@ -73,6 +80,7 @@ export function registerPoolOverhead(program: Command): void {
         inFlight: parseInteger('--in-flight', flags.inFlight, { min: 1, max: 100_000 }),
         atomics: flags.atomics as PiscinaAtomics,
         concurrentTasksPerWorker: parseInteger('--concurrent-tasks-per-worker', flags.concurrentTasksPerWorker, { min: 1, max: 1000 }),
+        piscinaTask: flags.piscinaTask as PiscinaTaskFile,
       });
       const repeats = parseInteger('--repeat', flags.repeat, { min: 1, max: 100 });
       const rows = await runPoolOverhead(cells, repeats, (cell, sample, r) => {

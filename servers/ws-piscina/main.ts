@@ -40,10 +40,11 @@ import type { WorkTask } from './work-task.js';
 import {
   WS_PISCINA_ARGS_POLICY,
   WS_PISCINA_NAME,
-  WS_PISCINA_POOL_SETTINGS,
   WS_PISCINA_WS_SETTINGS,
   defaultPoolThreads,
+  parsePoolFlags,
   wsPiscinaKnobs,
+  type PoolOptions,
 } from './settings.js';
 
 /** Close code for connections still open at shutdown (RFC 6455: going away). */
@@ -53,7 +54,8 @@ const INTERNAL_ERROR = 1011;
 /** How long shutdown waits for clients to answer the close frame before dropping them. */
 const CLOSE_HANDSHAKE_WAIT_MS = 1_000;
 
-const args = parseServerArgsOrExit(WS_PISCINA_NAME, process.argv.slice(2), WS_PISCINA_ARGS_POLICY);
+const { pool: poolOptions, rest: commonArgv } = parsePoolFlagsOrExit(process.argv.slice(2));
+const args = parseServerArgsOrExit(WS_PISCINA_NAME, commonArgv, WS_PISCINA_ARGS_POLICY);
 const poolThreads = args.threads ?? defaultPoolThreads();
 const counters = createCounters();
 const stats = createStatsRecorder(WS_PISCINA_NAME);
@@ -68,11 +70,11 @@ const pool = new Piscina<WorkTask, number>({
   filename: new URL('./work-task.js', import.meta.url).href,
   minThreads: poolThreads,
   maxThreads: poolThreads,
-  concurrentTasksPerWorker: Number(process.env.XP_CTPW ?? WS_PISCINA_POOL_SETTINGS.poolConcurrentTasksPerWorker),
+  concurrentTasksPerWorker: poolOptions.concurrentTasksPerWorker,
   maxQueue: Infinity,
-  atomics: (process.env.XP_ATOMICS ?? WS_PISCINA_POOL_SETTINGS.poolAtomics) as 'sync',
+  atomics: poolOptions.atomics,
   // waitTime and runTime histograms: reported in /stats.
-  recordTiming: process.env.XP_TIMING !== '0',
+  recordTiming: poolOptions.recordTiming,
 });
 // piscina starts minThreads workers in its constructor; the ready line waits until they all run JS.
 const poolOnline = Promise.all(pool.threads.map((thread) => new Promise((resolve) => thread.once('online', resolve))));
@@ -131,12 +133,15 @@ wss.on('connection', (client: WebSocket) => {
         counters.broadcastDeliveries += broadcast(message);
         return;
       case Op.WORK: {
-        // Only the header is kept for the reply; the pool thread gets two numbers, not the message.
-        const header = Buffer.from(message.subarray(0, HEADER_BYTES));
+        // The reply is built now (header copied, result 0) and its result filled in when the pool answers:
+        // one allocation per WORK, and the message (a view of ws's receive buffer) is not kept alive. The
+        // pool thread gets two numbers, not the message.
+        const reply = buildWorkReply(message, 0);
         pendingWork++;
         pool.run({ iterations: readWorkIterations(message), seed: readWorkSeed(message) }).then(
           (result) => {
-            if (client.readyState === WebSocket.OPEN) client.send(buildWorkReply(header, result));
+            reply.writeUInt32LE(result >>> 0, HEADER_BYTES);
+            if (client.readyState === WebSocket.OPEN) client.send(reply);
             workSettled();
           },
           (error: unknown) => {
@@ -156,6 +161,16 @@ wss.on('connection', (client: WebSocket) => {
   client.on('close', () => counters.openConnections--);
 });
 
+/** ws-piscina's own flags (settings.ts WS_PISCINA_SERVER_ARGS); a bad value exits 2 like any bad server flag. */
+function parsePoolFlagsOrExit(argv: readonly string[]): { pool: PoolOptions; rest: string[] } {
+  try {
+    return parsePoolFlags(argv);
+  } catch (error) {
+    process.stderr.write(`${WS_PISCINA_NAME}: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+}
+
 function broadcast(message: Uint8Array): number {
   return sendToOpenClients(wss.clients, message);
 }
@@ -174,30 +189,35 @@ function poolStats(): Record<string, unknown> {
   const nowMs = performance.now();
   const completed = pool.completed;
   const completedInWindow = completed - completedAtWindowStart;
-  const { waitTime, runTime } = pool.histogram;
-  const run = timeSummary(runTime);
+  // With recordTiming off (--record-timing 0) piscina keeps no histograms: waitTime, runTime, utilization are null.
+  const timing = poolOptions.recordTiming ? pool.histogram : null;
+  const run = timing === null ? null : timeSummary(timing.runTime);
   // Busy time of the pool in this window ≈ mean run time × tasks completed (each completion records one
   // run time). piscina 5.3.2's own `utilization` divides its mean (already in ms) by 1000 once more and is
   // 1000× too small, and it covers the pool's whole life, so it is computed here instead.
   const capacityMs = (nowMs - windowStartMs) * poolThreads;
-  const utilization = capacityMs > 0 ? Math.min(1, (run.mean * completedInWindow) / capacityMs) : 0;
+  const utilization = run === null ? null : capacityMs > 0 ? Math.min(1, (run.mean * completedInWindow) / capacityMs) : 0;
   const figures = {
     threads: pool.threads.length,
     queueSize: pool.queueSize,
     completed,
-    utilization: round(utilization, 4),
-    /** Time a task waited in piscina's queue for a free pool thread (submit → dispatch), ms. */
-    waitTime: timeSummary(waitTime),
+    utilization: utilization === null ? null : round(utilization, 4),
     /**
-     * Dispatch → result back on the main loop, ms: the computation plus the thread hops (and any lateness
-     * of the main loop in noticing the result).
+     * Time a task waited in piscina's queue (submit → handed to a pool thread's port), ms. With
+     * concurrentTasksPerWorker > 1 a task is handed over while that thread still computes earlier ones.
+     */
+    waitTime: timing === null ? null : timeSummary(timing.waitTime),
+    /**
+     * Handed to a pool thread → result back on the main loop, ms: the computation, any earlier tasks of the
+     * same thread still ahead of it (concurrentTasksPerWorker > 1), the thread hops, and any lateness of the
+     * main loop in noticing the result.
      */
     runTime: run,
     taskErrors,
     lastTaskError,
   };
-  pool.histogram.resetWaitTime();
-  pool.histogram.resetRunTime();
+  timing?.resetWaitTime();
+  timing?.resetRunTime();
   windowStartMs = nowMs;
   completedAtWindowStart = completed;
   return figures;
@@ -224,7 +244,7 @@ httpServer.once('error', (error: NodeJS.ErrnoException) => {
 void poolOnline.then(() => {
   httpServer.listen({ host: args.host, port: args.port }, () => {
     const { port } = httpServer.address() as AddressInfo;
-    announceReady(WS_PISCINA_NAME, args.host, port, wsPiscinaKnobs(args, poolThreads, piscinaVersion));
+    announceReady(WS_PISCINA_NAME, args.host, port, wsPiscinaKnobs(args, poolThreads, piscinaVersion, poolOptions));
   });
 });
 

@@ -2,7 +2,7 @@ import { Op } from '../../protocol/wire.js';
 import { toServerArgs } from '../common/args.js';
 import { builtEntryAvailability, nodeEntryCommand } from '../node-entry.js';
 import type { ServerSpec } from '../spec.js';
-import { WS_PISCINA_ARGS_POLICY, WS_PISCINA_NAME } from './settings.js';
+import { WS_PISCINA_ARGS_POLICY, WS_PISCINA_NAME, WS_PISCINA_SERVER_ARGS, poolFlags } from './settings.js';
 
 const ENTRY = 'servers/ws-piscina/main.js';
 /** The pool threads' task file; without it the server would start and fail every WORK. */
@@ -15,6 +15,7 @@ export const wsPiscinaSpec: ServerSpec = {
   model: 'thread-pool',
   language: 'node',
   ops: [Op.ECHO, Op.WORK, Op.BROADCAST],
+  serverArgs: WS_PISCINA_SERVER_ARGS.map((arg) => ({ ...arg })),
   availability: () => {
     const task = builtEntryAvailability(TASK);
     return task.available ? builtEntryAvailability(ENTRY) : task;
@@ -22,5 +23,8 @@ export const wsPiscinaSpec: ServerSpec = {
   // Pool size: the threads asked for, else the CPUs the server is pinned to, else the server decides
   // (os.availableParallelism(), which a taskset mask already narrows).
   command: (options) =>
-    nodeEntryCommand(ENTRY, toServerArgs({ ...options, threads: options.threads ?? options.cpuCount }, WS_PISCINA_ARGS_POLICY)),
+    nodeEntryCommand(ENTRY, [
+      ...toServerArgs({ ...options, threads: options.threads ?? options.cpuCount }, WS_PISCINA_ARGS_POLICY),
+      ...poolFlags(options.serverArgs),
+    ]),
 };

@@ -49,7 +49,7 @@ describe('parseServerArgs', () => {
 describe('toServerArgs', () => {
   it('round-trips through parseServerArgs', () => {
     const options = { ...DEFAULT_SERVER_OPTIONS, host: '127.0.0.2', port: 1234, threads: 3, stall: { everyMs: 500, durationMs: 50 } };
-    const { cpuCount: _cpuCount, ...expected } = options;
+    const { cpuCount: _cpuCount, serverArgs: _serverArgs, ...expected } = options;
     expect(parseServerArgs(toServerArgs(options, pooled), pooled)).toEqual(expected);
   });
 

@@ -59,7 +59,15 @@ describe('ws-piscina', () => {
   });
 
   it('announces the pool size it started, and reports the pool in /stats', async () => {
-    expect(server.knobs).toMatchObject({ threads: 1, poolThreads: 1, workRepliesInOrder: false });
+    expect(server.knobs).toMatchObject({
+      threads: 1,
+      poolThreads: 1,
+      poolConcurrentTasksPerWorker: 4,
+      poolAtomics: 'sync',
+      poolRecordTiming: true,
+      poolWorkCall: 'work.call',
+      workRepliesInOrder: false,
+    });
     expect(server.knobs['library']).toMatch(/^ws@\S+ \+ piscina@5\./);
     const pool = await poolStats(server);
     expect(pool).toMatchObject({ threads: 1, queueSize: 0 });
@@ -73,6 +81,23 @@ describe('ws-piscina', () => {
     expect(wsPiscinaSpec.command({ ...base, threads: 3, cpuCount: 1 }).args).toContain('--threads');
     expect(wsPiscinaSpec.command({ ...base, threads: null, cpuCount: 1 }).args.slice(-2)).toEqual(['--threads', '1']);
     expect(wsPiscinaSpec.command({ ...base, threads: null, cpuCount: null }).args).not.toContain('--threads');
+  });
+
+  it('--server-arg sets the pool options, the ready line reports them, and /stats reports no timing when it is off', async () => {
+    const base = { host: '127.0.0.1', port: 0, stall: null, threads: 1, cpuCount: null };
+    const args = wsPiscinaSpec.command({ ...base, serverArgs: { 'concurrent-tasks-per-worker': 2, atomics: 0, 'record-timing': 0 } }).args;
+    expect(args.slice(-6)).toEqual(['--concurrent-tasks-per-worker', '2', '--atomics', '0', '--record-timing', '0']);
+    const other = await startServer(wsPiscinaSpec, { threads: 1, serverArgs: { 'concurrent-tasks-per-worker': 2, atomics: 0, 'record-timing': 0 } });
+    try {
+      expect(other.knobs).toMatchObject({ poolConcurrentTasksPerWorker: 2, poolAtomics: 'disabled', poolRecordTiming: false });
+      const client = await TestClient.open(other.url);
+      client.send(buildWorkRequest(1, nowUs(), 1000, 5));
+      expect((await client.next(10_000)).readUInt32LE(HEADER_BYTES)).toBe(work(1000, 5));
+      await client.close();
+      expect(await poolStats(other)).toMatchObject({ threads: 1, utilization: null, waitTime: null, runTime: null });
+    } finally {
+      await other.stop();
+    }
   });
 
   it('runs WORK off the main loop: ECHO on another connection stays fast during ~300 ms of WORK', async () => {
@@ -157,17 +182,19 @@ describe('ws-piscina', () => {
       }, 'Threads(--threads 3) − Threads(--threads 1) == 2');
       expect(counts[1] - counts[0]).toBe(2);
 
-      // One pool thread, two long WORKs at once: the second waits in the queue for the first.
+      // One pool thread takes concurrentTasksPerWorker tasks at once; one more long WORK than that waits in
+      // piscina's queue until the thread has finished the first.
+      const perThread = one.knobs['poolConcurrentTasksPerWorker'] as number;
+      const count = perThread + 1;
       const client = await TestClient.open(one.url);
       const { completed } = await poolStats(one); // also opens a fresh window
-      sendLongWork(client, 2);
-      await client.next(10_000);
-      await client.next(10_000);
+      sendLongWork(client, count);
+      for (let i = 0; i < count; i++) await client.next(10_000);
       await client.close();
       const pool = await poolStats(one);
-      expect(pool.completed - completed).toBe(2);
+      expect(pool.completed - completed).toBe(count);
       expect(pool.runTime.p50).toBeGreaterThan(50);
-      expect(pool.waitTime.p99).toBeGreaterThan(50); // the second task's wait ≈ the first's run
+      expect(pool.waitTime.p99).toBeGreaterThan(50); // the last task's wait ≈ the first's run
       expect(pool.waitTime.p50).toBeLessThan(pool.waitTime.p99);
       expect(pool.utilization).toBeGreaterThan(0.2);
       expect(pool.utilization).toBeLessThanOrEqual(1);
