@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import { UsageError } from '../../cli/errors.js';
 import { distPath } from '../../protocol/paths.js';
 
 export interface CliResult {
@@ -46,4 +48,15 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The UsageError fn throws (fails the test when it throws nothing or something else). */
+export function usageError(fn: () => unknown): UsageError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(UsageError);
+    return err as UsageError;
+  }
+  throw new Error('expected a UsageError');
 }

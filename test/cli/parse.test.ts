@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../cli/errors.js';
+import { usageError } from './helpers.js';
 import { parseBytes, parseCpuList, parseDurationMs, parseInteger, parseIntegerList } from '../../cli/parse.js';
-
-function usageError(fn: () => unknown): UsageError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
-    return err as UsageError;
-  }
-  throw new Error('expected a UsageError');
-}
 
 describe('parseDurationMs', () => {
   it('reads units and bare seconds', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../cli/errors.js';
+import { usageError } from './helpers.js';
 import { collectRepeated, parseServerArgFlags } from '../../cli/server-args.js';
 import { formatServerArgs, type ServerSpec } from '../../servers/spec.js';
 
@@ -14,16 +14,6 @@ const pool: ServerSpec = {
   command: () => ({ file: 'true', args: [] }),
 };
 const plain: ServerSpec = { ...pool, name: 'plain', serverArgs: undefined };
-
-function usageError(fn: () => unknown): UsageError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
-    return err as UsageError;
-  }
-  throw new Error('expected a UsageError');
-}
 
 describe('--server-arg', () => {
   it('collects repeated flags and reads comma-separated suite values', () => {
