@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { parseStat, processTree } from './proc-tree.js';
 
 /**
- * The limits that can end a connection ramp on this kind of machine (METHOD.md §7), read at a moment
+ * The limits that can end a connection ramp on this kind of machine (docs/METHOD.md §7), read at a moment
  * with their current use, so a ceiling comes with its arithmetic: open files per process (20,000 hard
  * here), tasks system-wide (kernel.pid_max 32,768 and kernel.threads-max), memory maps per process
  * (vm.max_map_count 65,530; a thread stack costs about 2), and RAM. A thread-per-connection server

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * Kernel memory from /proc/meminfo (METHOD.md §3): a thread's kernel stack (16 KB on x86-64) and its task
+ * Kernel memory from /proc/meminfo (docs/METHOD.md §3): a thread's kernel stack (16 KB on x86-64) and its task
  * structures are not in any process's RSS, so a thread-per-connection server's cost per connection is
  * partly here. Machine-wide: only changes against a baseline, taken the same way for every server, mean
  * anything. KernelStack is dominated by the server's threads (the client has a fixed handful of

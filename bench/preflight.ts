@@ -2,7 +2,7 @@ import { UsageError } from '../cli/errors.js';
 
 /**
  * Refuses runs that cannot fit this machine before anything starts, with the arithmetic in the message
- * (METHOD.md §7): open files per process, and ephemeral ports per client source address.
+ * (docs/METHOD.md §7): open files per process, and ephemeral ports per client source address.
  */
 
 /** File descriptors a process needs besides its sockets (stdio, epoll, pipes, node internals, libuv). */

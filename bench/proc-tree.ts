@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 
 /**
  * Reads a process tree's resource use from /proc, the same way for Node, uWS and Go servers
- * (METHOD.md §3): CPU from /proc/<pid>/stat, RSS from /proc/<pid>/status, PSS from smaps_rollup,
+ * (docs/METHOD.md §3): CPU from /proc/<pid>/stat, RSS from /proc/<pid>/status, PSS from smaps_rollup,
  * fds from /proc/<pid>/fd. Threads count as part of their process; child processes are found by ppid.
  */
 
@@ -113,7 +113,7 @@ export function snapshotTree(rootPid: number, clockTicksPerSecond: number, withP
 }
 
 /**
- * Context switches (METHOD.md §3, threads vs async): voluntary_ctxt_switches + nonvoluntary_ctxt_switches
+ * Context switches (docs/METHOD.md §3, threads vs async): voluntary_ctxt_switches + nonvoluntary_ctxt_switches
  * of every task (thread) of the tree, from /proc/<pid>/task/<tid>/status. /proc/<pid>/status alone shows
  * the main thread's counts only, so every task is read: a thread-per-connection server has one task per
  * connection, which is why this is read at the window's edges only, never in the periodic sample.

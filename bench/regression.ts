@@ -1,5 +1,5 @@
 /**
- * Ordinary least squares of y on x (METHOD.md §3: memory per connection is the slope of RSS against open
+ * Ordinary least squares of y on x (docs/METHOD.md §3: memory per connection is the slope of RSS against open
  * connections over an idle ramp, not RSS / N). Pure: no I/O, no clock.
  */
 

@@ -81,7 +81,7 @@ interface PlannedCell {
 
 /**
  * Walks the matrix repeat × connections × serverCpus × server, interleaving servers inside each repeat
- * (A B C A B C …, METHOD.md §5) so drift hits them alike. Writes the result file after every cell.
+ * (A B C A B C …, docs/METHOD.md §5) so drift hits them alike. Writes the result file after every cell.
  */
 export async function runMatrix(req: RunRequest, events: RunnerEvents = {}, signal?: AbortSignal): Promise<ResultFile> {
   const workload = getWorkload(req.workload);

@@ -11,9 +11,35 @@ interface WindowMark {
 /** The tree figures result() takes maxima of. */
 export type PeakFigures = Pick<ProcSnapshot, 'rssBytes' | 'threads' | 'fds' | 'processes'>;
 
+/**
+ * Most samples a sampler keeps. An 8-hour run at 250 ms takes 115,200; past this bound every other sample
+ * is dropped and the keeping stride doubles, so the series stays evenly spaced and bounded (4096 samples ≈
+ * 100 KB per cell in the result file). The maxima are kept exactly aside, over every sample taken.
+ */
+export const MAX_KEPT_SAMPLES = 4096;
+
+/** Running maxima of the figures result() reports. */
+function emptyPeaks(): PeakFigures {
+  return { rssBytes: 0, threads: 0, fds: 0, processes: 0 };
+}
+
+function foldPeak(into: PeakFigures, s: PeakFigures): void {
+  if (s.rssBytes > into.rssBytes) into.rssBytes = s.rssBytes;
+  if (s.threads > into.threads) into.threads = s.threads;
+  if (s.fds > into.fds) into.fds = s.fds;
+  if (s.processes > into.processes) into.processes = s.processes;
+}
+
 /** Samples a server's process tree every intervalMs until stopped; marks the measured window. */
 export class TreeSampler {
-  private readonly samples: ResourceSample[] = [];
+  private samples: ResourceSample[] = [];
+  /** Samples taken (kept or not). */
+  private taken = 0;
+  /** Keep one sample in `stride` (doubles each time the kept ones reach MAX_KEPT_SAMPLES). */
+  private stride = 1;
+  private readonly peakAll = emptyPeaks();
+  private readonly peakWindow = emptyPeaks();
+  private windowSamples = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly t0 = performance.now();
   private windowStart: WindowMark | null = null;
@@ -58,19 +84,20 @@ export class TreeSampler {
     // Lower bound when tasks exit inside the window (proc-tree.ts contextSwitchDelta).
     const contextSwitches = contextSwitchDelta(a.switches, b.switches);
     const wallSeconds = Math.max(1e-9, (b.tMs - a.tMs) / 1000);
-    const inWindow = this.samples.filter((s) => s.tMs >= a.tMs && s.tMs <= b.tMs);
-    const all: PeakFigures[] = [...(inWindow.length > 0 ? inWindow : this.samples), ...peaks];
+    // A loop, not Math.max(...all): spreading ~125k samples as arguments throws RangeError.
+    const max = { ...(this.windowSamples > 0 ? this.peakWindow : this.peakAll) };
+    for (const p of peaks) foldPeak(max, p);
     return {
       cpuSeconds,
       cpuCoreFraction: cpuSeconds / wallSeconds,
       cpuUsPerMessage: messagesHandled && messagesHandled > 0 ? (cpuSeconds * 1e6) / messagesHandled : null,
       contextSwitches,
       contextSwitchesPerMessage: messagesHandled && messagesHandled > 0 ? contextSwitches / messagesHandled : null,
-      rssBytesMax: Math.max(0, ...all.map((s) => s.rssBytes)),
+      rssBytesMax: max.rssBytes,
       rssBytesEnd: b.snap.rssBytes,
-      threadsMax: Math.max(0, ...all.map((s) => s.threads)),
-      fdsMax: Math.max(0, ...all.map((s) => s.fds)),
-      processesMax: Math.max(0, ...all.map((s) => s.processes)),
+      threadsMax: max.threads,
+      fdsMax: max.fds,
+      processesMax: max.processes,
       sampleIntervalMs: this.intervalMs,
       samples: this.samples,
     };
@@ -87,8 +114,29 @@ export class TreeSampler {
   }
 
   private sample(): void {
-    const snap = snapshotTree(this.pid, this.clockTicksPerSecond, this.samples.length % 4 === 0);
+    const snap = snapshotTree(this.pid, this.clockTicksPerSecond, this.taken % 4 === 0);
     if (!snap) return;
-    this.samples.push({ tMs: Math.round(performance.now() - this.t0), ...snap });
+    this.record({ tMs: Math.round(performance.now() - this.t0), ...snap });
+  }
+
+  /** Folds one sample into the maxima and keeps it if the stride says so. Exposed for tests. */
+  record(s: ResourceSample): void {
+    this.taken++;
+    foldPeak(this.peakAll, s);
+    if (this.windowStart && !this.windowEnd && s.tMs >= this.windowStart.tMs) {
+      foldPeak(this.peakWindow, s);
+      this.windowSamples++;
+    }
+    if ((this.taken - 1) % this.stride !== 0) return;
+    this.samples.push(s);
+    if (this.samples.length >= MAX_KEPT_SAMPLES) {
+      this.samples = this.samples.filter((_, i) => i % 2 === 0);
+      this.stride *= 2;
+    }
+  }
+
+  /** Samples kept so far (at most MAX_KEPT_SAMPLES). */
+  get keptSamples(): number {
+    return this.samples.length;
   }
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../cli/errors.js';
@@ -12,12 +12,15 @@ import { formatIssues } from '../results/writer.js';
  * and what is allowed.
  */
 
+export const ENTRY_NAME = /^[a-z0-9][a-z0-9-]*$/;
+
 const flagValue = z.union([z.string(), z.number(), z.boolean()]);
 
 /** One entry: run flags by their long names (camelCase or kebab-case), plus a name and servers list. */
 const entrySchema = z
   .object({
-    name: z.string().min(1),
+    /** Names the entry's result file (<out-dir>/<name>.json): lowercase letters, digits and "-" only, so it stays in the folder. */
+    name: z.string().regex(ENTRY_NAME, 'must be lowercase letters, digits and "-" (it names the result file)'),
     description: z.string().optional(),
     /** Server names, or "all" for every registered server (unavailable ones become skipped cells). */
     servers: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]),
@@ -58,18 +61,24 @@ export function loadScenario(nameOrPath: string): { path: string; scenario: Scen
   }
   const parsed = scenarioSchema.safeParse(json);
   if (!parsed.success) throw new UsageError('SCENARIO_INVALID', `scenario ${path}: ${formatIssues(parsed.error.issues)}`);
+  const seen = new Set<string>();
+  for (const [index, entry] of parsed.data.entries.entries()) {
+    if (seen.has(entry.name)) throw new UsageError('SCENARIO_INVALID', `scenario ${path}: entries.${index}.name: "${entry.name}" is used by an earlier entry; names must be unique (each names a result file)`);
+    seen.add(entry.name);
+  }
   return { path, scenario: parsed.data };
 }
 
+/** The suites shipped in bench/scenarios/ (file names without .json), sorted. */
 export function builtInScenarios(): string[] {
-  return ['quick', 'threaded-vs-async', 'c10k'].filter((n) => {
-    try {
-      readFileSync(join(PROJECT_ROOT, 'bench', 'scenarios', `${n}.json`));
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  try {
+    return readdirSync(join(PROJECT_ROOT, 'bench', 'scenarios'))
+      .filter((n) => n.endsWith('.json'))
+      .map((n) => n.slice(0, -'.json'.length))
+      .sort();
+  } catch {
+    return [];
+  }
 }
 
 /** "work-iterations" and "workIterations" both name the run flag workIterations. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * Kernel socket figures from /proc/net/sockstat (METHOD.md §3: kernel socket memory is a separate line
+ * Kernel socket figures from /proc/net/sockstat (docs/METHOD.md §3: kernel socket memory is a separate line
  * from the server's RSS). Machine-wide: it counts the client's sockets too, so only its changes against
  * a baseline, taken the same way for every server, mean anything.
  */

@@ -1,4 +1,4 @@
-/** Small statistics for repeated cells (METHOD.md §5): median, and a 95% CI of the mean (Student t). */
+/** Small statistics for repeated cells (docs/METHOD.md §5): median, and a 95% CI of the mean (Student t). */
 
 export function median(values: number[]): number {
   if (values.length === 0) return NaN;

@@ -2,7 +2,7 @@ import type { LoadReport } from '../clients/types.js';
 import type { Verdict } from '../results/schema.js';
 
 /**
- * Says who limited a run (METHOD.md §1). A client-bound figure is a lower bound on the server, never a
+ * Says who limited a run (docs/METHOD.md §1). A client-bound figure is a lower bound on the server, never a
  * server figure; the reasons carry the numbers and what to do about it.
  */
 export const VERDICT_THRESHOLDS = {
@@ -51,6 +51,13 @@ export function computeVerdict(input: VerdictInput, t = VERDICT_THRESHOLDS): Ver
     const text = `client event-loop delay p99 ${eldMax.toFixed(1)} ms (≥ ${t.clientEventLoopDelayP99Ms} ms)`;
     if (material(eldMax * 1000)) clientSaturated.push(text);
     else clientNotes.push(`${text}, small against the latency p99 of ${(headlineP99Us / 1000).toFixed(1)} ms`);
+  }
+  // Sends the client skipped because the socket would not take them: the offered load never reached the server.
+  const drops = load.counts.clientDrops ?? 0;
+  if (drops > 0) {
+    clientSaturated.push(
+      `client dropped ${drops} of ${drops + load.counts.sent} due sends: their sockets had more than the write-buffer bound queued (the server stopped reading or fell behind)`,
+    );
   }
   if (load.plan.mode === 'open' && lagMax >= t.clientSendLagP99Us) {
     const text = `client send lag p99 ${(lagMax / 1000).toFixed(1)} ms (≥ ${t.clientSendLagP99Us / 1000} ms)`;

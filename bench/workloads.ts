@@ -123,7 +123,8 @@ export function transportSkipReason(w: WorkloadDef, server: string, transport: S
 }
 
 export function getWorkload(name: string): WorkloadDef {
-  const w = WORKLOADS[name];
+  // Object.hasOwn: "constructor" or "toString" are not workloads (a plain lookup finds Object.prototype's).
+  const w = Object.hasOwn(WORKLOADS, name) ? WORKLOADS[name] : undefined;
   if (!w) throw new UsageError('UNKNOWN_WORKLOAD', `--workload: unknown workload "${name}"; known workloads: ${Object.keys(WORKLOADS).join(', ')}`);
   return w;
 }

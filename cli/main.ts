@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { COLOR_MODES, setColorMode, type ColorMode } from './color.js';
+import { ENVIRONMENT_HELP, EXIT_CODES_HELP, versionString } from './help.js';
 import { PROJECT_ROOT } from '../protocol/paths.js';
 import { registerCalibrate } from './commands/calibrate.js';
 import { registerCompare } from './commands/compare.js';
@@ -12,6 +14,7 @@ import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import { registerServers } from './commands/servers.js';
 import { registerSuite } from './commands/suite.js';
+import { registerSoak } from './commands/soak.js';
 import { ExitCode, RunError, UsageError } from './errors.js';
 import { UnknownServerError } from '../servers/errors.js';
 
@@ -20,9 +23,17 @@ export function buildProgram(): Command {
   const version = (JSON.parse(readFileSync(`${PROJECT_ROOT}/package.json`, 'utf8')) as { version: string }).version;
   const program = new Command('wsarena')
     .description('WebSocket server architectures, measured: event loops, thread pools, processes, threads and goroutines behind one contract')
-    .version(version)
+    .version(versionString(version), '-V, --version', 'print the version (and the git commit when known)')
+    .addOption(new Option('--color <when>', 'colour on stdout; auto: on a terminal, unless NO_COLOR is set').choices(COLOR_MODES))
+    .option('--no-color', 'no colour (same as --color never)')
+    .option('--debug', 'print the stack trace of an error (for bug reports)')
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    .addHelpText('after', `\n${EXIT_CODES_HELP}\n\n${ENVIRONMENT_HELP}\n\nThe method behind every figure: docs/METHOD.md. Result files: results/result.schema.json.`)
+    .hook('preAction', () => {
+      const color = program.opts().color as ColorMode | false | true | undefined;
+      setColorMode(color === false ? 'never' : typeof color === 'string' ? color : 'auto');
+    });
   registerRun(program);
   registerServers(program);
   registerCalibrate(program);
@@ -33,12 +44,21 @@ export function buildProgram(): Command {
   registerProfile(program);
   registerPoolOverhead(program);
   registerServe(program);
+  registerSoak(program);
   return program;
 }
 
 /** The single place errors become messages and exit codes (hyperfine's main()). */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // A stack trace only on request: errors are messages for users, stacks are for bug reports.
+  const debug = argv.includes('--debug') || process.env.WSARENA_DEBUG === '1';
+  const stack = (err: unknown) => (debug && err instanceof Error && err.stack ? `${err.stack}\n` : '');
+  if (argv.length === 0) {
+    // Bare `wsarena` is a usage error (as git and cargo do): the help on stderr, exit 2.
+    program.outputHelp({ error: true });
+    return ExitCode.USAGE;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;
@@ -49,17 +69,24 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.USAGE;
     }
     if (err instanceof UsageError || err instanceof UnknownServerError) {
-      process.stderr.write(`Error: ${err.message}\n`);
+      process.stderr.write(`Error: ${err.message}\n${stack(err)}`);
       return ExitCode.USAGE;
     }
     if (err instanceof RunError) {
-      process.stderr.write(`Error: ${err.message}\n`);
+      process.stderr.write(`Error: ${err.message}\n${stack(err)}`);
       return ExitCode.RUN_FAILED;
     }
-    process.stderr.write(`Error: ${(err as Error).stack ?? String(err)}\n`);
+    // Not an error we expected: still one line, and the way to get the stack.
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`Error: ${message}\n${debug ? stack(err) : '(an unexpected error: run again with --debug for the stack trace and report it)\n'}`);
     return ExitCode.RUN_FAILED;
   }
 }
 
+// `wsarena … | head`: a reader that goes away is not an error (as for cat or git): stop quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  throw err;
+});
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

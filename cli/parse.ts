@@ -7,12 +7,16 @@ import { UsageError } from './errors.js';
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
+/** Longest duration any flag accepts: a run's timers, timeline and samples are bounded for this long. */
+export const MAX_DURATION_MS = 24 * 3_600_000;
+
 /** "10s", "500ms", "2m", "1.5s" → milliseconds. A bare number is seconds. */
 export function parseDurationMs(flag: string, value: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
   if (!m) throw new UsageError('BAD_DURATION', `${flag}: "${value}" is not a duration; use a number with ms, s, m or h (e.g. 10s, 500ms)`);
   const ms = Number(m[1]) * DURATION_UNITS_MS[m[2] ?? 's']!;
   if (!(ms > 0)) throw new UsageError('BAD_DURATION', `${flag}: "${value}" must be longer than 0`);
+  if (ms > MAX_DURATION_MS) throw new UsageError('OUT_OF_RANGE', `${flag}: "${value}" is too long; allowed: up to 24h`);
   return Math.round(ms);
 }
 

@@ -1,9 +1,16 @@
 import { join } from 'node:path';
 
-/** results/runs/2026-11-24T22-15-03-run.json, relative to the current directory. */
-export function defaultOutPath(kind: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/\..+$/, '').replace(/:/g, '-');
-  return join('results', 'runs', `${stamp}-${kind}.json`);
+/**
+ * results/runs/2026-11-24T22-15-03-run-4711.json, relative to the current directory. The pid keeps two
+ * runs started in the same second from writing the same file.
+ */
+export function defaultOutPath(kind: string, now = new Date(), pid = process.pid): string {
+  return join('results', 'runs', `${timeStamp(now)}-${kind}-${pid}.json`);
+}
+
+/** 2026-11-24T22-15-03 (UTC, no colons: a file-name part). */
+export function timeStamp(now = new Date()): string {
+  return now.toISOString().replace(/\..+$/, '').replace(/:/g, '-');
 }
 
 /**

@@ -16,6 +16,8 @@ import { mergeEncoded, summarizeEncoded } from './histogram.js';
 import type { ParentToWorker, PhaseTimes, WorkerReport, WorkerToParent } from './ipc.js';
 import { CLASS_NAMES } from './messages.js';
 import { validatePlan } from './plan.js';
+import { timelinePointCount, timelineStepSeconds } from './worker-report.js';
+import { atMonoUs, sleepUntilUs, type LongTimer } from './timers.js';
 import type { LatencySummary, LoadEvent, LoadPlan, LoadReport, MessageCounts, TimelinePoint } from './types.js';
 
 /** Lead time between the start command and the first send, so every worker has it before the instant. */
@@ -88,7 +90,7 @@ class LoadRun {
   private readonly workers: WorkerHandle[] = [];
   private readonly failure: Promise<never>;
   private fail!: (err: unknown) => void;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly timers: LongTimer[] = [];
   private readonly ticks = new Map<number, { sent: number; received: number; workers: number }>();
   private readonly onAbort = (): void => this.fail(this.signal?.reason ?? new Error('aborted'));
 
@@ -208,16 +210,16 @@ class LoadRun {
   }
 
   private emitPhaseAt(phase: 'warmup' | 'measuring' | 'draining', atUs: number): void {
-    this.timers.push(setTimeout(() => this.emit({ type: 'phase', phase, atUs }), Math.max(0, (atUs - monoUs()) / 1000)));
+    this.timers.push(atMonoUs(atUs, () => this.emit({ type: 'phase', phase, atUs })));
   }
 
   private sleepUntil(instantUs: number): Promise<void> {
-    return new Promise((resolve) => this.timers.push(setTimeout(resolve, Math.max(0, (instantUs - monoUs()) / 1000))));
+    return sleepUntilUs(instantUs, this.timers);
   }
 
   dispose(): void {
     this.signal?.removeEventListener('abort', this.onAbort);
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers) t.clear();
     for (const h of this.workers) {
       h.exitExpected = true;
       killChild(h.child);
@@ -227,27 +229,28 @@ class LoadRun {
 
 /** Sums counts, merges histograms and timelines of all workers into the public report. */
 export function mergeReports(plan: LoadPlan, reports: readonly WorkerReport[]): LoadReport {
-  const counts: MessageCounts = { sent: 0, received: 0, lost: 0, duplicated: 0, corrupted: 0, outOfOrder: 0, unexpected: 0 };
+  const counts: Required<MessageCounts> = { sent: 0, received: 0, lost: 0, duplicated: 0, corrupted: 0, outOfOrder: 0, unexpected: 0, late: 0, clientDrops: 0 };
   const errors: Record<string, number> = {};
   let attempted = 0;
   let established = 0;
   let unexpectedCloses = 0;
   for (const r of reports) {
-    for (const k of Object.keys(counts) as (keyof MessageCounts)[]) counts[k] += r.counts[k];
+    for (const k of Object.keys(counts) as (keyof Required<MessageCounts>)[]) counts[k] += r.counts[k] ?? 0;
     for (const [k, v] of Object.entries(r.connections.errors)) errors[k] = (errors[k] ?? 0) + v;
     attempted += r.connections.attempted;
     established += r.connections.established;
     unexpectedCloses += r.connections.unexpectedCloses;
   }
-  const seconds = Math.ceil(plan.durationMs / 1000);
+  const points = timelinePointCount(plan.durationMs);
+  const step = timelineStepSeconds(plan.durationMs);
   const timeline: TimelinePoint[] = [];
-  for (let s = 0; s < seconds; s++) {
-    const points = reports.map((r) => r.timeline[s]).filter((p) => p !== undefined);
-    const h = mergeEncoded(points.map((p) => p.latency));
+  for (let s = 0; s < points; s++) {
+    const atS = reports.map((r) => r.timeline[s]).filter((p) => p !== undefined);
+    const h = mergeEncoded(atS.map((p) => p.latency));
     timeline.push({
-      second: s,
-      sent: points.reduce((n, p) => n + p.sent, 0),
-      received: points.reduce((n, p) => n + p.received, 0),
+      second: s * step,
+      sent: atS.reduce((n, p) => n + p.sent, 0),
+      received: atS.reduce((n, p) => n + p.received, 0),
       p99Us: h.totalCount > 0 ? h.getValueAtPercentile(99) : 0,
     });
     h.destroy();

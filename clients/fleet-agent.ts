@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildMessage, HEADER_BYTES, Op } from '../protocol/wire.js';
 import { monoUs } from './clock.js';
+import { sleepUntilUs } from './timers.js';
 import { classifyConnectError, WsConnection, type CloseInfo } from './connection.js';
 import { encodeFrame, Opcode } from './frame.js';
 import { ProtocolError } from './frame-parser.js';
@@ -477,6 +478,6 @@ function bump(map: Record<string, number>, key: string): void {
 }
 
 function sleepUntil(instantUs: number): Promise<void> {
-  const ms = (instantUs - monoUs()) / 1000;
-  return ms > 0 ? sleep(ms) : Promise.resolve();
+  // Chained timeouts: a plain setTimeout past 2³¹−1 ms would fire after 1 ms.
+  return instantUs > monoUs() ? sleepUntilUs(instantUs) : Promise.resolve();
 }

@@ -12,19 +12,26 @@ import { monoUs } from './clock.js';
 import { classifyConnectError, WsConnection, type CloseInfo } from './connection.js';
 import { ProtocolError } from './frame-parser.js';
 import { buildHistogram, encodeHistogram, recordUs, type Histogram } from './histogram.js';
-import { DUPLICATE, InflightTable } from './inflight.js';
+import { DUPLICATE, InflightTable, inflightWindowFor, LATE } from './inflight.js';
 import type { PhaseTimes, WorkerReport, WorkerTimelinePoint } from './ipc.js';
 import { MessageCodec } from './messages.js';
 import { connectionOffsetUs, connectionsOfWorker, intervalUs, RoundRobinSchedule } from './schedule.js';
 import { SelfMeasure } from './self-measure.js';
 import type { LoadPlan, MessageCounts } from './types.js';
-import { buildWorkerReport, emptyTimeline, tickDueUs } from './worker-report.js';
+import { atMonoUs, MAX_TIMEOUT_MS, type LongTimer } from './timers.js';
+import { buildWorkerReport, tickDueUs, Timeline } from './worker-report.js';
 
 /** Handshakes in progress at once per worker when the plan sets no ramp rate (keeps SYN backlogs sane). */
 const MAX_CONCURRENT_HANDSHAKES = 128;
 /** Open loop: sends per pump before yielding to I/O, so replies are timestamped while the client catches up. */
 const MAX_SENDS_PER_PUMP = 4096;
 const PROGRESS_INTERVAL_MS = 200;
+/**
+ * Open loop: a connection whose socket has more than this buffered (the kernel's send buffer is full and
+ * Node holds the rest: the server stopped reading) gets no new sends; each one due is a client drop. Without
+ * it a server that stops reading makes the client's memory grow by the whole offered rate.
+ */
+export const MAX_BUFFERED_BYTES = 1 << 20;
 
 /** Closed-loop sends carry this instead of an intended time: "use the actual send time". */
 const NO_SCHEDULE = -1;
@@ -45,8 +52,10 @@ class LoadConn {
     /** Index over all connections of the run (all workers). */
     readonly index: number,
     depth: number,
+    /** In-flight window (inflightWindowFor): an older unanswered message is counted lost. */
+    window: number,
   ) {
-    this.inflight = new InflightTable(depth * 2);
+    this.inflight = new InflightTable(depth * 2, window);
     this.rngState = (Math.imul(index + 1, 0x9e3779b1) >>> 0) || 1;
   }
 
@@ -66,7 +75,7 @@ export class LoadWorker {
   private established = 0;
   private unexpectedCloses = 0;
   private readonly errors: Record<string, number> = {};
-  private readonly counts: MessageCounts = { sent: 0, received: 0, lost: 0, duplicated: 0, corrupted: 0, outOfOrder: 0, unexpected: 0 };
+  private readonly counts: Required<MessageCounts> = { sent: 0, received: 0, lost: 0, duplicated: 0, corrupted: 0, outOfOrder: 0, unexpected: 0, late: 0, clientDrops: 0 };
 
   private readonly hHandshake = buildHistogram();
   private readonly hService = buildHistogram();
@@ -75,7 +84,7 @@ export class LoadWorker {
   private readonly hClass: Histogram[] = [buildHistogram(), buildHistogram()];
   private readonly hSecond = buildHistogram();
   private second = -1;
-  private readonly timeline: WorkerTimelinePoint[];
+  private readonly timeline: Timeline;
 
   private readonly selfMeasure = new SelfMeasure();
 
@@ -84,7 +93,7 @@ export class LoadWorker {
   private readonly dirty: LoadConn[] = [];
   private schedule: RoundRobinSchedule | null = null;
   private pumpTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly timers: LongTimer[] = [];
   private booksClosed = false;
   private readonly drained: Promise<void>;
   private markDrained!: () => void;
@@ -98,7 +107,7 @@ export class LoadWorker {
     this.open = plan.mode === 'open';
     this.mixed = plan.mix.kind === 'mixed';
     this.drained = new Promise((resolve) => (this.markDrained = resolve));
-    this.timeline = emptyTimeline(plan.durationMs);
+    this.timeline = new Timeline(plan.durationMs);
   }
 
   /** Opens this worker's connections at its share of the ramp rate; resolves once every attempt has settled. */
@@ -128,7 +137,7 @@ export class LoadWorker {
   }
 
   private async openOne(index: number): Promise<void> {
-    const lc = new LoadConn(index, this.plan.depth);
+    const lc = new LoadConn(index, this.plan.depth, inflightWindowFor(this.plan));
     const addresses = this.plan.localAddresses;
     this.attempted++;
     try {
@@ -167,17 +176,27 @@ export class LoadWorker {
     this.at(times.warmupStartUs, () => this.beginSending());
     this.at(times.measureStartUs, () => this.selfMeasure.begin());
     this.at(times.measureEndUs, () => this.selfMeasure.end());
-    for (let s = 0; s < this.timeline.length; s++) {
-      this.at(tickDueUs(times, s), () => this.tick?.(s, this.timeline[s]!.sent, this.timeline[s]!.received));
-    }
+    this.armTick(0);
     this.at(times.drainEndUs, () => this.closeBooks());
   }
 
   /** Called with each finished second of the window: sent and received so far for it. */
   tick: ((second: number, sent: number, received: number) => void) | null = null;
 
+  /** One tick timer at a time, each arming the next: never a timer per second allocated up front. */
+  private armTick(index: number): void {
+    if (index >= this.timeline.length) return;
+    this.tickTimer = atMonoUs(tickDueUs(this.times!, index, this.timeline.stepSeconds), () => {
+      const p = this.timeline.at(index)!;
+      this.tick?.(p.second, p.sent, p.received);
+      this.armTick(index + 1);
+    });
+  }
+
+  private tickTimer: LongTimer | null = null;
+
   private at(instantUs: number, fn: () => void): void {
-    this.timers.push(setTimeout(fn, Math.max(0, (instantUs - monoUs()) / 1000)));
+    this.timers.push(atMonoUs(instantUs, fn));
   }
 
   private beginSending(): void {
@@ -234,7 +253,7 @@ export class LoadWorker {
       if (inWindow) {
         this.counts.sent++;
         // Filed under the same instant that made it a window message, so the timeline adds up to `sent`.
-        this.timeline[Math.floor((intendedUs - measureStartUs) / 1e6)]!.sent++;
+        this.timeline.at(this.timeline.indexOf(intendedUs - measureStartUs))!.sent++;
         if (this.open) recordUs(this.hSendLag, nowUs - intendedUs);
       }
     }
@@ -251,7 +270,7 @@ export class LoadWorker {
     const delayUs = dueUs - monoUs();
     // setTimeout has 1 ms resolution; below that the next send is left to the I/O path (afterChunk) or the
     // next 1 ms timer, instead of spinning with setImmediate and burning the client CPU being measured.
-    this.pumpTimer = delayUs <= 0 ? setImmediate(this.pump) : setTimeout(this.pump, Math.max(1, Math.floor(delayUs / 1000)));
+    this.pumpTimer = delayUs <= 0 ? setImmediate(this.pump) : setTimeout(this.pump, Math.min(MAX_TIMEOUT_MS, Math.max(1, Math.floor(delayUs / 1000))));
   };
 
   private sendDue(nowUs: number): void {
@@ -261,7 +280,11 @@ export class LoadWorker {
     for (let due = schedule.nextDueUs(); due <= nowUs && due < endUs && sends < MAX_SENDS_PER_PUMP; due = schedule.nextDueUs()) {
       const lc = this.conns[schedule.slot]!;
       // A closed connection's messages are not sent, so they count nowhere; the target vs achieved rate shows the gap.
-      if (lc.open) this.queue(lc, this.codec.pickClass(lc), due);
+      if (lc.open) {
+        if (lc.conn!.socket.writableLength > MAX_BUFFERED_BYTES) {
+          if (due >= this.times!.measureStartUs) this.counts.clientDrops++;
+        } else this.queue(lc, this.codec.pickClass(lc), due);
+      }
       schedule.advance();
       sends++;
     }
@@ -282,7 +305,9 @@ export class LoadWorker {
     const slot = inflight.take(seq);
     if (slot < 0) {
       if (slot === DUPLICATE) this.counts.duplicated++;
-      else this.counts.unexpected++;
+      else if (slot === LATE) {
+        if (inflight.lastTakenInWindow) this.counts.late++;
+      } else this.counts.unexpected++;
       return;
     }
     const cls = inflight.cls[slot]!;
@@ -295,8 +320,8 @@ export class LoadWorker {
     const counts = this.counts;
     counts.received++;
     if (overtaken) counts.outOfOrder++;
-    const second = Math.floor((recvUs - this.times.measureStartUs) / 1e6);
-    const point = this.timeline[second];
+    const second = this.timeline.indexOf(recvUs - this.times.measureStartUs);
+    const point = this.timeline.at(second);
     if (point !== undefined) point.received++;
     const sentUs = inflight.sentUs[slot]!;
     if (!this.codec.check(data, start, end, cls, seq, sentUs)) {
@@ -330,7 +355,7 @@ export class LoadWorker {
 
   /** Moves the per-second latency histogram on to `second`, keeping the finished one encoded. */
   private rotateSecond(second: number): void {
-    if (this.second >= 0 && this.hSecond.totalCount > 0) this.timeline[this.second]!.latency = encodeHistogram(this.hSecond);
+    if (this.second >= 0 && this.hSecond.totalCount > 0) this.timeline.at(this.second)!.latency = encodeHistogram(this.hSecond);
     this.hSecond.reset();
     this.second = second;
   }
@@ -350,7 +375,7 @@ export class LoadWorker {
       clearTimeout(this.pumpTimer as NodeJS.Timeout);
       clearImmediate(this.pumpTimer as NodeJS.Immediate);
     }
-    for (const lc of this.conns) this.counts.lost += lc.inflight.pendingInWindow;
+    for (const lc of this.conns) this.counts.lost += lc.inflight.pendingInWindow + lc.inflight.expiredInWindow;
     this.rotateSecond(-1);
     this.markDrained();
   }
@@ -373,14 +398,15 @@ export class LoadWorker {
       corrected: this.hCorrected,
       sendLag: this.hSendLag,
       byClass: this.hClass,
-      timeline: this.timeline,
+      timeline: this.timeline.all(),
       selfMeasure: this.selfMeasure,
     });
   }
 
   /** Closes every connection with 1000 and waits (bounded) for the closing handshakes. */
   async closeAll(waitMs = 1000): Promise<void> {
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers) t.clear();
+    this.tickTimer?.clear();
     this.closeBooks();
     const closing = this.conns.filter((lc) => lc.conn !== null && !lc.conn.socket.destroyed);
     for (const lc of closing) lc.conn!.close(1000, '', waitMs);

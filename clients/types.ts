@@ -90,6 +90,18 @@ export interface MessageCounts {
   outOfOrder: number;
   /** Replies matching no message this connection sent. */
   unexpected: number;
+  /**
+   * Replies that came after their message had been counted lost: it was still unanswered when the
+   * in-flight window (clients/inflight.ts, a count of later sends on its connection) moved past it.
+   * Not matched, no latency; already in `lost`. Optional: absent in results written before issue 14.
+   */
+  late?: number;
+  /**
+   * Open loop: window messages the client did not send because their connection's socket already had
+   * more than the backpressure bound buffered (the server stopped reading). Not in `sent`; any makes
+   * the verdict client-bound.
+   */
+  clientDrops?: number;
 }
 
 export interface LoadReport {

@@ -1,6 +1,6 @@
 /**
  * A plain `ws`-package echo client, for `wsarena calibrate` to hold the raw-frame generator against
- * (METHOD.md §1): the same ECHO messages, one in flight per connection, in one child process pinned like
+ * (docs/METHOD.md §1): the same ECHO messages, one in flight per connection, in one child process pinned like
  * the generator's workers. Its round trips per second per client core is the bar the generator must beat.
  */
 import { killChild, spawnClientProcess, waitForExit } from './child.js';

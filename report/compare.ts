@@ -73,12 +73,30 @@ export interface CompareResult {
   cells: CellComparison[];
   /** True when a threshold was given and at least one cell regressed beyond it. */
   exceeded: boolean;
+  /** Why NEW is incomplete (incompleteReasons); compare fails (exit 1) when not empty. */
+  incomplete: string[];
 }
 
 /** What makes two cells "the same cell" across result sets. */
 export function matchKey(r: RunRow): string {
   const load = r.mode === 'open' ? `rate=${r.rateHz}` : `depth=${r.depth}`;
-  return JSON.stringify([r.server, r.workload, r.connections, r.mode, load, r.payloadBytes, r.serverCpus]);
+  // Every parameter the report keys repeats on (report/model.ts groupKey): a different WORK size, pool
+  // size or server flag is a different cell, never pooled with this one.
+  return JSON.stringify([r.server, r.workload, r.connections, r.mode, load, r.payloadBytes, r.serverCpus, r.workIterations, r.heavyFraction, r.serverThreads, r.serverArgs]);
+}
+
+/** Why NEW cannot stand for BASE: a NEW file that did not complete, or BASE cells NEW lacks. Empty when complete. */
+export function incompleteReasons(next: LoadedResult[], cells: CellComparison[]): string[] {
+  const reasons: string[] = [];
+  for (const { path, file } of next) {
+    if (file.state !== 'complete') reasons.push(`NEW ${path} is ${file.state}, not complete (${file.cells.length} cell(s) recorded)`);
+  }
+  const missing = cells.filter((c) => c.status === 'only-base');
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 3).map((c) => `${c.server} ${c.workload} c=${c.connections} ${c.load}`);
+    reasons.push(`NEW lacks ${missing.length} cell(s) BASE has: ${shown.join('; ')}${missing.length > 3 ? '; …' : ''}`);
+  }
+  return reasons;
 }
 
 function byKey(runs: RunRow[]): Map<string, RunRow[]> {
@@ -166,6 +184,7 @@ export function compareResults(base: LoadedResult[], next: LoadedResult[], opts:
     new: next.map((r) => r.path),
     cells,
     exceeded: cells.some((c) => c.regressions.length > 0),
+    incomplete: incompleteReasons(next, cells),
   };
 }
 

@@ -74,6 +74,10 @@ export interface RunRow {
   payloadBytes: number;
   workIterations: number | null;
   heavyFraction: number | null;
+  /** --threads of the server (null: its default). */
+  serverThreads: number | null;
+  /** The server's own flags (--server-arg) as "name=value,…", "" when none. */
+  serverArgs: string;
   /** "closed · depth 8" or "open · 20000 msgs/s" (a filter dimension). */
   load: string;
   /** "64 B" (a filter dimension). */
@@ -219,6 +223,11 @@ function runRow(cell: Cell, set: number, setLabel: string, href: string, cellInd
     payloadBytes: p.payloadBytes,
     workIterations: p.workIterations,
     heavyFraction: p.heavyFraction,
+    serverThreads: p.serverThreads,
+    serverArgs: Object.entries(p.serverArgs ?? {})
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
     load,
     payload,
     serverCpus,
@@ -240,7 +249,7 @@ function runRow(cell: Cell, set: number, setLabel: string, href: string, cellInd
     serverCpuCoreFraction: usable ? (cell.serverResources?.cpuCoreFraction ?? null) : null,
     rssBytesMax: cell.serverResources?.rssBytesMax ?? null,
     kernelBytesPerConnection: cell.idle?.kernelBytesPerConnection ?? null,
-    groupKey: JSON.stringify([set, cell.server, cell.target, p.connections, ...context]),
+    groupKey: JSON.stringify([set, cell.server, cell.target, p.connections, ...context, p.serverArgs ?? {}]),
     contextKey: JSON.stringify(context),
     contextLabel: describeContext(p.workload, load, payload, serverCpus, p.workIterations, p.heavyFraction, p.serverThreads),
     who: cell.server,

@@ -2,12 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import { dirname, join } from 'node:path';
 import { PROJECT_ROOT } from '../protocol/paths.js';
 import type { Environment } from './schema.js';
 
 const require = createRequire(import.meta.url);
 
-/** Provenance of the machine and software a result was measured with (METHOD.md §6). */
+/** Provenance of the machine and software a result was measured with (docs/METHOD.md §6). */
 export function collectEnvironment(): Environment {
   return {
     hostname: os.hostname(),
@@ -29,14 +30,44 @@ export function collectEnvironment(): Environment {
 export function libraryVersions(names: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of names) {
-    try {
-      const pkg = require(require.resolve(`${name}/package.json`, { paths: [PROJECT_ROOT] })) as { version: string };
-      out[name] = pkg.version;
-    } catch {
-      // Not installed: absence is itself recorded by leaving it out.
-    }
+    const version = packageVersion(name);
+    // Not installed: absence is itself recorded by leaving it out.
+    if (version !== null) out[name] = version;
   }
   return out;
+}
+
+/**
+ * The installed version of a package: its package.json, found directly or, when the package's `exports`
+ * hide it (piscina: ERR_PACKAGE_PATH_NOT_EXPORTED), by walking up from the resolved entry point to the
+ * package.json that carries its name. null when not installed.
+ */
+export function packageVersion(name: string): string | null {
+  try {
+    return (require(require.resolve(`${name}/package.json`, { paths: [PROJECT_ROOT] })) as { version: string }).version;
+  } catch {
+    // exports may hide package.json: walk up from the entry point
+  }
+  let dir: string;
+  try {
+    dir = dirname(require.resolve(name, { paths: [PROJECT_ROOT] }));
+  } catch {
+    return null;
+  }
+  for (;;) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate)) {
+      try {
+        const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === name && typeof pkg.version === 'string') return pkg.version;
+      } catch {
+        // unreadable: keep walking
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
 }
 
 function goVersion(): string | null {

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import { renamedServer } from '../servers/legacy-names.js';
@@ -48,28 +48,104 @@ function renameCell(cell: Cell): Cell {
   return { ...cell, server: current, id: cell.id.startsWith(prefix) ? `${current}/${cell.id.slice(prefix.length)}` : cell.id };
 }
 
-/** Expands files and folders (recursively, *.json that look like result files) into validated results. */
-export function readResults(paths: string[]): Array<{ path: string; file: ResultFile }> {
-  const files: string[] = [];
-  for (const p of paths) collect(p, files);
-  if (files.length === 0) throw new UsageError('NO_RESULTS', `no result files found in ${paths.join(', ')}`);
-  return files.map((path) => ({ path, file: readResultFile(path) }));
+export interface ReadResultsOptions {
+  /** Where "skipped …" warnings go (default: stderr as `warning: …`). */
+  warn?: (message: string) => void;
 }
 
-function collect(path: string, out: string[]): void {
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    throw new UsageError('RESULT_MISSING', `result path ${path} does not exist`);
-  }
-  if (st.isDirectory()) {
-    for (const name of readdirSync(path).sort()) {
-      const child = join(path, name);
-      if (statSync(child).isDirectory()) collect(child, out);
-      else if (name.endsWith('.json') && !name.endsWith('.tmp')) out.push(child);
+/**
+ * Expands files and folders (recursively) into validated results. A path given by name must be a result
+ * file (any problem is a UsageError). Inside folders, *.json files that are not result files (no
+ * schemaVersion, not JSON), dashboards built by `wsarena report` (their results/ are byte copies: read
+ * again they would count as extra repeats), dangling symlinks and symlink loops are skipped with a warning.
+ */
+export function readResults(paths: string[], opts: ReadResultsOptions = {}): Array<{ path: string; file: ResultFile }> {
+  const warn = opts.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+  const found: Array<{ path: string; named: boolean }> = [];
+  const seen = new Set<string>();
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      throw new UsageError('RESULT_MISSING', `result path ${p} does not exist`);
     }
-  } else {
-    out.push(path);
+    if (st.isDirectory()) collect(p, found, seen, warn);
+    else if (!seen.has(realpathSync(p))) {
+      seen.add(realpathSync(p));
+      found.push({ path: p, named: true });
+    }
+  }
+  const out: Array<{ path: string; file: ResultFile }> = [];
+  for (const { path, named } of found) {
+    if (!named) {
+      const why = notAResultFile(path);
+      if (why !== null) {
+        warn(`skipped ${path}: ${why}`);
+        continue;
+      }
+    }
+    out.push({ path, file: readResultFile(path) });
+  }
+  if (out.length === 0) throw new UsageError('NO_RESULTS', `no result files found in ${paths.join(', ')}`);
+  return out;
+}
+
+/** Marker file `wsarena report` writes into a dashboard folder (report/dashboard.ts). */
+export const DASHBOARD_MARKER = '.wsarena-dashboard';
+
+/** A folder `wsarena report` built: its marker, or index.html beside assets/ and results/ (older builds). */
+export function isDashboardFolder(dir: string): boolean {
+  const has = (name: string, dirWanted: boolean) => {
+    try {
+      const st = statSync(join(dir, name));
+      return dirWanted ? st.isDirectory() : st.isFile();
+    } catch {
+      return false;
+    }
+  };
+  return has(DASHBOARD_MARKER, false) || (has('index.html', false) && has('assets', true) && has('results', true));
+}
+
+/** Why a *.json found in a folder is not a result file (so it is skipped), or null when it claims to be one. */
+function notAResultFile(path: string): string | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    return err instanceof SyntaxError ? 'not JSON' : `cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json) || !('schemaVersion' in json)) return 'not a wsarena result file (no schemaVersion)';
+  return null;
+}
+
+function collect(dir: string, out: Array<{ path: string; named: boolean }>, seen: Set<string>, warn: (m: string) => void): void {
+  const real = realpathSync(dir);
+  if (seen.has(real)) {
+    warn(`skipped ${dir}: already read (a symlink loop or a second link to ${real})`);
+    return;
+  }
+  seen.add(real);
+  if (isDashboardFolder(dir)) {
+    warn(`skipped ${dir}: a dashboard built by wsarena report (its results/ are copies of result files)`);
+    return;
+  }
+  for (const name of readdirSync(dir).sort()) {
+    const child = join(dir, name);
+    let st;
+    try {
+      st = statSync(child);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      warn(`skipped ${child}: ${code === 'ENOENT' ? 'a dangling symlink' : code === 'ELOOP' ? 'a symlink loop' : `cannot read it (${code ?? (err as Error).message})`}`);
+      continue;
+    }
+    if (st.isDirectory()) collect(child, out, seen, warn);
+    else if (name.endsWith('.json')) {
+      const realChild = realpathSync(child);
+      if (seen.has(realChild)) continue;
+      seen.add(realChild);
+      out.push({ path: child, named: false });
+    }
   }
 }

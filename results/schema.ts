@@ -8,16 +8,23 @@ import { backpressureSectionSchema, broadcastSectionSchema, httpEchoSectionSchem
  */
 export const SCHEMA_VERSION = 1;
 
-const latencySummary = z.object({
-  count: z.number().int().nonnegative(),
-  p50Us: z.number().nonnegative(),
-  p90Us: z.number().nonnegative(),
-  p99Us: z.number().nonnegative(),
-  p999Us: z.number().nonnegative(),
-  maxUs: z.number().nonnegative(),
-  meanUs: z.number().nonnegative(),
-  encoded: z.string(),
-});
+/** How a latency histogram is stored; also the JSON Schema's description (results/result.schema.json). */
+export const HISTOGRAM_ENCODING =
+  "HdrHistogram's standard compressed encoding (V2 compressed, base64; encodeIntoCompressedBase64 in HdrHistogram and hdr-histogram-js), values in microseconds, 3 significant digits";
+
+const latencySummary = z
+  .object({
+    count: z.number().int().nonnegative().describe('latency samples recorded (messages, or handshakes)'),
+    p50Us: z.number().nonnegative().describe('median, µs'),
+    p90Us: z.number().nonnegative().describe('90th percentile, µs'),
+    p99Us: z.number().nonnegative().describe('99th percentile, µs'),
+    p999Us: z.number().nonnegative().describe('99.9th percentile, µs'),
+    maxUs: z.number().nonnegative().describe('maximum, µs'),
+    meanUs: z.number().nonnegative().describe('mean, µs'),
+    encoded: z.string().describe(`the whole histogram: ${HISTOGRAM_ENCODING}`),
+  })
+  .describe('a latency distribution in microseconds (µs): summary figures and the full histogram')
+  .meta({ id: 'LatencySummary' });
 
 const messageMix = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('echo') }),
@@ -61,6 +68,9 @@ export const loadReportSchema = z.object({
     corrupted: z.number().int().nonnegative(),
     outOfOrder: z.number().int().nonnegative(),
     unexpected: z.number().int().nonnegative(),
+    // Optional: files written before issue 14 have neither.
+    late: z.number().int().nonnegative().optional(),
+    clientDrops: z.number().int().nonnegative().optional(),
   }),
   targetRateHz: z.number().nullable(),
   achievedRateHz: z.number().nonnegative(),
@@ -215,6 +225,8 @@ export const environmentSchema = z.object({
 export type Environment = z.infer<typeof environmentSchema>;
 
 export const resultFileSchema = z.object({
+  /** Where the JSON Schema of this file is (results/result.schema.json); written by results/writer.ts, absent in older files. */
+  $schema: z.string().optional().describe('the JSON Schema of this file (results/result.schema.json in the wsarena repository)'),
   schemaVersion: z.literal(SCHEMA_VERSION),
   kind: z.enum(['run', 'suite', 'calibrate', 'probe']),
   tool: z.object({ name: z.literal('wsarena'), version: z.string(), gitCommit: z.string().nullable(), gitDirty: z.boolean().nullable() }),

@@ -17,8 +17,8 @@ const latency = z.object({
   p999Us: z.number().nonnegative(),
   maxUs: z.number().nonnegative(),
   meanUs: z.number().nonnegative(),
-  encoded: z.string(),
-}) satisfies z.ZodType<LatencySummary>;
+  encoded: z.string().describe("the whole histogram: HdrHistogram's standard compressed encoding (base64), values in µs"),
+}).describe('a latency distribution in microseconds (µs): summary figures and the full histogram') satisfies z.ZodType<LatencySummary>;
 
 const counts = z.record(z.string(), z.number().int().nonnegative());
 

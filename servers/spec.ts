@@ -97,6 +97,9 @@ export function formatServerArgs(args: Readonly<Record<string, number>>): string
     .join(',');
 }
 
+/** Upper bound of --threads every server accepts (servers/common/args.ts, Go, Java); the CLI checks the same. */
+export const MAX_SERVER_THREADS = 1024;
+
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   host: '127.0.0.1',
   port: 0,

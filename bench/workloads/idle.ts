@@ -1,5 +1,5 @@
 /**
- * idle: memory per connection (METHOD.md §3). Ramp to N connections in equal steps, hold each step with
+ * idle: memory per connection (docs/METHOD.md §3). Ramp to N connections in equal steps, hold each step with
  * the connections idle but alive (pings at an interval, every unexpected close counted), then sample the
  * server tree's RSS (PSS too), /proc/net/sockstat and /proc/meminfo. Bytes per connection is the
  * least-squares slope of memory against open connections, reported with its R² and intercept; kernel

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { boxEnabled, colorEnabled } from '../color.js';
+import { NO_BOX } from '../reporters/table.js';
 import Table from 'cli-table3';
 import { runMatrix } from '../../bench/runner.js';
 import { runWsBaseline } from '../../clients/ws-baseline.js';
@@ -6,7 +8,8 @@ import { startServer } from '../../servers/launch.js';
 import { getServer } from '../../servers/registry.js';
 import { DEFAULT_SERVER_OPTIONS } from '../../servers/spec.js';
 import { readResultFile } from '../../results/reader.js';
-import { writeResultFile } from '../../results/writer.js';
+import { checkResultPath, writeResultFile } from '../../results/writer.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { emitJson } from '../output.js';
 import { progressReporter } from '../reporters/progress.js';
 import { buildRunRequest, exitCodeFor, rawArgs, type RunFlags } from './run.js';
@@ -23,7 +26,7 @@ export interface CalibrationRow {
 }
 
 /**
- * `wsarena calibrate`: the generator's own ceiling (METHOD.md §1). Runs our generator and a minimal
+ * `wsarena calibrate`: the generator's own ceiling (docs/METHOD.md §1). Runs our generator and a minimal
  * `ws`-package client against the same server, pinned the same way, with the same connections, depth
  * and payload, and compares round trips per second per client core.
  */
@@ -60,7 +63,8 @@ export function registerCalibrate(program: Command): void {
         quiet: flags.quiet ?? false,
       };
       const req = buildRunRequest(runFlags, ['calibrate', ...rawArgs(cmd)], 'calibrate');
-      if (req.connections.length !== 1) throw new Error('calibrate takes one connection count');
+      if (req.connections.length !== 1) throw new UsageError('BAD_CONNECTIONS', `--connections: "${flags.connections}" is a list; calibrate takes one connection count (e.g. 100)`);
+      checkResultPath('--out', req.outPath);
       const progress = progressReporter(process.stderr, flags.quiet ?? false);
       const interrupt = interruptSignal();
       try {
@@ -71,12 +75,19 @@ export function registerCalibrate(program: Command): void {
           process.exitCode = exitCodeFor(file);
           return;
         }
-        if (!flags.quiet) process.stderr.write(`[baseline] ws client against ${server}\n`);
+        if (!flags.quiet && !interrupt.signal.aborted) process.stderr.write(`[baseline] ws client against ${server}\n`);
         const spec = getServer(server);
-        const running = await startServer(spec, { ...DEFAULT_SERVER_OPTIONS, cpuCount: 1 }, { cpus: req.serverCpus[0] ?? null, readyTimeoutMs: 15_000 });
+        const running = interrupt.signal.aborted ? null : await startServer(spec, { ...DEFAULT_SERVER_OPTIONS, cpuCount: 1 }, { cpus: req.serverCpus[0] ?? null, readyTimeoutMs: 15_000 });
+        // Ctrl+C during the baseline stops it: the server is stopped at once (the baseline client then ends on
+        // its own) and the file is marked interrupted, never complete.
+        const aborted = new Promise<null>((res) => {
+          if (interrupt.signal.aborted) res(null);
+          else interrupt.signal.addEventListener('abort', () => res(null), { once: true });
+        });
         let baseline;
         try {
-          baseline = await runWsBaseline({
+          if (running === null) throw new Error('interrupted');
+          const measuring = runWsBaseline({
             url: running.url,
             connections: req.connections[0]!,
             durationMs: req.durationMs,
@@ -85,8 +96,22 @@ export function registerCalibrate(program: Command): void {
             clientCpus: req.clientCpus,
             depth: req.depth,
           });
+          measuring.catch(() => undefined);
+          baseline = await Promise.race([measuring, aborted]);
+        } catch (err) {
+          if (!interrupt.signal.aborted) throw err;
         } finally {
-          await running.stop();
+          await running?.stop();
+        }
+        if (!baseline || interrupt.signal.aborted) {
+          const partial = readResultFile(req.outPath);
+          partial.state = 'interrupted';
+          partial.updatedAt = new Date().toISOString();
+          partial.extra = { calibration: { server, interrupted: 'Ctrl+C during the ws baseline: no baseline, no ratio' } };
+          writeResultFile(req.outPath, partial);
+          process.stderr.write(`results: ${req.outPath} (interrupted)\n`);
+          process.exitCode = ExitCode.INTERRUPTED;
+          return;
         }
         const gen = genCell.load;
         const genCpu = Math.max(...gen.client.workers.map((w) => w.cpuCoreFraction));
@@ -113,7 +138,7 @@ export function registerCalibrate(program: Command): void {
 
         if (flags.json !== undefined && flags.json !== false) emitJson(fresh, flags.json);
         else {
-          const table = new Table({ head: ['client', 'round trips/s', 'client CPU', 'round trips/s per client core', 'verdict'], style: process.stdout.isTTY ? {} : { head: [], border: [] } });
+          const table = new Table({ head: ['client', 'round trips/s', 'client CPU', 'round trips/s per client core', 'verdict'], style: colorEnabled() ? {} : { head: [], border: [] }, ...(boxEnabled() ? {} : { chars: NO_BOX }) });
           for (const r of rows) table.push([r.client, formatRate(r.roundTripsPerSec), formatPercent(r.clientCpuCoreFraction), formatRate(r.roundTripsPerClientCoreSec), r.verdict]);
           process.stdout.write(
             `${table.toString()}\nserver ${server} pinned to CPU ${req.serverCpus[0] ?? 'none'}, clients to CPU ${req.clientCpus ?? 'none'}, ${req.connections[0]} connections, ${req.depth} message(s) in flight each\n` +

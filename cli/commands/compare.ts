@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { compareResults, type CompareResult } from '../../report/compare.js';
 import { renderCompareMarkdown, renderCompareTable } from '../../report/compare-output.js';
 import { readResults } from '../../results/reader.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode, RunError, UsageError } from '../errors.js';
 import { emitJson } from '../output.js';
 
 export interface CompareFlags {
@@ -27,7 +27,7 @@ export function runCompare(basePath: string, newPath: string, threshold: number 
   if (!result.cells.some((c) => c.nBase + c.nNew > 0 && c.status !== 'only-base' && c.status !== 'only-new')) {
     throw new UsageError(
       'NO_MATCHING_CELLS',
-      `no cell of ${newPath} matches one of ${basePath}; cells match by server, workload, connections, mode, depth or rate, payload and server CPUs`,
+      `no cell of ${newPath} matches one of ${basePath}; cells match by server, workload, connections, mode, depth or rate, payload, server CPUs, work iterations, heavy fraction, threads and server args`,
     );
   }
   return result;
@@ -40,7 +40,7 @@ export function registerCompare(program: Command): void {
     .argument('<base>', 'BASE result file or folder')
     .argument('<new>', 'NEW result file or folder')
     .option('--threshold <percent>', 'exit 3 when msgs/s drops or p99 latency rises by more than this (e.g. 5%) and the change is outside the noise')
-    .option('--json [file]', 'print the comparison as JSON (or write it to file)')
+    .option('--json', 'print the comparison as JSON to stdout (a switch: `compare --json BASE NEW` works)')
     .option('--markdown [file]', 'print a Markdown table for a pull request (or write it to file)')
     .addHelpText(
       'after',
@@ -65,6 +65,8 @@ export function registerCompare(program: Command): void {
         process.stdout.write(renderCompareTable(result, { color: Boolean(process.stdout.isTTY) }) + '\n');
       }
       if (result.exceeded) process.stderr.write(`threshold ${(threshold! * 100).toFixed(1)}% exceeded: ${result.cells.filter((c) => c.regressions.length > 0).length} cell(s) regressed outside the noise\n`);
+      // An incomplete NEW proves nothing (a missing cell is no regression only because it was not run): exit 1.
+      if (result.incomplete.length > 0) throw new RunError('INCOMPLETE_NEW', `NEW is incomplete, so the comparison cannot pass: ${result.incomplete.join('; ')}`);
       process.exitCode = result.exceeded ? ExitCode.THRESHOLD : ExitCode.OK;
     });
 }

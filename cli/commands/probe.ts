@@ -7,6 +7,7 @@ import { renderProbeTable, serverSummary, VERDICT_MARKS } from '../../probe/tabl
 import { DEFAULT_PROBE_SETTINGS, type ProbeSettings } from '../../probe/types.js';
 import type { ResultFile } from '../../results/schema.js';
 import { getServer } from '../../servers/registry.js';
+import { MAX_SERVER_THREADS } from '../../servers/spec.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { emitJson } from '../output.js';
 import { parseBytes, parseCpuList, parseDurationMs, parseInteger, splitList } from '../parse.js';
@@ -82,7 +83,7 @@ export function buildProbeRequest(flags: ProbeFlags, argv: string[]): ProbeReque
     target,
     settings,
     serverCpus,
-    threads: flags.threads === undefined ? null : parseInteger('--threads', flags.threads, { min: 1, max: 4096 }),
+    threads: flags.threads === undefined ? null : parseInteger('--threads', flags.threads, { min: 1, max: MAX_SERVER_THREADS }),
     outPath: flags.out ?? (typeof flags.json === 'string' && flags.json !== '-' ? flags.json : defaultOutPath('probe')),
     command: argv,
   };

@@ -7,6 +7,8 @@ import { renderScorecard } from '../reporters/scorecard.js';
 import { VIEWS } from '../../report/views.js';
 import { readResults } from '../../results/reader.js';
 import { UsageError } from '../errors.js';
+import { stdoutStyle } from '../color.js';
+import { addExportOptions, checkExportFlags, writeExports, type ExportFlags } from '../exports.js';
 
 export interface ReportFlags {
   out: string;
@@ -31,7 +33,7 @@ export function collectResults(paths: string[], outDir: string) {
 }
 
 export function registerReport(program: Command): void {
-  program
+  const report = program
     .command('report')
     .description('build the offline dashboard (a static site: open index.html from disk) from result files or folders')
     .argument('[paths...]', 'result files or folders, searched recursively for *.json', ['results/runs'])
@@ -40,11 +42,24 @@ export function registerReport(program: Command): void {
     .option('--png', 'also write PNG files, screenshots of the SVGs taken with the local chromium')
     .option('-q, --quiet', 'print only the path of index.html')
     .option('--scorecard', 'print the per-model scorecard (memory per connection, ceiling and its limit, echo by connections) instead of building the dashboard')
-    .addHelpText('after', '\nExamples:\n  wsarena report results/runs --out results/dashboard/\n  wsarena report base.json new.json --svg')
-    .action(async (paths: string[], flags: ReportFlags) => {
+    .addHelpText(
+      'after',
+      '\nWith an --export-… flag, report writes the exports of the result files (one CSV/Markdown row per cell,\n' +
+        'the files as a JSON array, .hgrm files) instead of building the dashboard.\n\n' +
+        'Examples:\n  wsarena report results/runs --out results/dashboard/\n  wsarena report base.json new.json --svg\n' +
+        '  wsarena report results/suites/quick-… --export-csv quick.csv --export-hgrm hgrm/',
+    );
+  addExportOptions(report)
+    .action(async (paths: string[], flags: ReportFlags & ExportFlags) => {
+      checkExportFlags(flags);
       const results = collectResults(paths, flags.out);
+      if (flags.exportJson !== undefined || flags.exportCsv !== undefined || flags.exportMarkdown !== undefined || flags.exportHgrm !== undefined) {
+        const files = results.map(({ file }) => file);
+        writeExports(flags, files, files);
+        return;
+      }
       if (flags.scorecard) {
-        const card = renderScorecard(buildScorecard(results.flatMap(({ file }) => file.cells)), { color: Boolean(process.stdout.isTTY) });
+        const card = renderScorecard(buildScorecard(results.flatMap(({ file }) => file.cells)), stdoutStyle());
         process.stdout.write(`${card === '' ? 'no idle ramps or closed-loop echo cells (depth 1, one server core) in these results' : card}\n`);
         return;
       }

@@ -5,13 +5,18 @@ import { getWorkload, WORKLOADS } from '../../bench/workloads.js';
 import type { WorkloadParams } from '../../bench/workloads/params.js';
 import { commandExists } from '../../results/environment.js';
 import type { ResultFile } from '../../results/schema.js';
+import { checkResultPath } from '../../results/writer.js';
 import { getServer } from '../../servers/registry.js';
+import { MAX_SERVER_THREADS } from '../../servers/spec.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { emitJson } from '../output.js';
 import { parseBytes, parseCpuList, parseDurationMs, parseInteger, parseIntegerList, parseNumber, splitList } from '../parse.js';
 import { progressReporter } from '../reporters/progress.js';
 import { collectRepeated, parseServerArgFlags } from '../server-args.js';
 import { renderCells } from '../reporters/summary.js';
+import { stdoutStyle } from '../color.js';
+import { groupOptions } from '../help.js';
+import { addExportOptions, checkExportFlags, exportsToStdout, writeExports, type ExportFlags } from '../exports.js';
 import { defaultOutPath, interruptSignal } from '../session.js';
 
 /** Raw commander options of `run` (strings until validated). */
@@ -102,7 +107,7 @@ export function addLoadOptions(cmd: Command): Command {
     .option('--sizes <list>', 'sizes: ECHO payload sizes to sweep, one cell each (default 16,256,4KiB,64KiB)')
     .addOption(new Option('--server-stall <spec>', 'test mode: server blocks its event loop, e.g. 200ms/1s').hideHelp())
     .option('--out <file>', 'result file (written after every cell)')
-    .option('--json [file]', 'print the result JSON to stdout (or write it to file) instead of the table')
+    .option('--json', 'print the result JSON to stdout instead of the table (--export-json FILE writes it to a file)')
     .option('-q, --quiet', 'no progress on stderr');
 }
 
@@ -127,7 +132,7 @@ export function buildRunRequest(flags: RunFlags, argv: string[], kind: RunReques
   const mode = flags.rate !== undefined ? 'open' : 'closed';
 
   const pin = flags.pin && commandExists('taskset');
-  // Default layout on this 2-core box: server on CPU 0, client on CPU 1 (METHOD.md §4).
+  // Default layout on this 2-core box: server on CPU 0, client on CPU 1 (docs/METHOD.md §4).
   const serverCpus = flags.serverCpus
     ? flags.serverCpus.split('/').map((l) => parseCpuList('--server-cpus', l, cpuCount).list)
     : [pin && cpuCount >= 2 ? '0' : null];
@@ -157,7 +162,7 @@ export function buildRunRequest(flags: RunFlags, argv: string[], kind: RunReques
     clientWorkers,
     serverCpus,
     clientCpus,
-    serverThreads: flags.threads ? parseInteger('--threads', flags.threads, { min: 1, max: 4096 }) : null,
+    serverThreads: flags.threads ? parseInteger('--threads', flags.threads, { min: 1, max: MAX_SERVER_THREADS }) : null,
     serverArgs: parseServerArgFlags(flags.serverArg, servers.map((s) => getServer(s))),
     workIterations: parseInteger('--work-iterations', flags.workIterations, { min: 0, max: 50_000_000 }),
     heavyFraction: parseNumber('--heavy-fraction', flags.heavyFraction, { min: 0, max: 1 }),
@@ -225,10 +230,18 @@ export function exitCodeFor(file: ResultFile): number {
 }
 
 export function registerRun(program: Command): void {
-  addLoadOptions(program.command('run').description('run a workload against one or more servers and write a result file'))
+  groupOptions(
+    addExportOptions(addLoadOptions(program.command('run').description('run a workload against one or more servers and write a result file'))).option(
+      '--wide',
+      'print every column (p99.9, max, per-class p99, cs/msg, server CPU, RSS) instead of the 100-column table',
+    ),
+  )
     .addHelpText('after', '\nExamples:\n  wsarena run --server ws-loop,uws --connections 100,1000 --duration 10s --depth 8\n  wsarena run --server uws --rate 20000 --connections 1000\n  wsarena run --target ws://127.0.0.1:9001/ --connections 200\n  wsarena run --server ws-loop,uws --workload idle --connections 5000 --client-workers 2\n  wsarena run --server uws --workload idle --connections 19000 --client-workers 2 --final-hold 60s\n  wsarena run --server ws-loop --workload broadcast --connections 1000 --publish-rate 10\n  wsarena run --server ws-loop --workload sizes --sizes 16,4KiB,64KiB')
-    .action(async (flags: RunFlags, cmd: Command) => {
+    .action(async (flags: RunFlags & ExportFlags & { wide?: boolean }, cmd: Command) => {
       const req = buildRunRequest(flags, ['run', ...cmd.args, ...rawArgs(cmd)]);
+      checkExportFlags(flags);
+      if (flags.json && exportsToStdout(flags)) throw new UsageError('CONFLICTING_FLAGS', '--json and an --export-… - both print to stdout; give the export a file');
+      checkResultPath(outFlag(flags), req.outPath);
       const progress = progressReporter(process.stderr, flags.quiet ?? false);
       const interrupt = interruptSignal();
       let file: ResultFile;
@@ -238,13 +251,19 @@ export function registerRun(program: Command): void {
         progress.close();
         interrupt.dispose();
       }
+      writeExports(flags, [file], file);
       if (flags.json !== undefined && flags.json !== false) emitJson(file, flags.json);
-      else {
-        process.stdout.write(renderCells(file.cells, { color: Boolean(process.stdout.isTTY) }) + '\n');
+      else if (!exportsToStdout(flags)) {
+        process.stdout.write(renderCells(file.cells, { ...stdoutStyle(), wide: flags.wide ?? false }) + '\n');
       }
       process.stderr.write(`results: ${req.outPath}\n`);
       process.exitCode = exitCodeFor(file);
     });
+}
+
+/** The flag that chose the result file (for error messages): --out, or --json <file> without --out. */
+export function outFlag(flags: Pick<RunFlags, 'out' | 'json'>): string {
+  return flags.out === undefined && typeof flags.json === 'string' && flags.json !== '-' ? '--json' : '--out';
 }
 
 /** The options as the user typed them, for the result file's provenance. */

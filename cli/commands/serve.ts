@@ -5,9 +5,10 @@ import { commandExists } from '../../results/environment.js';
 import { ServerLaunchError } from '../../servers/errors.js';
 import { startServer, type RunningServer } from '../../servers/launch.js';
 import { getServer } from '../../servers/registry.js';
-import { DEFAULT_SERVER_OPTIONS } from '../../servers/spec.js';
+import { DEFAULT_SERVER_OPTIONS, MAX_SERVER_THREADS } from '../../servers/spec.js';
 import { ExitCode, RunError, UsageError } from '../errors.js';
-import { parseCpuList, parseInteger } from '../parse.js';
+import { parseCpuList, parseInteger, splitList } from '../parse.js';
+import { ALLOW_ORIGIN_ENV } from '../../servers/common/origin.js';
 import { collectRepeated, parseServerArgFlags } from '../server-args.js';
 
 /** Raw commander options of `serve`. */
@@ -47,7 +48,7 @@ export function buildServePlan(name: string, flags: ServeFlags): ServePlan {
     name,
     port: flags.port === undefined ? 0 : parseInteger('--port', flags.port, { min: 1, max: 65_535 }),
     cpus,
-    threads: flags.threads === undefined ? null : parseInteger('--threads', flags.threads, { min: 1, max: 4096 }),
+    threads: flags.threads === undefined ? null : parseInteger('--threads', flags.threads, { min: 1, max: MAX_SERVER_THREADS }),
     serverArgs: parseServerArgFlags(flags.serverArg, [getServer(name)]),
   };
 }
@@ -79,9 +80,12 @@ export function registerServe(program: Command): void {
     .option('--no-pin', 'do not pin the server with taskset')
     .option('--threads <n>', 'threads / processes / pool size for multi-threaded server models')
     .option('--server-arg <name=value>', "a server's own flag, repeatable (e.g. max-threads=200; `wsarena servers` lists them)", collectRepeated)
+    .option('--allow-origin <list>', 'browser origins allowed besides loopback ones, comma-separated, or * for any (sets WSARENA_ALLOW_ORIGIN; docs/PROTOCOL.md)')
     .addHelpText('after', '\nExamples:\n  wsarena serve ws-loop --port 9001\n  wsarena serve uws-threads --threads 2 --cpus 0-1\n  wsarena serve java-threads --server-arg max-threads=200')
-    .action(async (name: string, flags: ServeFlags) => {
+    .action(async (name: string, flags: ServeFlags & { allowOrigin?: string }) => {
       const plan = buildServePlan(name, flags);
+      // Every server reads the same variable (servers/common/origin.ts, Go, Java); the child inherits it.
+      if (flags.allowOrigin !== undefined) process.env[ALLOW_ORIGIN_ENV] = splitList('--allow-origin', flags.allowOrigin).join(',');
       const spec = getServer(plan.name);
       let server: RunningServer;
       try {

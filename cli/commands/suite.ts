@@ -3,14 +3,18 @@ import { buildScorecard } from '../../report/scorecard.js';
 import { renderScorecard } from '../reporters/scorecard.js';
 import type { Command } from 'commander';
 import { runMatrix } from '../../bench/runner.js';
-import { loadScenario, toCamel, type Scenario, type ScenarioEntry } from '../../bench/scenario.js';
+import { builtInScenarios, loadScenario, toCamel, type Scenario, type ScenarioEntry } from '../../bench/scenario.js';
+import { stdoutStyle } from '../color.js';
+import { addExportOptions, checkExportFlags, exportsToStdout, writeExports, type ExportFlags } from '../exports.js';
 import type { ResultFile } from '../../results/schema.js';
+import { checkResultDir } from '../../results/writer.js';
 import { listServers } from '../../servers/registry.js';
 import { UsageError } from '../errors.js';
 import { emitJson } from '../output.js';
+import { splitList } from '../parse.js';
 import { progressReporter } from '../reporters/progress.js';
 import { renderCells } from '../reporters/summary.js';
-import { interruptSignal } from '../session.js';
+import { interruptSignal, timeStamp } from '../session.js';
 import { buildRunRequest, exitCodeFor, type RunFlags } from './run.js';
 
 /** Flags of `wsarena run` a scenario entry may set (camelCase), with the defaults `run` uses. */
@@ -44,25 +48,36 @@ export function entryToFlags(scenarioPath: string, scenario: Scenario, index: nu
     if (!ALLOWED_KEYS.has(key)) {
       throw new UsageError('SCENARIO_INVALID', `scenario ${scenarioPath}: entries.${index}.${rawKey}: unknown field; allowed: name, description, servers, ${[...ALLOWED_KEYS].sort().join(', ')}`);
     }
-    flags[key] = typeof value === 'boolean' ? value : String(value);
+    // Booleans are booleans: only `pin` takes one, and it takes nothing else ("false" as a string would pin).
+    if (key === 'pin') {
+      if (typeof value !== 'boolean') throw new UsageError('SCENARIO_INVALID', `scenario ${scenarioPath}: entries.${index}.${rawKey}: ${JSON.stringify(value)} is not a boolean; use true or false (without quotes)`);
+      flags[key] = value;
+      continue;
+    }
+    if (typeof value === 'boolean') throw new UsageError('SCENARIO_INVALID', `scenario ${scenarioPath}: entries.${index}.${rawKey}: ${value} is not allowed; give a number or a string as on the command line`);
+    flags[key] = String(value);
   }
   const servers = entry.servers === 'all' ? listServers().map((s) => s.name) : entry.servers;
   return { ...(flags as Omit<RunFlags, 'server'>), server: servers.join(','), out: outPath, quiet: true };
 }
 
 export function registerSuite(program: Command): void {
-  program
+  const suite = program
     .command('suite <name>')
-    .description('run a scenario file (bench/scenarios/<name>.json, or a path): quick, threaded-vs-async, c10k')
+    .description(`run a scenario file (bench/scenarios/<name>.json, or a path): ${builtInScenarios().join(', ')}`)
     .option('--out-dir <dir>', 'folder for the result files (one per entry)')
     .option('--only <entries>', 'run only these entries (comma-separated names)')
-    .option('--json [file]', 'print all result files as JSON instead of the tables')
-    .option('-q, --quiet', 'no progress on stderr')
-    .action(async (name: string, opts: { outDir?: string; only?: string; json?: string | boolean; quiet?: boolean }) => {
+    .option('--json', 'print all result files as a JSON array to stdout instead of the tables')
+    .option('--wide', 'print every column instead of the 100-column tables')
+    .option('-q, --quiet', 'no progress on stderr');
+  addExportOptions(suite)
+    .action(async (name: string, opts: ExportFlags & { outDir?: string; only?: string; json?: string | boolean; wide?: boolean; quiet?: boolean }) => {
+      checkExportFlags(opts);
+      if (opts.json && exportsToStdout(opts)) throw new UsageError('CONFLICTING_FLAGS', '--json and an --export-… - both print to stdout; give the export a file');
+      const tables = !opts.json && !exportsToStdout(opts);
       const { path, scenario } = loadScenario(name);
-      const stamp = new Date().toISOString().replace(/\..+$/, '').replace(/:/g, '-');
-      const outDir = opts.outDir ?? join('results', 'suites', `${scenario.name}-${stamp}`);
-      const only = opts.only ? new Set(opts.only.split(',').map((s) => s.trim())) : null;
+      const outDir = opts.outDir ?? join('results', 'suites', `${scenario.name}-${timeStamp()}-${process.pid}`);
+      const only = opts.only !== undefined ? new Set(splitList('--only', opts.only)) : null;
       if (only) {
         const unknown = [...only].filter((n) => !scenario.entries.some((e) => e.name === n));
         if (unknown.length > 0) throw new UsageError('UNKNOWN_ENTRY', `--only: no entry named ${unknown.join(', ')} in ${path}; entries: ${scenario.entries.map((e) => e.name).join(', ')}`);
@@ -81,6 +96,7 @@ export function registerSuite(program: Command): void {
           }
         });
 
+      checkResultDir('--out-dir', outDir);
       const progress = progressReporter(process.stderr, opts.quiet ?? false);
       const interrupt = interruptSignal();
       const files: ResultFile[] = [];
@@ -90,15 +106,16 @@ export function registerSuite(program: Command): void {
           if (!opts.quiet) process.stderr.write(`== ${scenario.name} / ${entry.name}: ${entry.description ?? req.workload}\n`);
           const file = await runMatrix(req, progress, interrupt.signal);
           files.push(file);
-          if (opts.json === undefined) process.stdout.write(`\n## ${scenario.name} / ${entry.name}\n${renderCells(file.cells, { color: Boolean(process.stdout.isTTY) })}\n`);
+          if (tables) process.stdout.write(`\n## ${scenario.name} / ${entry.name}\n${renderCells(file.cells, { ...stdoutStyle(), wide: opts.wide ?? false })}\n`);
         }
       } finally {
         progress.close();
         interrupt.dispose();
       }
+      writeExports(opts, files, files);
       if (opts.json !== undefined && opts.json !== false) emitJson(files, opts.json);
-      else {
-        const card = renderScorecard(buildScorecard(files.flatMap((f) => f.cells)), { color: Boolean(process.stdout.isTTY) });
+      else if (tables) {
+        const card = renderScorecard(buildScorecard(files.flatMap((f) => f.cells)), stdoutStyle());
         if (card !== '') process.stdout.write(`\n## ${scenario.name} / scorecard\n${card}\n`);
       }
       process.stderr.write(`results: ${outDir}\n`);

@@ -91,13 +91,13 @@ export function summarizeCells(cells: Cell[]): SummaryRow[] {
 }
 
 /** Renders the summary table as a string (tested without a terminal). */
-export function renderSummaryTable(cells: Cell[], { color = false }: { color?: boolean } = {}): string {
+export function renderSummaryTable(cells: Cell[], { color = false, box = true }: { color?: boolean; box?: boolean } = {}): string {
   const rows = summarizeCells(cells);
   const anyCpus = rows.some((r) => r.serverCpus !== null);
   const anyClasses = rows.some((r) => r.cheapP99Us !== null);
   const anySwitches = rows.some((r) => r.contextSwitchesPerMessage !== null);
   const head = ['server', 'workload', 'conns', ...(anyCpus ? ['cpus'] : []), 'msgs/s', '95% CI', 'p50', 'p99', 'p99.9', 'max', ...(anyClasses ? ['cheap p99', 'heavy p99'] : []), 'CPU µs/msg', ...(anySwitches ? ['cs/msg'] : []), 'srv CPU', 'RSS', 'verdict', 'vs best'];
-  const table = new Table({ head, style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] } });
+  const table = new Table({ head, style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] }, ...(box ? {} : { chars: NO_BOX }) });
   for (const r of rows) {
     const ci = r.msgsPerSec && r.msgsPerSec.low !== null ? `${formatRate(Math.max(0, r.msgsPerSec.low))}–${formatRate(r.msgsPerSec.high)}` : r.repeats > 1 ? '—' : 'n=1';
     const vsBest = r.slowerThanBest === null ? '—' : r.slowerThanBest < 1.005 ? 'best' : `${r.slowerThanBest.toFixed(2)}× slower`;
@@ -127,7 +127,94 @@ export function renderSummaryTable(cells: Cell[], { color = false }: { color?: b
     'latency: corrected for coordinated omission in open loop (--rate), service time in closed loop; ' +
     'a client-bound row is a lower bound on the server, not a server figure.' +
     (anySwitches ? ' cs/msg: context switches of every server thread per message handled.' : '');
-  return [table.toString(), legend, ...(notes.length > 0 ? ['notes:', ...notes] : [])].join('\n');
+  const text = box ? table.toString() : table.toString().split('\n').map((l) => l.trimEnd()).join('\n');
+  return [text, legend, ...(notes.length > 0 ? ['notes:', ...notes] : [])].join('\n');
+}
+
+/** cli-table3 without any line: aligned columns for pipes and files. */
+export const NO_BOX = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' ',
+};
+
+/** The default table's budget: it fits a 100-column terminal. */
+export const COMPACT_WIDTH = 100;
+
+const SEP = '  ';
+
+/**
+ * The default table: server, workload, conns, msgs/s ± CI, p50, p99, CPU µs/msg, verdict, vs best; at
+ * most `width` columns (the server and workload names are shortened with … when they would not fit).
+ * On a terminal (box) the header is underlined; elsewhere plain aligned columns. `--wide` prints
+ * renderSummaryTable instead.
+ */
+export function renderCompactTable(cells: Cell[], { color = false, box = false, width = COMPACT_WIDTH }: { color?: boolean; box?: boolean; width?: number } = {}): string {
+  const rows = summarizeCells(cells);
+  const head = ['server', 'workload', 'conns', 'msgs/s ±CI', 'p50', 'p99', 'CPU µs/msg', 'verdict', 'vs best'];
+  const right = [false, false, true, true, true, true, true, false, true];
+  const body = rows.map((r) => [
+    r.server,
+    r.workload,
+    String(r.connections) + (r.serverCpus !== null && new Set(rows.map((x) => x.serverCpus)).size > 1 ? `@${r.serverCpus}` : ''),
+    formatRateCi(r),
+    formatUs(r.p50Us),
+    formatUs(r.p99Us),
+    r.cpuUsPerMessage === null ? '—' : r.cpuUsPerMessage.toFixed(2),
+    r.status === 'ok' || r.status === 'partial' ? r.verdicts.map(shortVerdict).join(',') : r.status,
+    r.slowerThanBest === null ? '—' : r.slowerThanBest < 1.005 ? 'best' : `${r.slowerThanBest.toFixed(2)}×`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  // Shorten the name columns (server, then workload) until the table fits.
+  const total = () => widths.reduce((a, b) => a + b, 0) + SEP.length * (widths.length - 1);
+  for (const i of [0, 1]) {
+    const over = total() - width;
+    if (over > 0) widths[i] = Math.max(head[i]!.length, 8, widths[i]! - over);
+  }
+  const fit = (v: string, w: number) => (v.length > w ? `${v.slice(0, w - 1)}…` : v);
+  const pad = (v: string, i: number) => (right[i] ? fit(v, widths[i]!).padStart(widths[i]!) : fit(v, widths[i]!).padEnd(widths[i]!));
+  const paint = (text: string, code: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const line = (cols: string[], style?: (v: string, i: number) => string) => cols.map((v, i) => (style ? style(pad(v, i), i) : pad(v, i))).join(SEP).trimEnd();
+  const out = [line(head, (v) => paint(v, '1'))];
+  if (box) out.push(widths.map((w) => '─'.repeat(w)).join(SEP));
+  for (const row of body) {
+    out.push(line(row, (v, i) => (i === 7 && /client/.test(row[7]!) ? paint(v, '33') : i === 7 && /failed|skipped/.test(row[7]!) ? paint(v, '31') : i === 8 && row[8] === 'best' ? paint(v, '32') : v)));
+  }
+  const notes = rows.flatMap((r) => r.notes.map((n) => `${r.server} c=${r.connections}: ${n}`));
+  const legend =
+    'msgs/s: median of the repeats ± half the 95% CI (n=1: no CI). p50, p99: corrected for coordinated omission in open loop (--rate), ' +
+    'service time in closed loop. CPU µs/msg: server CPU per message handled. verdict: server = server-bound; ' +
+    'client = client-bound, a lower bound on the server, not a server figure. --wide: every column.';
+  return [...out, ...wrap(legend, width), ...(notes.length > 0 ? ['notes:', ...notes.flatMap((n) => wrap(n, width, '  '))] : [])].join('\n');
+}
+
+function formatRateCi(r: SummaryRow): string {
+  if (!r.msgsPerSec) return '—';
+  const median = formatRate(r.msgsPerSec.median);
+  if (r.msgsPerSec.low === null || r.msgsPerSec.high === null || r.msgsPerSec.median <= 0) return median;
+  // Half the 95% CI of the mean, relative to the mean (bench/stats.ts).
+  const half = (r.msgsPerSec.high - r.msgsPerSec.low) / 2 / (r.msgsPerSec.mean > 0 ? r.msgsPerSec.mean : r.msgsPerSec.median);
+  return `${median} ±${half >= 0.1 ? (half * 100).toFixed(0) : (half * 100).toFixed(1)}%`;
+}
+
+function shortVerdict(v: string): string {
+  return v === 'server-bound' ? 'server' : v === 'client-bound' ? 'client' : v === 'inconclusive' ? 'unclear' : v;
+}
+
+/** Greedy word wrap at `width` columns; a word longer than the line is cut. */
+export function wrap(text: string, width: number, indent = ''): string[] {
+  const lines: string[] = [];
+  let current = indent;
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    const piece = word.length > width - indent.length ? `${word.slice(0, width - indent.length - 1)}…` : word;
+    if (current.trim() === '') current = indent + piece;
+    else if (current.length + 1 + piece.length <= width) current += ` ${piece}`;
+    else {
+      lines.push(current);
+      current = indent + piece;
+    }
+  }
+  if (current.trim() !== '') lines.push(current);
+  return lines;
 }
 
 /** Context switches per message: 2 significant digits below 10 ("0.031", "1.2"), else whole. */

@@ -3,7 +3,7 @@
  * programmatic API: `connections` keep-alive connections, pipelining 1, each sending its next request
  * as soon as the previous response arrived.
  *
- * Caveat (METHOD.md §2): this is a closed loop. When the server stalls, each connection records one slow
+ * Caveat (docs/METHOD.md §2): this is a closed loop. When the server stalls, each connection records one slow
  * request and then sends nothing, so autocannon's latency percentiles understate stalls (coordinated
  * omission); without a rate it does not correct them, and with one it applies a 1 ms expected interval
  * whatever the rate. Its latency histogram also has 1 ms resolution. Read the requests/s as the figure,

@@ -10,6 +10,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { killChild, spawnClientProcess, waitForExit } from '../child.js';
 import { monoUs } from '../clock.js';
+import { atMonoUs, sleepUntilUs, type LongTimer } from '../timers.js';
 import { WorkerCrashError, mergeReports } from '../engine.js';
 import type { ParentToWorker, PhaseTimes, WorkerReport, WorkerToParent } from '../ipc.js';
 import { validatePlan } from '../plan.js';
@@ -47,7 +48,7 @@ export async function runLongPollLoad(plan: LoadPlan, onEvent: (e: LoadEvent) =>
   signal?.throwIfAborted();
 
   const handles: Handle[] = [];
-  const timers: NodeJS.Timeout[] = [];
+  const timers: LongTimer[] = [];
   const ticks = new Map<number, { sent: number; received: number; workers: number }>();
   let fail!: (err: unknown) => void;
   const failure = new Promise<never>((_, reject) => (fail = reject));
@@ -56,9 +57,9 @@ export async function runLongPollLoad(plan: LoadPlan, onEvent: (e: LoadEvent) =>
   signal?.addEventListener('abort', onAbort, { once: true });
   const race = <T>(p: Promise<T>): Promise<T> => Promise.race([p, failure]);
   const sleepUntil = (instantUs: number): Promise<void> =>
-    new Promise((resolve) => timers.push(setTimeout(resolve, Math.max(0, (instantUs - monoUs()) / 1000))));
+    sleepUntilUs(instantUs, timers);
   const emitAt = (phase: 'warmup' | 'measuring' | 'draining', atUs: number): void => {
-    timers.push(setTimeout(() => onEvent({ type: 'phase', phase, atUs }), Math.max(0, (atUs - monoUs()) / 1000)));
+    timers.push(atMonoUs(atUs, () => onEvent({ type: 'phase', phase, atUs })));
   };
   const emitConnected = (): void => {
     let attempted = 0;
@@ -166,7 +167,7 @@ export async function runLongPollLoad(plan: LoadPlan, onEvent: (e: LoadEvent) =>
     return mergeReports(plan, reports);
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    for (const t of timers) clearTimeout(t);
+    for (const t of timers) t.clear();
     for (const h of handles) {
       h.exitExpected = true;
       killChild(h.child);

@@ -25,13 +25,14 @@ import { HEADER_BYTES, Op, WORK_REQUEST_PAYLOAD_BYTES, fillPattern } from '../..
 import { POLL_PATH, SEND_PATH, SESSION_PARAM, SESSION_PATH, forEachFrame } from '../../servers/long-poll/http-wire.js';
 import { highU32, lowU32, monoUs } from '../clock.js';
 import { buildHistogram, encodeHistogram, recordUs, type Histogram } from '../histogram.js';
-import { DUPLICATE, InflightTable } from '../inflight.js';
+import { DUPLICATE, InflightTable, inflightWindowFor, LATE } from '../inflight.js';
 import type { PhaseTimes, WorkerReport, WorkerTimelinePoint } from '../ipc.js';
 import { CLASS_HEAVY, MessageCodec, WORK_SEEDS } from '../messages.js';
 import { connectionOffsetUs, connectionsOfWorker, intervalUs, RoundRobinSchedule } from '../schedule.js';
 import { SelfMeasure } from '../self-measure.js';
 import type { LoadPlan, MessageCounts } from '../types.js';
-import { buildWorkerReport, emptyTimeline, tickDueUs } from '../worker-report.js';
+import { atMonoUs, MAX_TIMEOUT_MS, type LongTimer } from '../timers.js';
+import { buildWorkerReport, tickDueUs, Timeline } from '../worker-report.js';
 
 /** Open loop: sends per pump before yielding to I/O. */
 const MAX_SENDS_PER_PUMP = 4096;
@@ -65,8 +66,10 @@ class LpSession {
   constructor(
     readonly index: number,
     depth: number,
+    /** In-flight window (inflightWindowFor): an older unanswered message is counted lost. */
+    window: number,
   ) {
-    this.inflight = new InflightTable(depth * 2);
+    this.inflight = new InflightTable(depth * 2, window);
     this.rngState = (Math.imul(index + 1, 0x9e3779b1) >>> 0) || 1;
   }
 }
@@ -89,7 +92,7 @@ export class LongPollWorker {
   private established = 0;
   private unexpectedCloses = 0;
   private readonly errors: Record<string, number> = {};
-  private readonly counts: MessageCounts = { sent: 0, received: 0, lost: 0, duplicated: 0, corrupted: 0, outOfOrder: 0, unexpected: 0 };
+  private readonly counts: Required<MessageCounts> = { sent: 0, received: 0, lost: 0, duplicated: 0, corrupted: 0, outOfOrder: 0, unexpected: 0, late: 0, clientDrops: 0 };
 
   private readonly hHandshake = buildHistogram();
   private readonly hService = buildHistogram();
@@ -98,12 +101,12 @@ export class LongPollWorker {
   private readonly hClass: Histogram[] = [buildHistogram(), buildHistogram()];
   private readonly hSecond = buildHistogram();
   private second = -1;
-  private readonly timeline: WorkerTimelinePoint[];
+  private readonly timeline: Timeline;
 
   private readonly selfMeasure = new SelfMeasure();
 
   private readonly echoPayload: Buffer;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly timers: LongTimer[] = [];
   private schedule: RoundRobinSchedule | null = null;
   private pumpTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private booksClosed = false;
@@ -127,7 +130,7 @@ export class LongPollWorker {
     this.echoPayload = Buffer.allocUnsafe(plan.payloadBytes);
     fillPattern(this.echoPayload, 0);
     this.drained = new Promise((resolve) => (this.markDrained = resolve));
-    this.timeline = emptyTimeline(plan.durationMs);
+    this.timeline = new Timeline(plan.durationMs);
   }
 
   get attemptedCount(): number {
@@ -166,7 +169,7 @@ export class LongPollWorker {
   }
 
   private async openOne(index: number): Promise<void> {
-    const s = new LpSession(index, this.plan.depth);
+    const s = new LpSession(index, this.plan.depth, inflightWindowFor(this.plan));
     this.attempted++;
     const startUs = monoUs();
     let id: string;
@@ -284,14 +287,24 @@ export class LongPollWorker {
     this.at(times.warmupStartUs, () => this.beginSending());
     this.at(times.measureStartUs, () => this.selfMeasure.begin());
     this.at(times.measureEndUs, () => this.selfMeasure.end());
-    for (let s = 0; s < this.timeline.length; s++) {
-      this.at(tickDueUs(times, s), () => this.tick?.(s, this.timeline[s]!.sent, this.timeline[s]!.received));
-    }
+    this.armTick(0);
     this.at(times.drainEndUs, () => this.closeBooks());
   }
 
+  /** One tick timer at a time, each arming the next: never a timer per second allocated up front. */
+  private armTick(index: number): void {
+    if (index >= this.timeline.length) return;
+    this.tickTimer = atMonoUs(tickDueUs(this.times!, index, this.timeline.stepSeconds), () => {
+      const p = this.timeline.at(index)!;
+      this.tick?.(p.second, p.sent, p.received);
+      this.armTick(index + 1);
+    });
+  }
+
+  private tickTimer: LongTimer | null = null;
+
   private at(instantUs: number, fn: () => void): void {
-    this.timers.push(setTimeout(fn, Math.max(0, (instantUs - monoUs()) / 1000)));
+    this.timers.push(atMonoUs(instantUs, fn));
   }
 
   private beginSending(): void {
@@ -315,7 +328,7 @@ export class LongPollWorker {
     const dueUs = this.schedule.nextDueUs();
     if (dueUs >= this.times!.measureEndUs) return;
     const delayUs = dueUs - monoUs();
-    this.pumpTimer = delayUs <= 0 ? setImmediate(this.pump) : setTimeout(this.pump, Math.max(1, Math.floor(delayUs / 1000)));
+    this.pumpTimer = delayUs <= 0 ? setImmediate(this.pump) : setTimeout(this.pump, Math.min(MAX_TIMEOUT_MS, Math.max(1, Math.floor(delayUs / 1000))));
   };
 
   private sendDue(nowUs: number): void {
@@ -364,7 +377,7 @@ export class LongPollWorker {
     const seq = s.inflight.add(intendedUs, nowUs, cls, inWindow);
     if (inWindow) {
       this.counts.sent++;
-      this.timeline[Math.floor((intendedUs - measureStartUs) / 1e6)]!.sent++;
+      this.timeline.at(this.timeline.indexOf(intendedUs - measureStartUs))!.sent++;
       if (this.open) recordUs(this.hSendLag, nowUs - intendedUs);
     }
     const body = this.buildMessage(cls, seq, nowUs);
@@ -398,7 +411,9 @@ export class LongPollWorker {
     const slot = inflight.take(seq);
     if (slot < 0) {
       if (slot === DUPLICATE) this.counts.duplicated++;
-      else this.counts.unexpected++;
+      else if (slot === LATE) {
+        if (inflight.lastTakenInWindow) this.counts.late++;
+      } else this.counts.unexpected++;
       return;
     }
     const cls = inflight.cls[slot]!;
@@ -411,8 +426,8 @@ export class LongPollWorker {
     const counts = this.counts;
     counts.received++;
     if (overtaken) counts.outOfOrder++;
-    const second = Math.floor((recvUs - this.times.measureStartUs) / 1e6);
-    const point = this.timeline[second];
+    const second = this.timeline.indexOf(recvUs - this.times.measureStartUs);
+    const point = this.timeline.at(second);
     if (point !== undefined) point.received++;
     const sentUs = inflight.sentUs[slot]!;
     if (!this.codec.check(data, start, end, cls, seq, sentUs)) {
@@ -434,7 +449,7 @@ export class LongPollWorker {
   }
 
   private rotateSecond(second: number): void {
-    if (this.second >= 0 && this.hSecond.totalCount > 0) this.timeline[this.second]!.latency = encodeHistogram(this.hSecond);
+    if (this.second >= 0 && this.hSecond.totalCount > 0) this.timeline.at(this.second)!.latency = encodeHistogram(this.hSecond);
     this.hSecond.reset();
     this.second = second;
   }
@@ -448,7 +463,7 @@ export class LongPollWorker {
       clearTimeout(this.pumpTimer as NodeJS.Timeout);
       clearImmediate(this.pumpTimer as NodeJS.Immediate);
     }
-    for (const s of this.sessions) this.counts.lost += s.inflight.pendingInWindow;
+    for (const s of this.sessions) this.counts.lost += s.inflight.pendingInWindow + s.inflight.expiredInWindow;
     this.rotateSecond(-1);
     this.markDrained();
   }
@@ -471,14 +486,15 @@ export class LongPollWorker {
       corrected: this.hCorrected,
       sendLag: this.hSendLag,
       byClass: this.hClass,
-      timeline: this.timeline,
+      timeline: this.timeline.all(),
       selfMeasure: this.selfMeasure,
     });
   }
 
   /** Closes every session (DELETE /session, bounded wait), then drops every socket. */
   async closeAll(waitMs = 1000): Promise<void> {
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers) t.clear();
+    this.tickTimer?.clear();
     this.closeBooks();
     this.closing = true;
     const open = this.sessions.filter((s) => s.alive);

@@ -6,6 +6,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import { STATS_PATH } from '../../protocol/wire.js';
+import { ORIGIN_REFUSED, originAllowed } from './origin.js';
 
 /** The ws settings this front applies; every ws server's settings object carries them. */
 export interface WsFrontSettings {
@@ -45,6 +46,10 @@ export function createWsHttpServer(settings: WsFrontSettings, serveStats: StatsR
     response.end(`not found; this server answers WebSocket upgrades and GET ${STATS_PATH}\n`);
   });
   httpServer.on('upgrade', (request, socket, head) => {
+    if (!originAllowed(request.headers.origin)) {
+      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(ORIGIN_REFUSED)}\r\nConnection: close\r\n\r\n${ORIGIN_REFUSED}`);
+      return;
+    }
     wss.handleUpgrade(request, socket, head, (client) => {
       request.socket.setNoDelay(settings.tcpNoDelay);
       wss.emit('connection', client, request);

@@ -55,6 +55,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime"
@@ -374,6 +375,31 @@ type server struct {
 	framingErrors atomic.Int64
 }
 
+// originAllowed mirrors servers/common/origin.ts: no Origin (not a browser) passes; loopback origins
+// (http(s)://localhost, 127.0.0.0/8, [::1]) pass; others only when listed in WSARENA_ALLOW_ORIGIN
+// (comma-separated origins, or * for any).
+func originAllowed(origin, allow string) bool {
+	if origin == "" {
+		return true
+	}
+	for _, a := range strings.Split(allow, ",") {
+		a = strings.TrimSpace(a)
+		if a == "*" || (a != "" && a == origin) {
+			return true
+		}
+	}
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" || host == "::1" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.To4() != nil && ip.To4()[0] == 127 && strings.Count(host, ".") == 3
+}
+
 func newServer(lockOSThreads bool) *server {
 	return &server{
 		started:       time.Now(),
@@ -382,8 +408,8 @@ func newServer(lockOSThreads bool) *server {
 			ReadBufferSize:    readBufferBytes,
 			WriteBufferSize:   writeBufferBytes,
 			EnableCompression: false, // compression off on both sides (METHOD.md §4)
-			// The suite connects from its own load generator; there is no browser origin to protect.
-			CheckOrigin: func(*http.Request) bool { return true },
+			// A foreign browser Origin gets 403 (gorilla answers it): the rule of servers/common/origin.ts.
+			CheckOrigin: func(r *http.Request) bool { return originAllowed(r.Header.Get("Origin"), os.Getenv("WSARENA_ALLOW_ORIGIN")) },
 		},
 	}
 }

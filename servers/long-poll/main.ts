@@ -18,6 +18,7 @@ import { createStatsRecorder } from '../common/stats.js';
 import { ECHO_PATH, POLL_END_HEADER, POLL_PATH, SEND_PATH, SESSION_PARAM, SESSION_PATH, encodeFrames } from './http-wire.js';
 import { SessionStore, type PollEnd, type PollSink, type Session } from './sessions.js';
 import { LONG_POLL_ARGS_POLICY, LONG_POLL_NAME, LONG_POLL_SETTINGS, longPollKnobs, parseLongPollArgs } from './settings.js';
+import { ORIGIN_REFUSED, originAllowed } from '../common/origin.js';
 
 /** How long shutdown waits for keep-alive sockets to finish their last response before dropping them. */
 const CLOSE_WAIT_MS = 500;
@@ -43,6 +44,11 @@ function serveHttp(request: IncomingMessage, response: ServerResponse): void {
   const path = q < 0 ? url : url.slice(0, q);
   const sessionId = q < 0 ? null : new URLSearchParams(url.slice(q + 1)).get(SESSION_PARAM);
   const method = request.method ?? 'GET';
+  // No upgrade here, but a page on any site can still POST to /echo: the same Origin rule, 403 before any work.
+  if (!originAllowed(request.headers.origin)) {
+    request.resume();
+    return text(response, 403, ORIGIN_REFUSED.trimEnd());
+  }
 
   switch (path) {
     case POLL_PATH:

@@ -1,4 +1,6 @@
+import type { HttpRequest, HttpResponse, us_socket_context_t } from '@trufflesuite/uws-js-unofficial';
 import { MAX_PAYLOAD_BYTES } from '../common/limits.js';
+import { ORIGIN_REFUSED, originAllowed } from '../common/origin.js';
 import { baseKnobs, type KnobValue } from '../common/ready.js';
 import type { ArgsPolicy, ServerArgs } from '../common/args.js';
 
@@ -14,7 +16,7 @@ export const BROADCAST_TOPIC = 'all';
 /**
  * Every uWS setting that changes results, as main.ts applies it. Set deliberately: uWS's defaults
  * (16 KiB payload, 64 KiB backpressure, 120 s idle timeout with automatic pings) differ from ws's, and a
- * single backpressure setting has changed uWS throughput 56× in a published report (METHOD.md §4).
+ * single backpressure setting has changed uWS throughput 56× in a published report (docs/METHOD.md §4).
  */
 export const UWS_SETTINGS = {
   /** uWS.DISABLED: no permessage-deflate. */
@@ -64,5 +66,13 @@ export function uwsBehaviorSettings(compressionDisabled: number) {
     idleTimeout: UWS_SETTINGS.idleTimeoutSec,
     maxLifetime: UWS_SETTINGS.maxLifetimeMin,
     sendPingsAutomatically: UWS_SETTINGS.sendPingsAutomatically,
+    /** uWS's default upgrade, after the Origin check (servers/common/origin.ts): a foreign Origin gets 403. */
+    upgrade: (response: HttpResponse, request: HttpRequest, context: us_socket_context_t) => {
+      if (!originAllowed(request.getHeader('origin'))) {
+        response.writeStatus('403 Forbidden').writeHeader('Content-Type', 'text/plain').end(ORIGIN_REFUSED, true);
+        return;
+      }
+      response.upgrade({}, request.getHeader('sec-websocket-key'), request.getHeader('sec-websocket-protocol'), request.getHeader('sec-websocket-extensions'), context);
+    },
   };
 }

@@ -20,7 +20,10 @@ const GOING_AWAY = 1001;
 /** How long shutdown waits for clients to answer the close frame before dropping them. */
 const CLOSE_HANDSHAKE_WAIT_MS = 1_000;
 
-const args = parseServerArgsOrExit(WS_LOOP_NAME, process.argv.slice(2), WS_LOOP_ARGS_POLICY);
+const { dropEvery, rest } = takeDropEvery(process.argv.slice(2));
+const args = parseServerArgsOrExit(WS_LOOP_NAME, rest, WS_LOOP_ARGS_POLICY);
+/** Binary messages received; with --drop-every N, every Nth goes unanswered. */
+let receivedBinary = 0;
 const counters = createCounters();
 const stats = createStatsRecorder(WS_LOOP_NAME);
 /** Frames ws's parser rejected (bad opcode, oversize, …): ws closes those itself with 1002/1009. */
@@ -40,6 +43,8 @@ wss.on('connection', (client: WebSocket) => {
       rejectText(client, counters);
       return;
     }
+    // Test mode (soak): lose a reply now and then, as a server past its backpressure limit does.
+    if (dropEvery !== null && ++receivedBinary % dropEvery === 0) return;
     // binaryType is the default 'nodebuffer', so data is always one Buffer (fragments already joined).
     handleBinary(data as Buffer, client, broadcast, counters);
   });
@@ -60,7 +65,7 @@ httpServer.once('error', (error: NodeJS.ErrnoException) => {
 });
 httpServer.listen({ host: args.host, port: args.port }, () => {
   const { port } = httpServer.address() as AddressInfo;
-  announceReady(WS_LOOP_NAME, args.host, port, wsLoopKnobs(args));
+  announceReady(WS_LOOP_NAME, args.host, port, { ...wsLoopKnobs(args), ...(dropEvery === null ? {} : { dropEvery }) });
 });
 
 installShutdown(WS_LOOP_NAME, async () => {
@@ -73,3 +78,19 @@ installShutdown(WS_LOOP_NAME, async () => {
   for (const client of wss.clients) client.terminate();
   httpServer.closeAllConnections();
 });
+
+/**
+ * Test mode, never set in a benchmark: `--drop-every N` leaves every Nth binary message unanswered (the
+ * soak's lost-reply fault). Taken out of argv here so the flags every server shares stay as they are.
+ */
+function takeDropEvery(argv: string[]): { dropEvery: number | null; rest: string[] } {
+  const i = argv.indexOf('--drop-every');
+  if (i < 0) return { dropEvery: null, rest: argv };
+  const text = argv[i + 1] ?? '';
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 2 && n <= 1_000_000_000)) {
+    process.stderr.write(`${WS_LOOP_NAME}: --drop-every: "${text}" must be an integer from 2 to 1000000000\n`);
+    process.exit(2);
+  }
+  return { dropEvery: n, rest: [...argv.slice(0, i), ...argv.slice(i + 2)] };
+}

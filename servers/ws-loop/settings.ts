@@ -11,7 +11,7 @@ export const WS_LOOP_ARGS_POLICY: ArgsPolicy = { supportsThreads: false };
 
 /** Every ws setting that changes results, as main.ts applies it. */
 export const WS_LOOP_SETTINGS = {
-  /** Compression off on both sides, as METHOD.md §4 requires. */
+  /** Compression off on both sides, as docs/METHOD.md §4 requires. */
   perMessageDeflate: false,
   /** Larger messages close the connection with 1009. */
   maxPayloadBytes: MAX_PAYLOAD_BYTES,

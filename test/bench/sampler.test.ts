@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TreeSampler } from '../../bench/sampler.js';
+import { MAX_KEPT_SAMPLES, TreeSampler } from '../../bench/sampler.js';
 import { serverResourcesSchema } from '../../results/schema.js';
 
 describe('TreeSampler window', () => {
@@ -22,5 +22,22 @@ describe('TreeSampler window', () => {
   it('older serverResources without the context switch fields still validate', () => {
     const old = { cpuSeconds: 1, cpuCoreFraction: 0.5, cpuUsPerMessage: 2, rssBytesMax: 1, rssBytesEnd: 1, threadsMax: 1, fdsMax: 1, processesMax: 1, sampleIntervalMs: 250, samples: [] };
     expect(serverResourcesSchema.safeParse(old).success).toBe(true);
+  });
+  it('an 8-hour run: 200k samples give exact maxima without RangeError, and the kept series stays bounded (issue 14)', () => {
+    const sampler = new TreeSampler(process.pid, 100, 250);
+    sampler.markWindowStart();
+    const sample = (i: number, rss: number) => ({ tMs: 1_000_000 + i * 250, cpuSeconds: i, rssBytes: rss, pssBytes: null, threads: 3, fds: 9, processes: 1 });
+    for (let i = 0; i < 200_000; i++) sampler.record(sample(i, i === 123_457 ? 999_999_999 : 1000 + (i % 7)));
+    expect(sampler.keptSamples).toBeLessThanOrEqual(MAX_KEPT_SAMPLES);
+    expect(sampler.keptSamples).toBeGreaterThan(MAX_KEPT_SAMPLES / 4);
+    sampler.markWindowEnd();
+    sampler.record(sample(200_001, 5e9)); // after the window: not a window figure
+    const res = sampler.result(null)!;
+    expect(res.rssBytesMax).toBe(999_999_999); // the one peak, which the kept series may well not hold
+    expect([res.threadsMax, res.fdsMax, res.processesMax]).toEqual([3, 9, 1]);
+    expect(res.samples.length).toBeLessThanOrEqual(MAX_KEPT_SAMPLES);
+    // evenly spaced
+    const gaps = new Set(res.samples.slice(1, 200).map((x, k) => x.tMs - res.samples[k]!.tMs));
+    expect(gaps.size).toBe(1);
   });
 });

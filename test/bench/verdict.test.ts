@@ -51,4 +51,11 @@ describe('computeVerdict', () => {
     expect(v.verdict).toBe('inconclusive');
     expect(v.reasons[0]).toMatch(/not measured/);
   });
+  it('client-bound when open-loop sends were dropped for write backpressure (issue 14)', () => {
+    const base = loadReport();
+    const load = loadReport({ plan: { ...base.plan, mode: 'open', rateHz: 1000 }, targetRateHz: 1000, achievedRateHz: 1000, counts: { ...base.counts, clientDrops: 40 }, client: { workers: [worker(0.2)] } });
+    const v = computeVerdict({ load, serverCpuCoreFraction: 0.3, serverCpuCount: 1, sharedCores: false });
+    expect(v.verdict).toBe('client-bound');
+    expect(v.reasons[0]).toMatch(/^client dropped 40 of \d+ due sends: their sockets had more than the write-buffer bound queued/);
+  });
 });

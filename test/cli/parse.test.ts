@@ -15,6 +15,12 @@ describe('parseDurationMs', () => {
     expect(err.code).toBe('BAD_DURATION');
     expect(err.message).toBe('--duration: "10x" is not a duration; use a number with ms, s, m or h (e.g. 10s, 500ms)');
     expect(usageError(() => parseDurationMs('--duration', '0s')).message).toContain('must be longer than 0');
+  });  it('caps durations at 24 h, naming the flag (issue 14: longer runs overflow setTimeout and the samples)', () => {
+    expect(parseDurationMs('--duration', '24h')).toBe(86_400_000);
+    const err = usageError(() => parseDurationMs('--duration', '25h'));
+    expect(err.code).toBe('OUT_OF_RANGE');
+    expect(err.message).toBe('--duration: "25h" is too long; allowed: up to 24h');
+    expect(usageError(() => parseDurationMs('--warmup', '999999999s')).message).toMatch(/^--warmup: /);
   });
 });
 

@@ -3,7 +3,7 @@
  * wire (docs/PROTOCOL.md). Servers are spawned from dist/, so build first:
  *   npx tsc -p tsconfig.json && npx vitest run test/contract
  */
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CloseCode,
@@ -180,6 +180,26 @@ describe.each(serversUnderTest)('server $name', ({ spec, availability }) => {
     });
   });
 
+  describe('Origin (docs/PROTOCOL.md): a foreign browser origin is refused, loopback and none accepted', () => {
+    // WebSocket servers check the upgrade; long-poll (no upgrade) checks every request, here GET /stats.
+    const request = (origin: string | null) =>
+      notWebSocket
+        ? `GET /stats HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nConnection: close\r\n${origin ? `Origin: ${origin}\r\n` : ''}\r\n`
+        : `GET / HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${origin ? `Origin: ${origin}\r\n` : ''}\r\n`;
+    const accepted = notWebSocket ? 200 : 101;
+    it.each([
+      ['https://evil.example', 403],
+      ['null', 403],
+      ['http://localhost:5173', 'accepted'],
+      ['http://127.0.0.1:8080', 'accepted'],
+      [null, 'accepted'],
+    ] as const)('Origin %s → %s', async (origin, expected) => {
+      expect(await statusOf(server.port, request(origin))).toBe(expected === 'accepted' ? accepted : expected);
+      if (!notWebSocket) await waitForOpenConnections(0);
+    });
+  });
+
   describe.skipIf(notWebSocket)('contract violations close only the offending connection', () => {
     const unknownOp = buildMessage(Op.ECHO, 1, 0n, 4);
     unknownOp[0] = 9;
@@ -281,3 +301,21 @@ function holdPort(): Promise<Server> {
   });
 }
 
+/** Sends one raw HTTP request and resolves to the status code of the answer's first line. */
+function statusOf(port: number, request: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let head = '';
+    socket.on('data', (chunk) => {
+      head += chunk.toString('latin1');
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(head);
+      if (m) {
+        socket.destroy();
+        resolve(Number(m[1]));
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => reject(new Error(`connection closed before a status line: ${JSON.stringify(head)}`)));
+    socket.write(request);
+  });
+}

@@ -15,7 +15,7 @@ describe('result files', () => {
     const original = resultFile([cell(), cell({ id: 'x', status: 'failed', error: 'server died', load: null })]);
     writeResultFile(path, original);
     const back = readResultFile(path);
-    expect(back).toEqual(original);
+    expect(back).toEqual({ ...original, $schema: expect.stringMatching(/result\.schema\.json$/) });
     const h = hdr.decodeFromCompressedBase64(back.cells[0]!.load!.service.encoded);
     expect(h.totalCount).toBe(5);
     expect(h.maxValue).toBeGreaterThanOrEqual(899);

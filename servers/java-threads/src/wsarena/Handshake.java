@@ -28,6 +28,8 @@ final class Handshake {
     BAD_REQUEST,
     /** An upgrade for a WebSocket version other than 13, or a WebSocket key without Upgrade: websocket. */
     UPGRADE_REQUIRED,
+    /** An upgrade from a browser page of a foreign Origin (servers/common/origin.ts): 403. */
+    FORBIDDEN_ORIGIN,
   }
 
   static final class Request {
@@ -77,7 +79,35 @@ final class Handshake {
       return new Request(Kind.UPGRADE_REQUIRED, "unsupported Sec-WebSocket-Version; this server speaks 13", null);
     }
     if (key == null || !validKey(key)) return new Request(Kind.BAD_REQUEST, "missing or invalid Sec-WebSocket-Key", null);
+    if (!originAllowed(headers.get("origin"), System.getenv("WSARENA_ALLOW_ORIGIN"))) {
+      return new Request(Kind.FORBIDDEN_ORIGIN, "origin not allowed; loopback origins are, others with WSARENA_ALLOW_ORIGIN=<origin,...|*>", null);
+    }
     return new Request(Kind.UPGRADE, null, key);
+  }
+
+  /**
+   * The rule of servers/common/origin.ts: no Origin (not a browser) passes; loopback origins
+   * (http(s)://localhost, 127.0.0.0/8, [::1]) pass; others only when listed in WSARENA_ALLOW_ORIGIN
+   * (comma-separated origins, or * for any).
+   */
+  static boolean originAllowed(String origin, String allow) {
+    if (origin == null || origin.isEmpty()) return true;
+    if (allow != null) {
+      for (String a : allow.split(",")) {
+        String t = a.trim();
+        if (t.equals("*") || (!t.isEmpty() && t.equals(origin))) return true;
+      }
+    }
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(origin);
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+    String scheme = uri.getScheme();
+    String host = uri.getHost();
+    if (host == null || !("http".equals(scheme) || "https".equals(scheme))) return false;
+    return host.equals("localhost") || host.equals("[::1]") || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   }
 
   private static boolean hasToken(String value, String token) {
@@ -132,6 +162,8 @@ final class Handshake {
       case NOT_FOUND:
         return response(404, "Not Found", "text/plain",
             ("not found; this server answers WebSocket upgrades and GET " + STATS_PATH + "\n").getBytes(StandardCharsets.UTF_8), "");
+      case FORBIDDEN_ORIGIN:
+        return response(403, "Forbidden", "text/plain", (request.problem + "\n").getBytes(StandardCharsets.UTF_8), "");
       case UPGRADE_REQUIRED:
         return response(426, "Upgrade Required", "text/plain", (request.problem + "\n").getBytes(StandardCharsets.UTF_8),
             "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n");

@@ -67,6 +67,8 @@ public final class SelfTest {
     String upgrade = "GET /any/path HTTP/1.1\r\nHost: x\r\nUpgrade: WebSocket\r\nConnection: keep-alive, Upgrade\r\n"
         + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
     check("upgrade on any path", Handshake.classify(upgrade).kind, Handshake.Kind.UPGRADE);
+    check("foreign origin", Handshake.classify(upgrade.replace("\r\n\r\n", "\r\nOrigin: https://evil.example\r\n\r\n")).kind, Handshake.Kind.FORBIDDEN_ORIGIN);
+    check("loopback origin", Handshake.classify(upgrade.replace("\r\n\r\n", "\r\nOrigin: http://127.0.0.1:8080\r\n\r\n")).kind, Handshake.Kind.UPGRADE);
     check("version 8", Handshake.classify(upgrade.replace("Version: 13", "Version: 8")).kind, Handshake.Kind.UPGRADE_REQUIRED);
     check("bad key", Handshake.classify(upgrade.replace("dGhlIHNhbXBsZSBub25jZQ==", "short")).kind, Handshake.Kind.BAD_REQUEST);
     check("POST upgrade", Handshake.classify(upgrade.replace("GET", "POST")).kind, Handshake.Kind.BAD_REQUEST);
