@@ -56,8 +56,9 @@ export interface ReadResultsOptions {
 /**
  * Expands files and folders (recursively) into validated results. A path given by name must be a result
  * file (any problem is a UsageError). Inside folders, *.json files that are not result files (no
- * schemaVersion, not JSON), dashboards built by `wsarena report` (their results/ are byte copies: read
- * again they would count as extra repeats), dangling symlinks and symlink loops are skipped with a warning.
+ * schemaVersion, not JSON), dangling symlinks and symlink loops are skipped with a warning; dashboards built
+ * by `wsarena report` are skipped silently (their results/ are byte copies: read again they would count as
+ * extra repeats).
  */
 export function readResults(paths: string[], opts: ReadResultsOptions = {}): Array<{ path: string; file: ResultFile }> {
   const warn = opts.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
@@ -126,10 +127,8 @@ function collect(dir: string, out: Array<{ path: string; named: boolean }>, seen
     return;
   }
   seen.add(real);
-  if (isDashboardFolder(dir)) {
-    warn(`skipped ${dir}: a dashboard built by wsarena report (its results/ are copies of result files)`);
-    return;
-  }
+  // Skipped without a warning: `report results/ --out results/dashboard` meets its own output every time.
+  if (isDashboardFolder(dir)) return;
   for (const name of readdirSync(dir).sort()) {
     const child = join(dir, name);
     let st;
