@@ -4,6 +4,8 @@ import { buildDashboard } from '../../report/dashboard.js';
 import { FINDING_LABELS } from '../../report/findings.js';
 import { buildScorecard } from '../../report/scorecard.js';
 import { renderScorecard } from '../reporters/scorecard.js';
+import { computeClaims } from '../../report/claims.js';
+import { renderClaims } from '../reporters/claims.js';
 import { VIEWS } from '../../report/views.js';
 import { readResults } from '../../results/reader.js';
 import { UsageError } from '../errors.js';
@@ -16,6 +18,7 @@ export interface ReportFlags {
   png?: boolean;
   quiet?: boolean;
   scorecard?: boolean;
+  claims?: boolean;
 }
 
 /** Result files under `paths`, minus the copies inside the dashboard folder itself (a rebuild must not read its own output). */
@@ -42,6 +45,7 @@ export function registerReport(program: Command): void {
     .option('--png', 'also write PNG files, screenshots of the SVGs taken with the local chromium')
     .option('-q, --quiet', 'print only the path of index.html')
     .option('--scorecard', 'print the per-model scorecard (memory per connection, ceiling and its limit, echo by connections) instead of building the dashboard')
+    .option('--claims', "print the argument's claims (BACKGROUND.md C1–C5): supported / not supported / depends / no data / inconclusive, the decisive figures, conditions and the run that would settle each, instead of building the dashboard")
     .addHelpText(
       'after',
       '\nWith an --export-… flag, report writes the exports of the result files (one CSV/Markdown row per cell,\n' +
@@ -57,6 +61,10 @@ export function registerReport(program: Command): void {
         const files = results.map(({ file }) => file);
         writeExports(flags, files, files);
         return;
+      }
+      if (flags.claims) {
+        process.stdout.write(`${renderClaims(computeClaims(results.flatMap(({ file }) => file.cells)), stdoutStyle())}\n`);
+        if (!flags.scorecard) return;
       }
       if (flags.scorecard) {
         const card = renderScorecard(buildScorecard(results.flatMap(({ file }) => file.cells)), stdoutStyle());
