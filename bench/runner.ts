@@ -14,6 +14,7 @@ import { SCHEMA_VERSION } from '../results/schema.js';
 import { writeResultFile } from '../results/writer.js';
 import { preflight } from './preflight.js';
 import { TreeSampler } from './sampler.js';
+import { serverMessageCount } from './server-count.js';
 import { computeVerdict } from './verdict.js';
 import { getWorkload, transportSkipReason } from './workloads.js';
 import { resolveWorkloadParams, type WorkloadParams } from './workloads/params.js';
@@ -326,13 +327,17 @@ async function runCell(
     };
     // HTTP long-polling servers get their own driver; it returns the same LoadReport.
     const drive = spec !== null && transportOf(spec) === 'http-long-poll' ? runLongPollLoad : runLoad;
+    let windowStartMs = 0;
+    let windowEndMs = 0;
     const load: LoadReport = await drive(
       plan,
       (event) => {
         if (event.type === 'phase' && event.phase === 'measuring') {
+          windowStartMs = performance.now();
           sampler?.markWindowStart();
           if (contract) statsAtStart = fetchStats(url).catch(() => null);
         } else if (event.type === 'phase' && event.phase === 'draining') {
+          windowEndMs = performance.now();
           sampler?.markWindowEnd();
           if (contract) statsAtEnd = fetchStats(url).catch(() => null);
         }
@@ -344,8 +349,8 @@ async function runCell(
     cell.load = load;
     if (getWorkload(req.workload).sweepsPayload) cell.sizes = sizesSection(pc.payloadBytes, load);
     cell.serverStats = s1 ? (s1 as unknown as Record<string, unknown>) : null;
-    // The server's own count is what its CPU paid for (a broadcast costs one message, not N deliveries).
-    cell.serverMessagesHandled = s0 && s1 ? s1.messagesHandled - s0.messagesHandled : null;
+    const counted = serverMessageCount(s0, s1, windowEndMs - windowStartMs);
+    cell.serverMessagesHandled = counted.serverMessagesHandled;
     sampler?.stop();
     cell.serverResources = sampler?.result(cell.serverMessagesHandled ?? load.counts.received) ?? null;
     const serverCpuCount = pc.serverCpus ? expandCpus(pc.serverCpus).length : pid !== null ? env.cpuCount : null;
@@ -356,6 +361,7 @@ async function runCell(
       sharedCores,
     });
     if (!pc.serverCpus && spec) cell.verdict.reasons.push('server not pinned: its CPU share is out of 2 cores shared with the client');
+    if (counted.distrust !== null) cell.verdict.reasons.push(counted.distrust);
     if (load.counts.corrupted > 0) return finish('failed', `${load.counts.corrupted} corrupted replies: the server broke the contract`);
     if (load.connections.established === 0) return finish('failed', `no connection could be established: ${JSON.stringify(load.connections.errors)}`);
     return finish('ok', null);

@@ -21,7 +21,7 @@ export function renderScorecard(rows: readonly ScorecardRow[], { color = false, 
   const main = new Table({ head, style, ...chars, wordWrap: true, colWidths: [null, null, null, null, 24, 32, ...ends.flatMap(() => [null, null, null])] });
   for (const r of useful) {
     const idle = r.idle;
-    const ceiling = idle === null ? '—' : `${idle.ceiling} of ${idle.targetConnections}: ${idle.stoppedBy}`;
+    const ceiling = idle === null ? '—' : `${idle.ceiling} of ${idle.targetConnections}: ${brief(idle.stoppedBy)}`;
     const starved = r.starved === null ? '' : `${ceiling === '—' ? '' : '\n'}starved: ${r.starved.starved} of ${r.starved.of}`;
     const line = [r.server, bytes(idle?.bytesPerConnection), bytes(idle?.kernelBytesPerConnection), num(idle?.threadsMax), ceiling + starved, idle?.nearestLimit ?? '—'];
     for (const c of ends) {
@@ -64,4 +64,10 @@ function cpu(us: number | null): string {
 
 function cs(perMessage: number | null): string {
   return perMessage === null ? '—' : perMessage.toFixed(2);
+}
+
+/** What ended a ramp, cut to one short line: a crashed server's stderr tail stays in the result file. */
+function brief(stoppedBy: string): string {
+  const line = stoppedBy.split('\n', 1)[0]!;
+  return line.length > 90 ? `${line.slice(0, 89)}…` : line;
 }
