@@ -10,7 +10,8 @@ import { emitJson } from '../output.js';
 export interface CompareFlags {
   threshold?: string;
   json?: string | boolean;
-  markdown?: string | boolean;
+  markdown?: boolean;
+  exportMarkdown?: string;
 }
 
 /** "5%" or "5" → 0.05. A percentage above 0 and below 100. */
@@ -41,7 +42,8 @@ export function registerCompare(program: Command): void {
     .argument('<new>', 'NEW result file or folder')
     .option('--threshold <percent>', 'exit 3 when msgs/s drops or p99 latency rises by more than this (e.g. 5%) and the change is outside the noise')
     .option('--json', 'print the comparison as JSON to stdout (a switch: `compare --json BASE NEW` works)')
-    .option('--markdown [file]', 'print a Markdown table for a pull request (or write it to file)')
+    .option('--markdown', 'print a Markdown table for a pull request instead of the table (a switch: `compare --markdown BASE NEW` works)')
+    .option('--export-markdown <file>', 'write the Markdown table to file (- = stdout)')
     .addHelpText(
       'after',
       "\nThe CI of a ratio uses Fieller's theorem (independent samples, Welch–Satterthwaite df); cells need 2+ runs\n" +
@@ -49,20 +51,16 @@ export function registerCompare(program: Command): void {
         'Examples:\n  wsarena compare results/main/ results/runs/ --threshold 5%\n  wsarena compare base.json new.json --markdown > compare.md',
     )
     .action((basePath: string, newPath: string, flags: CompareFlags) => {
-      const toStdout = (v: string | boolean | undefined) => v === true || v === '-';
-      if (toStdout(flags.json) && toStdout(flags.markdown)) {
-        throw new UsageError('CONFLICTING_FLAGS', '--json and --markdown both print to stdout; give one of them a file (e.g. --markdown compare.md)');
-      }
+      if (flags.json && flags.markdown) throw new UsageError('CONFLICTING_FLAGS', '--json and --markdown both print to stdout; give one, or write Markdown with --export-markdown FILE');
       const threshold = flags.threshold !== undefined ? parseThreshold(flags.threshold) : null;
       const result = runCompare(basePath, newPath, threshold);
-      if (flags.json !== undefined) emitJson(result, flags.json);
-      if (flags.markdown !== undefined) {
-        const md = renderCompareMarkdown(result) + '\n';
-        if (toStdout(flags.markdown)) process.stdout.write(md);
-        else emitText(md, flags.markdown as string);
-      }
-      if ((flags.json === undefined || !toStdout(flags.json)) && (flags.markdown === undefined || !toStdout(flags.markdown))) {
-        process.stdout.write(renderCompareTable(result, { color: Boolean(process.stdout.isTTY) }) + '\n');
+      const md = renderCompareMarkdown(result) + '\n';
+      if (flags.json) emitJson(result, true);
+      else if (flags.markdown) process.stdout.write(md);
+      else process.stdout.write(renderCompareTable(result, { color: Boolean(process.stdout.isTTY) }) + '\n');
+      if (flags.exportMarkdown !== undefined) {
+        if (flags.exportMarkdown === '-') process.stdout.write(md);
+        else emitText(md, flags.exportMarkdown);
       }
       if (result.exceeded) process.stderr.write(`threshold ${(threshold! * 100).toFixed(1)}% exceeded: ${result.cells.filter((c) => c.regressions.length > 0).length} cell(s) regressed outside the noise\n`);
       // An incomplete NEW proves nothing (a missing cell is no regression only because it was not run): exit 1.

@@ -128,7 +128,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
   {
     area: 'reading folders',
     tried: 'a folder with a non-result *.json, a dashboard (skipped silently: its results/ are copies), a dangling symlink and symlink loops',
-    args: ['compare', '{dir}/base', '{dir}/new', '--markdown', '{dir}/out.md'],
+    args: ['compare', '{dir}/base', '{dir}/new', '--export-markdown', '{dir}/out.md'],
     setup: (dir) => {
       for (const side of ['base', 'new']) writeResultFile(join(dir, side, 'run.json'), resultFile([cell()]));
       writeFileSync(join(dir, 'new', 'package.json'), '{"name":"not-a-result"}');

@@ -100,7 +100,8 @@ describe('wsarena compare', () => {
   });
 
   it('--markdown prints a table for a pull request', async () => {
-    const r = await runCli(['compare', base, next, '--markdown']);
+    // --markdown is a switch: it may come before the positional arguments.
+    const r = await runCli(['compare', '--markdown', base, next]);
     expect(r.code).toBe(0);
     expect(r.stdout.startsWith('### wsarena compare\n')).toBe(true);
     expect(r.stdout).toMatch(/^\| uws \| echo \| 100 \|/m);
