@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 
 /**
  * Refuses runs that cannot fit this machine before anything starts, with the arithmetic in the message

@@ -4,7 +4,7 @@ import type { LoadEvent, LoadPlan, LoadReport } from '../clients/types.js';
 import { fetchStats, startServer, type LaunchOptions, type RunningServer } from '../servers/launch.js';
 import { getServer } from '../servers/registry.js';
 import { ServerLaunchError } from '../servers/errors.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { ServerOptions, ServerSpec } from '../servers/spec.js';
 import { DEFAULT_SERVER_OPTIONS, formatServerArgs, transportOf } from '../servers/spec.js';
 import type { StatsSnapshot } from '../protocol/wire.js';

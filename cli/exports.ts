@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { headlineLatency } from '../results/headline.js';
 import { serverLabel } from '../results/cell-label.js';
 import type { Cell, ResultFile } from '../results/schema.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 
 /**
  * Exports other tools read, hyperfine-style: `--export-json FILE`, `--export-csv FILE`,

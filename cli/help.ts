@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { PROJECT_ROOT } from '../protocol/paths.js';
 
-/** Exit codes, as cli/errors.ts ExitCode defines them; printed by `wsarena --help` and listed in README.md. */
+/** Exit codes, as core/errors.ts ExitCode defines them; printed by `wsarena --help` and listed in README.md. */
 export const EXIT_CODES_HELP = `Exit codes:
   0    success
   1    a run failed (a failed cell, a server that died, a result file that could not be written)

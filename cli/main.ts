@@ -15,7 +15,7 @@ import { registerServe } from './commands/serve.js';
 import { registerServers } from './commands/servers.js';
 import { registerSuite } from './commands/suite.js';
 import { registerSoak } from './commands/soak.js';
-import { ExitCode, RunError, UsageError } from './errors.js';
+import { ExitCode, RunError, UsageError } from '../core/errors.js';
 import { UnknownServerError } from '../servers/errors.js';
 
 /** Builds the program; commands parse flags and call the same API a program would (bench/, clients/). */

@@ -4,8 +4,8 @@
  * value is a usage error naming the server, the flag and what it takes.
  */
 import type { ServerSpec } from '../servers/spec.js';
-import { UsageError } from './errors.js';
-import { parseInteger } from './parse.js';
+import { UsageError } from '../core/errors.js';
+import { parseInteger } from '../core/parse.js';
 
 /** Commander collector: every occurrence of a repeatable option, in order. */
 export function collectRepeated(value: string, previous: string[] | undefined): string[] {

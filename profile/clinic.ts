@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RunError } from '../cli/errors.js';
+import { RunError } from '../core/errors.js';
 import { distPath } from '../protocol/paths.js';
 import type { WrappedCommand } from '../servers/launch.js';
 import type { LaunchCommand } from '../servers/spec.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { RunError } from '../cli/errors.js';
+import { RunError } from '../core/errors.js';
 import { PROJECT_ROOT } from '../protocol/paths.js';
 import { DEFAULT_TOP, type FunctionCost, type FunctionOrigin, type ProfileSummary } from './summary.js';
 

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { formatBytes, formatRate } from '../cli/format.js';
+import { formatBytes, formatRate } from '../core/format.js';
 import type { ProfileManifest } from './manifest.js';
 import type { FunctionCost, ProfileSummary } from './summary.js';
 

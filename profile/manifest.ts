@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import { formatIssues } from '../results/writer.js';
 import { PROFILE_TOOLS } from './tools.js';
 import { profileSummarySchema } from './summary.js';

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { RunError } from '../cli/errors.js';
+import { RunError } from '../core/errors.js';
 import { findOnPath } from '../servers/pinning.js';
 import { DEFAULT_TOP, type FunctionCost, type FunctionOrigin, type ProfileSummary } from './summary.js';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { runMatrix, type RunnerEvents, type RunRequest } from '../bench/runner.js';
 import { getWorkload } from '../bench/workloads.js';
-import { RunError, UsageError } from '../cli/errors.js';
+import { RunError, UsageError } from '../core/errors.js';
 import type { LaunchOptions, RunningServer, ServerExit } from '../servers/launch.js';
 import { getServer } from '../servers/registry.js';
 import type { ServerSpec } from '../servers/spec.js';

@@ -19,7 +19,7 @@
  */
 import { describeLimit, nearestLimit } from '../bench/limits.js';
 import { median, summarize, type Interval } from '../bench/stats.js';
-import { formatBytes, formatUs } from '../cli/format.js';
+import { formatBytes, formatUs } from '../core/format.js';
 import { serverLabel } from '../results/cell-label.js';
 import type { Cell } from '../results/schema.js';
 import { starvationOf } from '../results/starved.js';

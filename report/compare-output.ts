@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import { formatRate, formatUs } from '../cli/format.js';
+import { formatRate, formatUs } from '../core/format.js';
 import type { CellComparison, CompareResult, MetricComparison } from './compare.js';
 
 /** Renderers for `wsarena compare`: a terminal table and a Markdown table for pull requests. Both return strings. */

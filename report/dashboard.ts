@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import { PROJECT_ROOT } from '../protocol/paths.js';
 import { computeFindings, type Finding } from './findings.js';
 import { buildModel, QUALITIES, QUALITY_LABELS, type LoadedResult, type ReportModel } from './model.js';

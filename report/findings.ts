@@ -1,5 +1,5 @@
 import { summarize, type Interval } from '../bench/stats.js';
-import { formatRate, formatUs } from '../cli/format.js';
+import { formatRate, formatUs } from '../core/format.js';
 import type { ServerModel } from '../servers/spec.js';
 import type { ReportModel, RunRow } from './model.js';
 import { ratioOfMeans } from './ratio.js';

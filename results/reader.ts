@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import { renamedServer } from '../servers/legacy-names.js';
 import { SCHEMA_VERSION, resultFileSchema, type Cell, type ResultFile } from './schema.js';
 import { formatIssues } from './writer.js';

@@ -1,6 +1,6 @@
 import * as nodeFs from 'node:fs';
 import { dirname, join } from 'node:path';
-import { RunError, UsageError } from '../cli/errors.js';
+import { RunError, UsageError } from '../core/errors.js';
 import { resultFileSchema, type ResultFile } from './schema.js';
 import { schemaRefFor } from './json-schema.js';
 

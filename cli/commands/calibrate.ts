@@ -9,12 +9,12 @@ import { getServer } from '../../servers/registry.js';
 import { DEFAULT_SERVER_OPTIONS } from '../../servers/spec.js';
 import { readResultFile } from '../../results/reader.js';
 import { checkResultPath, writeResultFile } from '../../results/writer.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode, UsageError } from '../../core/errors.js';
 import { emitJson } from '../output.js';
 import { progressReporter } from '../reporters/progress.js';
 import { buildRunRequest, exitCodeFor, rawArgs, type RunFlags } from './run.js';
 import { interruptSignal } from '../session.js';
-import { formatPercent, formatRate } from '../format.js';
+import { formatPercent, formatRate } from '../../core/format.js';
 
 export interface CalibrationRow {
   client: string;

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { compareResults, type CompareResult } from '../../report/compare.js';
 import { renderCompareMarkdown, renderCompareTable } from '../../report/compare-output.js';
 import { readResults } from '../../results/reader.js';
-import { ExitCode, RunError, UsageError } from '../errors.js';
+import { ExitCode, RunError, UsageError } from '../../core/errors.js';
 import { emitJson } from '../output.js';
 
 export interface CompareFlags {

@@ -10,9 +10,9 @@ import {
   type PiscinaTaskFile,
   type PoolOverheadMode,
 } from '../../bench/pool-overhead.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../core/errors.js';
 import { emitJson } from '../output.js';
-import { parseCpuList, parseInteger, splitList } from '../parse.js';
+import { parseCpuList, parseInteger, splitList } from '../../core/parse.js';
 
 interface PoolOverheadFlags {
   mode: string;

@@ -8,9 +8,9 @@ import { DEFAULT_PROBE_SETTINGS, type ProbeSettings } from '../../probe/types.js
 import type { ResultFile } from '../../results/schema.js';
 import { getServer } from '../../servers/registry.js';
 import { MAX_SERVER_THREADS } from '../../servers/spec.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode, UsageError } from '../../core/errors.js';
 import { emitJson } from '../output.js';
-import { parseBytes, parseCpuList, parseDurationMs, parseInteger, splitList } from '../parse.js';
+import { parseBytes, parseCpuList, parseDurationMs, parseInteger, splitList } from '../../core/parse.js';
 import { defaultOutPath, interruptSignal } from '../session.js';
 import { rawArgs } from './run.js';
 

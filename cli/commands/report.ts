@@ -8,7 +8,7 @@ import { computeClaims } from '../../report/claims.js';
 import { renderClaims } from '../reporters/claims.js';
 import { VIEWS } from '../../report/views.js';
 import { readResults } from '../../results/reader.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../core/errors.js';
 import { stdoutStyle } from '../color.js';
 import { addExportOptions, checkExportFlags, writeExports, type ExportFlags } from '../exports.js';
 

@@ -6,8 +6,8 @@ import { ServerLaunchError } from '../../servers/errors.js';
 import { startServer, type RunningServer } from '../../servers/launch.js';
 import { getServer } from '../../servers/registry.js';
 import { DEFAULT_SERVER_OPTIONS, MAX_SERVER_THREADS } from '../../servers/spec.js';
-import { ExitCode, RunError, UsageError } from '../errors.js';
-import { parseCpuList, parseInteger, splitList } from '../parse.js';
+import { ExitCode, RunError, UsageError } from '../../core/errors.js';
+import { parseCpuList, parseInteger, splitList } from '../../core/parse.js';
 import { ALLOW_ORIGIN_ENV } from '../../servers/common/origin.js';
 import { collectRepeated, parseServerArgFlags } from '../server-args.js';
 

@@ -6,8 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_SOAK, MIN_SOAK_MS, runSoak, type SoakReport } from '../../bench/soak.js';
-import { ExitCode, UsageError } from '../errors.js';
-import { parseDurationMs, parseInteger, parseNumber } from '../parse.js';
+import { ExitCode, UsageError } from '../../core/errors.js';
+import { parseDurationMs, parseInteger, parseNumber } from '../../core/parse.js';
 
 export interface SoakFlags {
   duration: string;

@@ -9,9 +9,9 @@ import { addExportOptions, checkExportFlags, exportsToStdout, writeExports, type
 import type { ResultFile } from '../../results/schema.js';
 import { checkResultDir } from '../../results/writer.js';
 import { listServers } from '../../servers/registry.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../core/errors.js';
 import { emitJson } from '../output.js';
-import { splitList } from '../parse.js';
+import { splitList } from '../../core/parse.js';
 import { progressReporter } from '../reporters/progress.js';
 import { renderCells } from '../reporters/summary.js';
 import { interruptSignal, timeStamp } from '../session.js';

@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { RunnerEvents } from '../../bench/runner.js';
 import type { Cell } from '../../results/schema.js';
-import { formatRate, formatUs } from '../format.js';
+import { formatRate, formatUs } from '../../core/format.js';
 import { headlineLatency } from './table.js';
 import { describeWorkloadSection } from './workloads.js';
 

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { ScorecardEcho, ScorecardRow } from '../../report/scorecard.js';
-import { formatBytes, formatRate, formatUs } from '../format.js';
+import { formatBytes, formatRate, formatUs } from '../../core/format.js';
 import { NO_BOX } from './table.js';
 
 /**

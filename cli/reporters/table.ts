@@ -4,7 +4,7 @@ import type { Cell } from '../../results/schema.js';
 import { summarize } from '../../bench/stats.js';
 import { serverLabel } from '../../results/cell-label.js';
 import { headlineLatency } from '../../results/headline.js';
-import { formatBytes, formatPercent, formatRate, formatUs } from '../format.js';
+import { formatBytes, formatPercent, formatRate, formatUs } from '../../core/format.js';
 
 /** One row: the repeats of one (server, connections, server CPUs) cell, summarised. */
 export interface SummaryRow {

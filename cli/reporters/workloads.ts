@@ -7,7 +7,7 @@ import { summarize } from '../../bench/stats.js';
 import { VERDICT_THRESHOLDS } from '../../bench/verdict.js';
 import type { Cell } from '../../results/schema.js';
 import { describeStarvation, starvationOf } from '../../results/starved.js';
-import { formatBytes, formatRate, formatUs } from '../format.js';
+import { formatBytes, formatRate, formatUs } from '../../core/format.js';
 
 export function describeWorkloadSection(cell: Cell): string | null {
   if (cell.idle) {

@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { TreeSampler } from '../../bench/sampler.js';
-import { parseBytes, parseDurationMs, parseInteger } from '../../cli/parse.js';
+import { parseBytes, parseDurationMs, parseInteger } from '../../core/parse.js';
 import { clockTicks, commandExists } from '../../results/environment.js';
 import type { StatsSnapshot } from '../../protocol/wire.js';
 import { fetchStats, startServer, type RunningServer } from '../../servers/launch.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runMatrix, type RunRequest } from '../../bench/runner.js';
 import { preflight } from '../../bench/preflight.js';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { collectEnvironment, portRange } from '../../results/environment.js';
 import { resultFileSchema, type Cell } from '../../results/schema.js';
 import { getServer } from '../../servers/registry.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RunError } from '../../cli/errors.js';
+import { RunError } from '../../core/errors.js';
 import { classifyFrame, parseCpuProfile, summarizeCpuProfiles, type CpuProfile } from '../../profile/cpuprofile.js';
 
 const FIXTURE = new URL('./fixtures/tiny.cpuprofile', import.meta.url);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RunError } from '../../cli/errors.js';
+import { RunError } from '../../core/errors.js';
 import { classifyGoFunction, parsePprofDurationMs, parsePprofTop, pprofProfileUrl } from '../../profile/pprof.js';
 
 const TOP = readFileSync(new URL('./fixtures/go-top.txt', import.meta.url), 'utf8');

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RunError, UsageError } from '../../cli/errors.js';
+import { RunError, UsageError } from '../../core/errors.js';
 import { checkResultPath, writeResultFile, type WriterFs } from '../../results/writer.js';
 import { resultFile } from '../fixtures/results.js';
 

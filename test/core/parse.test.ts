@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { usageError } from './helpers.js';
-import { parseBytes, parseCpuList, parseDurationMs, parseInteger, parseIntegerList } from '../../cli/parse.js';
+import { usageError } from '../cli/helpers.js';
+import { parseBytes, parseCpuList, parseDurationMs, parseInteger, parseIntegerList } from '../../core/parse.js';
 
 describe('parseDurationMs', () => {
   it('reads units and bare seconds', () => {

@@ -1,0 +1,30 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../protocol/paths.js';
+
+/** Layers point down: cli/ uses the rest, nothing outside cli/ imports from cli/. */
+const LAYERS = ['core', 'protocol', 'servers', 'clients', 'bench', 'results', 'report', 'probe', 'profile'];
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : tsFiles(path);
+    return path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('layers', () => {
+  it('no file outside cli/ imports from cli/', () => {
+    const offenders: string[] = [];
+    for (const layer of LAYERS) {
+      for (const file of tsFiles(join(PROJECT_ROOT, layer))) {
+        for (const m of readFileSync(file, 'utf8').matchAll(/from ['"](\.[^'"]+)['"]/g)) {
+          const target = relative(PROJECT_ROOT, normalize(join(dirname(file), m[1]!)));
+          if (target.startsWith('cli/')) offenders.push(`${relative(PROJECT_ROOT, file)} → ${target}`);
+        }
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});
