@@ -172,18 +172,14 @@ export function formatPoolOverheadTable(rows: readonly PoolOverheadRow[]): strin
 }
 
 /** Cells for a sweep: every mode on every CPU set; threads = the CPU set's size unless given. */
-export function poolOverheadCells(options: {
+/** The cells' own settings, plus the modes and CPU sets to cross; threads null = the CPU count of each set. */
+export type PoolOverheadPlan = Omit<PoolOverheadCell, 'mode' | 'cpus' | 'threads'> & {
   modes: readonly PoolOverheadMode[];
   cpuSets: ReadonlyArray<string | null>;
   threads: number | null;
-  tasks: number;
-  warmupTasks: number;
-  iterations: number;
-  inFlight: number;
-  atomics: PiscinaAtomics;
-  concurrentTasksPerWorker: number;
-  piscinaTask: PiscinaTaskFile;
-}): PoolOverheadCell[] {
+};
+
+export function poolOverheadCells(options: PoolOverheadPlan): PoolOverheadCell[] {
   const cells: PoolOverheadCell[] = [];
   for (const cpus of options.cpuSets) {
     const cpuCount = cpus === null ? 1 : countCpus(cpus);
