@@ -19,6 +19,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { cpuListSize } from '../core/cpu-list.js';
 import { distPath } from '../protocol/paths.js';
 import { work } from '../protocol/wire.js';
 
@@ -201,18 +202,11 @@ export function poolOverheadCells(options: PoolOverheadPlan): PoolOverheadCell[]
   return cells;
 }
 
-/** CPUs in a taskset list such as "0", "0-1", "0,2-3". */
+/** CPUs in a taskset list such as "0", "0-1", "0,2-3"; throws on a malformed one (the CLI validated it already). */
 export function countCpus(list: string): number {
-  let count = 0;
-  for (const part of list.split(',')) {
-    const match = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
-    if (match === null) throw new Error(`bad CPU list "${list}"`);
-    const from = Number(match[1]);
-    const to = match[2] === undefined ? from : Number(match[2]);
-    if (to < from) throw new Error(`bad CPU list "${list}"`);
-    count += to - from + 1;
-  }
-  return count;
+  const size = cpuListSize(list);
+  if (size === null) throw new Error(`bad CPU list "${list}"`);
+  return size;
 }
 
 // ---------------------------------------------------------------------------------------------------

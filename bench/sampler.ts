@@ -1,12 +1,21 @@
 import type { ResourceSample, ServerResources } from '../results/schema.js';
 import { contextSwitchDelta, snapshotTree, treeContextSwitches, type ProcSnapshot } from './proc-tree.js';
 
+/** Something else measured over the same window (bench/core-window.ts): marked at the same two instants. */
+export interface WindowEdges {
+  markStart(): void;
+  markEnd(): void;
+}
+
 /** A window edge: the tree snapshot and, per task id, its context switches so far. */
 interface WindowMark {
   tMs: number;
   snap: ProcSnapshot;
   switches: Map<number, number>;
 }
+
+/** How often the tree is sampled by default, ms (docs/METHOD.md §3). */
+export const SAMPLE_INTERVAL_MS = 250;
 
 /** The tree figures result() takes maxima of. */
 export type PeakFigures = Pick<ProcSnapshot, 'rssBytes' | 'threads' | 'fds' | 'processes'>;
@@ -48,7 +57,8 @@ export class TreeSampler {
   constructor(
     private readonly pid: number,
     private readonly clockTicksPerSecond: number,
-    private readonly intervalMs = 250,
+    private readonly intervalMs = SAMPLE_INTERVAL_MS,
+    private readonly alsoMark: WindowEdges | null = null,
   ) {}
 
   start(): void {
@@ -60,9 +70,13 @@ export class TreeSampler {
   /** Call at the start and end of the measured window: CPU is the difference between the two. */
   markWindowStart(): void {
     this.windowStart = this.mark();
+    // Inside the tree's marks: reading every task's status (10,000 of them for a thread per connection) is
+    // the runner's work, which may run on a pinned core, and must not count as that core being busy.
+    this.alsoMark?.markStart();
   }
 
   markWindowEnd(): void {
+    this.alsoMark?.markEnd();
     this.windowEnd = this.mark();
   }
 

@@ -12,23 +12,24 @@ import type { StatsSnapshot } from '../protocol/wire.js';
  */
 export const STATS_SPAN_TOLERANCE = 0.1;
 
+/** The span the server's two /stats snapshots covered, against the measured window it should have bracketed. */
+export interface StatsSpan {
+  spanMs: number;
+  windowMs: number;
+}
+
 export interface MessageCount {
   /** The server's count when trusted, else null (callers then use the client's count of replies). */
   serverMessagesHandled: number | null;
-  /** Why the server's count was not used, when it existed but was not trusted. */
-  distrust: string | null;
+  /** Why the server's count was not used, when it existed but was not trusted (bench/verdict.ts words it as a reason). */
+  distrust: StatsSpan | null;
 }
 
 export function serverMessageCount(s0: StatsSnapshot | null, s1: StatsSnapshot | null, windowMs: number): MessageCount {
   if (s0 === null || s1 === null) return { serverMessagesHandled: null, distrust: null };
   const spanMs = s1.uptimeMs - s0.uptimeMs;
   if (windowMs > 0 && Math.abs(spanMs - windowMs) > STATS_SPAN_TOLERANCE * windowMs) {
-    return {
-      serverMessagesHandled: null,
-      distrust:
-        `the server's /stats snapshots span ${Math.round(spanMs)} ms of its uptime, not the ${Math.round(windowMs)} ms window ` +
-        `(it answered /stats late): CPU and context switches per message divide by the client's count of replies instead`,
-    };
+    return { serverMessagesHandled: null, distrust: { spanMs, windowMs } };
   }
   return { serverMessagesHandled: s1.messagesHandled - s0.messagesHandled, distrust: null };
 }

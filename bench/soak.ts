@@ -12,7 +12,7 @@
  * Each piece returns data; cli/commands/soak.ts prints it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { runLoad, WorkerCrashError } from '../clients/engine.js';
+import { runLoad, WorkerCrashError } from '../clients/engine/engine.js';
 import type { LoadPlan, LoadReport, MessageCounts } from '../clients/types.js';
 import { startServer, type RunningServer } from '../servers/launch.js';
 import { wsLoopSpec } from '../servers/ws-loop/spec.js';
@@ -79,7 +79,7 @@ export interface SoakReport {
   ok: boolean;
 }
 
-/** Live client worker processes started by this process (clients/worker.js). */
+/** Live client worker processes started by this process (clients/engine/ws-load-child.js). */
 export function clientWorkerPids(): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -88,7 +88,7 @@ export function clientWorkerPids(): number[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(fields[1]) !== process.pid || fields[0] === 'Z') continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('clients/worker.js')) pids.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('clients/engine/ws-load-child.js')) pids.push(Number(entry));
     } catch {
       // exited while we looked
     }

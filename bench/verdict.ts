@@ -1,5 +1,8 @@
 import type { LoadReport } from '../clients/types.js';
 import type { Verdict } from '../results/schema.js';
+import type { CoresSection } from '../results/cores.js';
+import { judgeCores } from './core-verdict.js';
+import type { StatsSpan } from './server-count.js';
 
 /**
  * Says who limited a run (docs/METHOD.md §1). A client-bound figure is a lower bound on the server, never a
@@ -18,6 +21,18 @@ export const VERDICT_THRESHOLDS = {
   materialFractionOfLatency: 0.25,
   /** Open loop: achieved below this fraction of the target rate means the target was not met. */
   achievedRateFraction: 0.95,
+  /**
+   * Server's pinned cores (/proc/stat: processes plus the kernel's softirq on them) at least this busy on
+   * average are saturated, whatever the process tree shows: loopback softirq is charged to no process.
+   */
+  serverCoreBusyFraction: 0.95,
+  /** The client's busiest pinned core at least this busy leaves the generator no room. */
+  clientCoreBusyFraction: 0.95,
+  /**
+   * More than this fraction of a side's cores busy with neither its processes nor softirq, irq or steal:
+   * other processes ran there (a machine not quiet), so the core's busy figure judges nothing.
+   */
+  coreOtherWorkFraction: 0.1,
 };
 
 export interface VerdictInput {
@@ -28,6 +43,12 @@ export interface VerdictInput {
   serverCpuCount: number | null;
   /** Server and client pinned to overlapping CPUs (or either unpinned). */
   sharedCores: boolean;
+  /** Whole-core accounting of the window (bench/core-window.ts), or why it is unavailable; absent = not taken. */
+  cores?: CoresSection | null;
+  /** The runner started the server without pinning it: its CPU share is out of every core, the client's too. */
+  serverUnpinned?: boolean;
+  /** The server's /stats snapshots covered another span than the window (bench/server-count.ts), so per-message figures use the client's count. */
+  statsSpan?: StatsSpan | null;
 }
 
 export function computeVerdict(input: VerdictInput, t = VERDICT_THRESHOLDS): Verdict {
@@ -40,8 +61,75 @@ export function computeVerdict(input: VerdictInput, t = VERDICT_THRESHOLDS): Ver
   const reasons: string[] = [];
   const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 
+  const { saturated: clientSaturated, notes: clientNotes } = judgeClientWorkers(load, { clientCpuMax, eldMax, lagMax }, t);
+
+  const serverCpus = input.serverCpuCount;
+  const serverFraction = input.serverCpuCoreFraction !== null && serverCpus ? input.serverCpuCoreFraction / serverCpus : null;
+  const clientCores = workers.reduce((sum, w) => sum + w.cpuCoreFraction, 0);
+  const cores = judgeCores(input.cores, { serverFraction, clientCores }, t);
+  if (cores.clientSaturated !== null) clientSaturated.push(cores.clientSaturated);
+  const processSaturated = serverFraction !== null && serverFraction >= t.serverCpuFraction;
+  const serverSaturated = processSaturated || cores.serverSaturated !== null;
+
+  let verdict: Verdict['verdict'];
+  if (serverSaturated) {
+    // A server out of CPU is the limit whatever the client does: it cannot go faster than its cores.
+    verdict = 'server-bound';
+    if (processSaturated) reasons.push(`server at ${pct(serverFraction!)} of its ${serverCpus} CPU(s) while the client peaked at ${pct(clientCpuMax)} of a core`);
+    if (cores.serverSaturated !== null) reasons.push(processSaturated ? cores.serverSaturated : `${cores.serverSaturated}; the client peaked at ${pct(clientCpuMax)} of a core`);
+    if (clientSaturated.length > 0) {
+      reasons.push(`the client was busy too (${clientSaturated.join('; ')}): throughput is the server's, latency includes client-side queueing`);
+    }
+  } else if (clientSaturated.length > 0) {
+    verdict = 'client-bound';
+    reasons.push(...clientSaturated);
+    reasons.push('this figure is a lower bound on the server: add --client-workers, give the client more CPUs, or lower the load');
+  } else {
+    verdict = 'inconclusive';
+    if (serverFraction === null) reasons.push('server CPU was not measured (pass --target-pid with --target, or pin the server)');
+    else reasons.push(`neither side saturated: server at ${pct(serverFraction)} of its ${serverCpus} CPU(s), client peaked at ${pct(clientCpuMax)} of a core`);
+    if (load.plan.mode === 'open' && ratio !== null && ratio >= t.achievedRateFraction) {
+      reasons.push('open loop met its target rate: latency figures hold at this offered load; throughput is the offered rate, not a capacity');
+    }
+  }
+  if (ratio !== null && ratio < t.achievedRateFraction) {
+    reasons.push(`achieved ${Math.round(load.achievedRateHz)} msg/s of the ${Math.round(load.targetRateHz!)} msg/s target (${pct(ratio)})`);
+  }
+  reasons.push(...clientNotes);
+  reasons.push(...cores.notes);
+  if (input.sharedCores) reasons.push('server and client share CPU cores: they compete, so neither figure is clean');
+  if (input.serverUnpinned) reasons.push('server not pinned: its CPU share is out of 2 cores shared with the client');
+  if (input.statsSpan) reasons.push(statsSpanReason(input.statsSpan));
+
+  return {
+    verdict,
+    reasons,
+    numbers: {
+      serverCpuCoreFraction: input.serverCpuCoreFraction,
+      serverCpuCount: serverCpus,
+      clientCpuCoreFractionMax: clientCpuMax,
+      clientEventLoopDelayP99Ms: eldMax,
+      clientSendLagP99Us: lagMax,
+      achievedToTargetRatio: ratio,
+      serverCoreBusyFraction: cores.serverCoreBusyFraction,
+      clientCoreBusyFractionMax: cores.clientCoreBusyFractionMax,
+    },
+    sharedCores: input.sharedCores,
+  };
+}
+
+/**
+ * The client workers' own figures: CPU, event-loop delay, dropped sends and open-loop send lag. Saturated:
+ * the figure is the client's. Notes: over a threshold but small against the latency measured.
+ */
+function judgeClientWorkers(
+  load: LoadReport,
+  { clientCpuMax, eldMax, lagMax }: { clientCpuMax: number; eldMax: number; lagMax: number },
+  t: typeof VERDICT_THRESHOLDS,
+): { saturated: string[]; notes: string[] } {
   const clientSaturated: string[] = [];
   const clientNotes: string[] = [];
+  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
   // Lateness only disqualifies a figure when it is a material part of what was measured: this VM has
   // scheduler wake-up gaps of tens of ms that show up as a few ms of lag even on an idle client.
   const headlineP99Us = (load.corrected ?? load.service).p99Us;
@@ -64,48 +152,13 @@ export function computeVerdict(input: VerdictInput, t = VERDICT_THRESHOLDS): Ver
     if (material(lagMax)) clientSaturated.push(text);
     else clientNotes.push(`${text}, small against the corrected p99 of ${(headlineP99Us / 1000).toFixed(1)} ms`);
   }
+  return { saturated: clientSaturated, notes: clientNotes };
+}
 
-  const serverCpus = input.serverCpuCount;
-  const serverFraction = input.serverCpuCoreFraction !== null && serverCpus ? input.serverCpuCoreFraction / serverCpus : null;
-  const serverSaturated = serverFraction !== null && serverFraction >= t.serverCpuFraction;
-
-  let verdict: Verdict['verdict'];
-  if (serverSaturated) {
-    // A server out of CPU is the limit whatever the client does: it cannot go faster than its cores.
-    verdict = 'server-bound';
-    reasons.push(`server at ${pct(serverFraction)} of its ${serverCpus} CPU(s) while the client peaked at ${pct(clientCpuMax)} of a core`);
-    if (clientSaturated.length > 0) {
-      reasons.push(`the client was busy too (${clientSaturated.join('; ')}): throughput is the server's, latency includes client-side queueing`);
-    }
-  } else if (clientSaturated.length > 0) {
-    verdict = 'client-bound';
-    reasons.push(...clientSaturated);
-    reasons.push('this figure is a lower bound on the server: add --client-workers, give the client more CPUs, or lower the load');
-  } else {
-    verdict = 'inconclusive';
-    if (serverFraction === null) reasons.push('server CPU was not measured (pass --target-pid with --target, or pin the server)');
-    else reasons.push(`neither side saturated: server at ${pct(serverFraction)} of its ${serverCpus} CPU(s), client peaked at ${pct(clientCpuMax)} of a core`);
-    if (load.plan.mode === 'open' && ratio !== null && ratio >= t.achievedRateFraction) {
-      reasons.push('open loop met its target rate: latency figures hold at this offered load; throughput is the offered rate, not a capacity');
-    }
-  }
-  if (ratio !== null && ratio < t.achievedRateFraction) {
-    reasons.push(`achieved ${Math.round(load.achievedRateHz)} msg/s of the ${Math.round(load.targetRateHz!)} msg/s target (${pct(ratio)})`);
-  }
-  reasons.push(...clientNotes);
-  if (input.sharedCores) reasons.push('server and client share CPU cores: they compete, so neither figure is clean');
-
-  return {
-    verdict,
-    reasons,
-    numbers: {
-      serverCpuCoreFraction: input.serverCpuCoreFraction,
-      serverCpuCount: serverCpus,
-      clientCpuCoreFractionMax: clientCpuMax,
-      clientEventLoopDelayP99Ms: eldMax,
-      clientSendLagP99Us: lagMax,
-      achievedToTargetRatio: ratio,
-    },
-    sharedCores: input.sharedCores,
-  };
+/** Why CPU (and context switches) per message divide by the client's count of replies, not the server's. */
+export function statsSpanReason({ spanMs, windowMs }: StatsSpan): string {
+  return (
+    `the server's /stats snapshots span ${Math.round(spanMs)} ms of its uptime, not the ${Math.round(windowMs)} ms window ` +
+    `(it answered /stats late): CPU and context switches per message divide by the client's count of replies instead`
+  );
 }

@@ -3,8 +3,10 @@ import { dirname, join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
 import type { Command } from 'commander';
 import { headlineLatency } from '../results/headline.js';
+import { errorOf, isMeasured } from '../results/cell-status.js';
 import { serverLabel } from '../results/cell-label.js';
 import type { Cell, ResultFile } from '../results/schema.js';
+import { measuredCores } from '../results/cores.js';
 import { UsageError } from '../core/errors.js';
 
 /**
@@ -69,7 +71,8 @@ function emit(target: string, text: string): void {
 export const EXPORT_COLUMNS = [
   'id', 'server', 'workload', 'connections', 'mode', 'depth', 'rate_hz', 'payload_bytes', 'server_cpus', 'repeat', 'status', 'verdict',
   'msgs_per_sec', 'latency_kind', 'p50_us', 'p90_us', 'p99_us', 'p999_us', 'max_us', 'mean_us', 'latency_count',
-  'sent', 'received', 'lost', 'cpu_us_per_msg', 'cs_per_msg', 'server_cpu_cores', 'server_rss_max_bytes', 'server_threads_max', 'server_fds_max', 'error',
+  'sent', 'received', 'lost', 'cpu_us_per_msg', 'cs_per_msg', 'server_cpu_cores', 'server_rss_max_bytes', 'server_threads_max', 'server_fds_max',
+  'server_core_busy_fraction', 'server_core_softirq_fraction', 'client_core_busy_max_fraction', 'client_core_softirq_fraction', 'error',
 ] as const;
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 export type ExportRow = Record<ExportColumn, string | number | null>;
@@ -81,7 +84,11 @@ export function exportRows(files: readonly ResultFile[]): ExportRow[] {
 
 export function exportRow(c: Cell): ExportRow {
   const lat = headlineLatency(c);
-  const r = c.serverResources;
+  // A skipped cell measured nothing: every figure column stays empty.
+  const m = isMeasured(c) ? c : null;
+  const load = m?.load ?? null;
+  const r = m?.serverResources ?? null;
+  const cores = measuredCores(m?.cores);
   return {
     id: c.id,
     server: serverLabel(c),
@@ -94,9 +101,9 @@ export function exportRow(c: Cell): ExportRow {
     server_cpus: c.pinning.serverCpus,
     repeat: c.repeat,
     status: c.status,
-    verdict: c.verdict?.verdict ?? null,
-    msgs_per_sec: c.load?.achievedRateHz ?? null,
-    latency_kind: lat === null ? null : c.load?.corrected ? 'corrected' : 'service',
+    verdict: m?.verdict?.verdict ?? null,
+    msgs_per_sec: load?.achievedRateHz ?? null,
+    latency_kind: lat === null ? null : load?.corrected ? 'corrected' : 'service',
     p50_us: lat?.p50Us ?? null,
     p90_us: lat?.p90Us ?? null,
     p99_us: lat?.p99Us ?? null,
@@ -104,16 +111,21 @@ export function exportRow(c: Cell): ExportRow {
     max_us: lat?.maxUs ?? null,
     mean_us: lat?.meanUs ?? null,
     latency_count: lat?.count ?? null,
-    sent: c.load?.counts.sent ?? null,
-    received: c.load?.counts.received ?? null,
-    lost: c.load?.counts.lost ?? null,
+    sent: load?.counts.sent ?? null,
+    received: load?.counts.received ?? null,
+    lost: load?.counts.lost ?? null,
     cpu_us_per_msg: r?.cpuUsPerMessage ?? null,
     cs_per_msg: r?.contextSwitchesPerMessage ?? null,
     server_cpu_cores: r?.cpuCoreFraction ?? null,
     server_rss_max_bytes: r?.rssBytesMax ?? null,
     server_threads_max: r?.threadsMax ?? null,
     server_fds_max: r?.fdsMax ?? null,
-    error: c.error,
+    // Whole cores from /proc/stat (results/cores.ts); empty when unpinned or shared (the JSON says why).
+    server_core_busy_fraction: cores?.server.busyFraction ?? null,
+    server_core_softirq_fraction: cores?.server.softirq ?? null,
+    client_core_busy_max_fraction: cores?.client.busyFractionMax ?? null,
+    client_core_softirq_fraction: cores?.client.softirq ?? null,
+    error: errorOf(c),
   };
 }
 
@@ -146,7 +158,7 @@ function formatNumber(v: number): string {
 /** A latency histogram of a cell, by kind: service, corrected, handshake, class-<name> (mixed workload). */
 export function cellHistograms(c: Cell): Array<{ kind: string; encoded: string }> {
   const out: Array<{ kind: string; encoded: string }> = [];
-  if (!c.load) return out;
+  if (!isMeasured(c) || !c.load) return out;
   out.push({ kind: 'service', encoded: c.load.service.encoded });
   if (c.load.corrected) out.push({ kind: 'corrected', encoded: c.load.corrected.encoded });
   for (const [cls, s] of Object.entries(c.load.byClass ?? {})) out.push({ kind: `class-${cls}`, encoded: s.encoded });

@@ -37,6 +37,7 @@ export const RUN_OPTION_GROUPS: ReadonlyArray<readonly [string, readonly string[
   ['Timing:', ['--duration', '--warmup', '--drain', '--repeat', '--handshake-timeout']],
   ['Connection workloads (idle, broadcast, storm, backpressure, sizes):', ['--steps', '--hold', '--final-hold', '--ping-interval', '--publish-rate', '--rounds', '--settle', '--slow-fraction', '--slow-payload', '--slow-rate', '--resume-wait', '--sizes']],
   ['Output:', ['--out', '--json', '--wide', '--quiet', '--export-json', '--export-csv', '--export-markdown', '--export-hgrm']],
+  ['Several agent machines (see wsarena plan, wsarena merge):', ['--segment', '--start-at', '--plan']],
   ['Advanced (pinning, load generator):', ['--server-cpus', '--client-cpus', '--no-pin', '--client-workers', '--source-addresses']],
 ];
 

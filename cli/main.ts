@@ -15,8 +15,9 @@ import { registerServe } from './commands/serve.js';
 import { registerServers } from './commands/servers.js';
 import { registerSuite } from './commands/suite.js';
 import { registerSoak } from './commands/soak.js';
-import { ExitCode, RunError, UsageError } from '../core/errors.js';
-import { UnknownServerError } from '../servers/errors.js';
+import { registerMerge } from './commands/merge.js';
+import { registerPlan } from './commands/plan.js';
+import { ExitCode, exitCodeOf } from '../core/errors.js';
 
 /** Builds the program; commands parse flags and call the same API a program would (bench/, clients/). */
 export function buildProgram(): Command {
@@ -45,6 +46,8 @@ export function buildProgram(): Command {
   registerPoolOverhead(program);
   registerServe(program);
   registerSoak(program);
+  registerMerge(program);
+  registerPlan(program);
   return program;
 }
 
@@ -68,13 +71,11 @@ export async function main(argv: string[]): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.OK;
       return ExitCode.USAGE;
     }
-    if (err instanceof UsageError || err instanceof UnknownServerError) {
-      process.stderr.write(`Error: ${err.message}\n${stack(err)}`);
-      return ExitCode.USAGE;
-    }
-    if (err instanceof RunError) {
-      process.stderr.write(`Error: ${err.message}\n${stack(err)}`);
-      return ExitCode.RUN_FAILED;
+    // Bad input (UsageError, UnknownServerError among them) and failed runs (RunError): core/errors.ts exitCodeOf.
+    const code = exitCodeOf(err);
+    if (code !== null) {
+      process.stderr.write(`Error: ${(err as Error).message}\n${stack(err)}`);
+      return code;
     }
     // Not an error we expected: still one line, and the way to get the stack.
     const message = err instanceof Error ? err.message : String(err);

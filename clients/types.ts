@@ -92,7 +92,7 @@ export interface MessageCounts {
   unexpected: number;
   /**
    * Replies that came after their message had been counted lost: it was still unanswered when the
-   * in-flight window (clients/inflight.ts, a count of later sends on its connection) moved past it.
+   * in-flight window (clients/load/inflight.ts, a count of later sends on its connection) moved past it.
    * Not matched, no latency; already in `lost`. Optional: absent in results written before issue 14.
    */
   late?: number;

@@ -1,3 +1,4 @@
+import { parseCpuRange } from './cpu-list.js';
 import { UsageError } from './errors.js';
 
 /**
@@ -64,10 +65,9 @@ export function splitList(flag: string, value: string): string[] {
 export function parseCpuList(flag: string, value: string, cpuCount: number): { list: string; cpus: number[] } {
   const cpus = new Set<number>();
   for (const part of splitList(flag, value)) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
-    if (!m) throw new UsageError('BAD_CPUS', `${flag}: "${part}" is not a CPU number or range; use e.g. 0, 0-1 or 0,1`);
-    const lo = Number(m[1]);
-    const hi = m[2] === undefined ? lo : Number(m[2]);
+    const range = parseCpuRange(part);
+    if (!range) throw new UsageError('BAD_CPUS', `${flag}: "${part}" is not a CPU number or range; use e.g. 0, 0-1 or 0,1`);
+    const { from: lo, to: hi } = range;
     if (hi < lo) throw new UsageError('BAD_CPUS', `${flag}: range "${part}" runs backwards`);
     for (let c = lo; c <= hi; c++) {
       if (c >= cpuCount) throw new UsageError('BAD_CPUS', `${flag}: CPU ${c} does not exist; this machine has CPUs 0-${cpuCount - 1}`);

@@ -3,7 +3,7 @@
  * throws becomes an `error` record (or `no-answer` when nothing answered the handshake), a probe past its
  * bound is cut off, and a server that died is restarted before the next probe.
  */
-import { HandshakeError } from '../clients/handshake.js';
+import { HandshakeError } from '../clients/rfc6455/handshake.js';
 import type { Findings, ProbeContext, ProbeDefinition, ProbeGroup } from './context.js';
 import { formatMs } from './reaction.js';
 import { backpressureProbe } from './probes/backpressure.js';

@@ -2,6 +2,7 @@
  * `wsarena probe` as an API: start each server (or use a running target), run the battery, and write the
  * result file after every probe, so an interrupted or failed run keeps what it measured.
  */
+import { cpuListSize } from '../core/cpu-list.js';
 import { collectEnvironment, toolInfo } from '../results/environment.js';
 import { SCHEMA_VERSION, type ResultFile } from '../results/schema.js';
 import { writeResultFile } from '../results/writer.js';
@@ -67,7 +68,7 @@ export async function runProbes(req: ProbeRequest, hooks: ProbeRunHooks = {}, si
         ? await externalTarget(req.target.url, req.target.pid)
         : await launchTarget(
             getServer(name),
-            { ...DEFAULT_SERVER_OPTIONS, threads: req.threads, cpuCount: req.serverCpus === null ? null : req.serverCpus.split(',').length },
+            { ...DEFAULT_SERVER_OPTIONS, threads: req.threads, cpuCount: cpuListSize(req.serverCpus) },
             { cpus: req.serverCpus, readyTimeoutMs: 15_000 },
           );
       report.url = target.url;

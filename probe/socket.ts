@@ -6,9 +6,9 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { encodeCloseFrame, encodeFrame, Opcode } from '../clients/frame.js';
-import { FrameParser, ProtocolError } from '../clients/frame-parser.js';
-import { HandshakeError, performHandshake } from '../clients/handshake.js';
+import { encodeCloseFrame, encodeFrame, Opcode } from '../clients/rfc6455/frame.js';
+import { FrameParser, ProtocolError } from '../clients/rfc6455/frame-parser.js';
+import { HandshakeError, performHandshake } from '../clients/rfc6455/handshake.js';
 
 export type ProbeEvent =
   | { type: 'message'; atMs: number; data: Buffer; binary: boolean }

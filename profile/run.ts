@@ -3,11 +3,12 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { runMatrix, type RunnerEvents, type RunRequest } from '../bench/runner.js';
 import { getWorkload } from '../bench/workloads.js';
-import { RunError, UsageError } from '../core/errors.js';
+import { RunError, UsageError, type RunErrorCode } from '../core/errors.js';
 import type { LaunchOptions, RunningServer, ServerExit } from '../servers/launch.js';
 import { getServer } from '../servers/registry.js';
 import type { ServerSpec } from '../servers/spec.js';
 import type { Cell, ResultFile } from '../results/schema.js';
+import { isMeasured } from '../results/cell-status.js';
 import { writeResultFile } from '../results/writer.js';
 import { busyMachineCaveat, measureCpuBusyShare, profileVsProcCaveat } from './caveats.js';
 import { CLINIC_STOP_GRACE_MS, clinicWrap, findClinicBin, findClinicOutput } from './clinic.js';
@@ -114,7 +115,7 @@ export async function runProfile(req: ProfileRequest, events: ProfileEvents = {}
     overhead: null,
     warnings,
   };
-  const fail = (code: string, message: string): never => {
+  const fail = (code: RunErrorCode, message: string): never => {
     manifest.status = 'failed';
     manifest.error = message;
     writeProfileManifest(dir, manifest);
@@ -196,7 +197,7 @@ export async function runProfile(req: ProfileRequest, events: ProfileEvents = {}
       manifest.summary = collectCpuProfiles(dir, manifest.artifacts, watch, req.top, exit);
       if (manifest.summary.window === 'whole') warnings.push('no samples fell inside the measured window; the summary covers the whole profile (startup and ramp included)');
       const windowMs = watch.windowStartUs !== null && watch.windowEndUs !== null ? (watch.windowEndUs - watch.windowStartUs) / 1000 : null;
-      const disagreement = profileVsProcCaveat(manifest.summary, windowMs, cell?.serverResources?.cpuCoreFraction ?? null);
+      const disagreement = profileVsProcCaveat(manifest.summary, windowMs, (cell && isMeasured(cell) ? cell.serverResources?.cpuCoreFraction : null) ?? null);
       if (disagreement !== null) warnings.push(disagreement);
     } else {
       collectClinic(req.tool, dir, manifest.artifacts, exit, profilerOutput);
@@ -290,7 +291,7 @@ function collectClinic(tool: ClinicTool, dir: string, artifacts: Artifact[], exi
 
 /** msgs/s of both runs and their ratio; null when either has no load report. */
 export function overheadOf(baseline: Cell | null, profiled: Cell | null): Overhead | null {
-  if (baseline?.load == null || profiled?.load == null) return null;
+  if (!baseline || !profiled || !isMeasured(baseline) || !isMeasured(profiled) || baseline.load === null || profiled.load === null) return null;
   const b = baseline.load.achievedRateHz;
   const p = profiled.load.achievedRateHz;
   return { baselineMsgsPerSec: b, profiledMsgsPerSec: p, ratio: b > 0 ? Math.round((p / b) * 1000) / 1000 : null };

@@ -18,7 +18,7 @@ function findRoot(from: string): string {
   }
 }
 
-/** Absolute path of a compiled file, e.g. distPath('clients/worker.js'). */
+/** Absolute path of a compiled file, e.g. distPath('clients/engine/ws-load-child.js'). */
 export function distPath(relative: string): string {
   return join(PROJECT_ROOT, 'dist', relative);
 }

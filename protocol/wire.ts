@@ -48,6 +48,26 @@ export const CloseCode = {
   WORK_TOO_LARGE: 4413,
 } as const;
 
+/**
+ * WebSocket close codes a server sends for reasons of its own, not the client's (RFC 6455 §7.4.1 and
+ * the IANA registry). Here, next to CloseCode, so every server (and the Go and Java mirrors) closes with
+ * the same numbers and a client can tell a shutdown from a contract close.
+ */
+export const ServerCloseCode = {
+  /** The server is shutting down (docs/PROTOCOL.md §5, §6 "Stopping"). */
+  GOING_AWAY: 1001,
+  /** The server failed to handle a valid message (a pool or handler thread died). Should never happen. */
+  INTERNAL_ERROR: 1011,
+  /** The server cannot take this connection now (ws-worker-per-conn: no handler thread to be had). */
+  TRY_AGAIN_LATER: 1013,
+} as const;
+
+/** Close reason sent with ServerCloseCode.GOING_AWAY (the Go and Java servers send the same text). */
+export const SHUTDOWN_CLOSE_REASON = 'server shutting down';
+
+/** RFC 6455 §5.5: a control frame's payload is at most 125 bytes, 2 of them the code: a reason fits in 123. */
+export const MAX_CLOSE_REASON_BYTES = 123;
+
 /** Line prefix a server prints on stdout, followed by a JSON ReadyAnnouncement, once it accepts connections. */
 export const READY_PREFIX = 'WSARENA_READY ';
 

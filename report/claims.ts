@@ -19,14 +19,15 @@
  */
 import { describeLimit, nearestLimit } from '../bench/limits.js';
 import { median, summarize, type Interval } from '../bench/stats.js';
+import { cpuListSize } from '../core/cpu-list.js';
 import { formatBytes, formatUs } from '../core/format.js';
 import { serverLabel } from '../results/cell-label.js';
-import type { Cell } from '../results/schema.js';
+import { isMeasured } from '../results/cell-status.js';
+import type { Cell, MeasuredCell } from '../results/schema.js';
 import { starvationOf } from '../results/starved.js';
 import { SERVERS } from '../servers/registry.js';
 import type { ServerModel } from '../servers/spec.js';
 import { HOL_FRACTION } from './findings.js';
-import { cpuCount } from './model.js';
 import { ratioOfMeans, type RatioEstimate } from './ratio.js';
 import { isScorecardEcho } from './scorecard.js';
 
@@ -231,15 +232,16 @@ interface Part {
   figures: ClaimFigure[];
   gap: string | null;
   settle: string | null;
-  cells: Cell[];
+  cells: MeasuredCell[];
 }
 
 const DECISIVE: ReadonlySet<ClaimAnswer> = new Set(['supported', 'not supported', 'depends']);
 
 /** Every claim's answer from these cells, in CLAIMS order. */
 export function computeClaims(cells: readonly Cell[]): ClaimResult[] {
-  const usable = cells.filter((c) => c.status !== 'skipped');
-  const evaluate: Record<ClaimId, (cs: readonly Cell[]) => Omit<ClaimResult, 'id' | 'claim' | 'conditions' | 'cellIds'> & { cells: Cell[] }> = {
+  // A skipped cell measured nothing: no claim reads it.
+  const usable = cells.filter(isMeasured);
+  const evaluate: Record<ClaimId, (cs: readonly MeasuredCell[]) => Omit<ClaimResult, 'id' | 'claim' | 'conditions' | 'cellIds'> & { cells: MeasuredCell[] }> = {
     C1: claimC1,
     C2: claimC2,
     C3: claimC3,
@@ -269,7 +271,7 @@ export function computeClaims(cells: readonly Cell[]): ClaimResult[] {
  * - otherwise inconclusive (one run, CIs spanning 1.5×, a piece missing), with the run that settles it.
  * Pairs that disagree make the answer "depends on the runtime".
  */
-function claimC1(cells: readonly Cell[]) {
+function claimC1(cells: readonly MeasuredCell[]) {
   const os = serversOf(cells, OS_THREAD_MODELS);
   if (os.length === 0) {
     return noData('no OS-thread-per-connection server (java-threads, go-os-threads) in these results', suiteCommand(['idle-threads', 'scaling-closed']));
@@ -288,7 +290,7 @@ function claimC1(cells: readonly Cell[]) {
   return combine(parts, 'runtime');
 }
 
-function c1Pair(cells: readonly Cell[], s: string, t: string): Part {
+function c1Pair(cells: readonly MeasuredCell[], s: string, t: string): Part {
   const label = `${s} vs ${t}`;
   const idle = sharedRamp(cells, s, t);
   const echo = sharedEcho(cells, s, t, (c) => c.serverResources?.cpuUsPerMessage);
@@ -362,9 +364,9 @@ function c1Pair(cells: readonly Cell[], s: string, t: string): Part {
  * inconclusive (with ≥ 2 runs the CI of the starved count spans 0: C2's "CIs overlap"). A count, not a mean of a
  * noisy rate: one run that starves exactly the M − N beyond the pool shows the mechanism, so n = 1 counts here.
  */
-function claimC2(cells: readonly Cell[]) {
+function claimC2(cells: readonly MeasuredCell[]) {
   const pooled = cells.filter((c) => c.params.serverArgs?.[POOL_ARG] !== undefined && (c.idle || c.load));
-  const groups = new Map<string, Cell[]>();
+  const groups = new Map<string, MeasuredCell[]>();
   for (const c of pooled) {
     const n = c.params.serverArgs![POOL_ARG]!;
     const m = attempted(c);
@@ -410,7 +412,7 @@ function claimC2(cells: readonly Cell[]) {
 }
 
 /** The same server without the pool, in a ramp to at least `m` connections: "held 19000 of 19000". */
-function controlRamp(cells: readonly Cell[], server: string, m: number): { figure: ClaimFigure; cell: Cell } | null {
+function controlRamp(cells: readonly MeasuredCell[], server: string, m: number): { figure: ClaimFigure; cell: MeasuredCell } | null {
   const ramps = cells.filter((c) => c.server === server && c.idle && noServerArgs(c) && c.idle.params.targetConnections >= m);
   if (ramps.length === 0) return null;
   const best = ramps.reduce((a, b) => (b.idle!.ceiling > a.idle!.ceiling ? b : a));
@@ -439,7 +441,7 @@ function controlRamp(cells: readonly Cell[], server: string, m: number): { figur
  * - otherwise inconclusive, with the run that settles it.
  * Servers that disagree make the answer "depends on the server".
  */
-function claimC3(cells: readonly Cell[]) {
+function claimC3(cells: readonly MeasuredCell[]) {
   const loops = serversOf(cells, EVENT_LOOP_MODELS);
   if (loops.length === 0) return noData('no event-loop server (ws-loop, uws) in these results', suiteCommand(['idle-threads', 'scaling-closed']));
   return combine(
@@ -448,7 +450,7 @@ function claimC3(cells: readonly Cell[]) {
   );
 }
 
-function c3Server(cells: readonly Cell[], s: string): Part {
+function c3Server(cells: readonly MeasuredCell[], s: string): Part {
   const ramp = largestRamp(cells, s);
   const echo = echoByConnections(cells, s, (c) => c.serverResources?.cpuUsPerMessage);
   const counts = [...echo.keys()].sort((a, b) => a - b);
@@ -545,16 +547,16 @@ function c3Server(cells: readonly Cell[], s: string): Part {
  * Core counts that disagree make the answer "depends on server cores" (on one core a pool has no second core to
  * run the heavy message on).
  */
-function claimC4(cells: readonly Cell[]) {
+function claimC4(cells: readonly MeasuredCell[]) {
   const mixed = cells.filter((c) => c.status === 'ok' && c.load?.byClass?.['cheap'] !== undefined && noServerArgs(c) && modelOf(c.server) !== null);
   const sides = mixed.filter((c) => EVENT_LOOP_MODELS.includes(modelOf(c.server)!) || OFF_LOOP_MODELS.includes(modelOf(c.server)!));
   if (sides.length === 0) return noData('no mixed-workload cells with per-class latency', suiteCommand(['mixed', 'mixed-2cores']));
-  const byCores = new Map<string, Map<string, Cell[]>>();
+  const byCores = new Map<string, Map<string, MeasuredCell[]>>();
   for (const c of sides) {
-    const cores = c.pinning.serverCpus === null ? 'unpinned' : String(cpuCount(c.pinning.serverCpus) ?? c.pinning.serverCpus);
+    const cores = c.pinning.serverCpus === null ? 'unpinned' : String(cpuListSize(c.pinning.serverCpus) ?? c.pinning.serverCpus);
     const p = c.params;
     const ctx = JSON.stringify([p.mode, p.rateHz, p.depth, p.payloadBytes, p.workIterations, p.heavyFraction, p.connections, c.pinning.serverCpus]);
-    const contexts = byCores.get(cores) ?? new Map<string, Cell[]>();
+    const contexts = byCores.get(cores) ?? new Map<string, MeasuredCell[]>();
     byCores.set(cores, contexts);
     contexts.set(ctx, [...(contexts.get(ctx) ?? []), c]);
   }
@@ -574,7 +576,7 @@ function claimC4(cells: readonly Cell[]) {
   return combine(parts, 'server cores');
 }
 
-function c4Context(ctx: Cell[], cores: string): Part {
+function c4Context(ctx: MeasuredCell[], cores: string): Part {
   const label = cores === 'unpinned' ? 'server unpinned' : `${cores} server core${cores === '1' ? '' : 's'}`;
   const entry: EntryName | null = cores === '1' ? 'mixed' : cores === '2' ? 'mixed-2cores' : null;
   const p = ctx[0]!.params;
@@ -646,7 +648,7 @@ function c4Context(ctx: Cell[], cores: string): Part {
  * framing; uWS's C++ would flatter WebSockets). CIs apart with long polling higher: supported; lower: not
  * supported; overlapping or a single run: inconclusive. Counts that disagree: "depends on connection count".
  */
-function claimC5(cells: readonly Cell[]) {
+function claimC5(cells: readonly MeasuredCell[]) {
   const lp = serversOf(cells, LONG_POLL_MODELS);
   if (lp.length === 0) return noData('no long-polling cells', suiteCommand(['scaling-long-poll', 'scaling-closed']));
   const parts: Part[] = [];
@@ -686,7 +688,7 @@ function claimC5(cells: readonly Cell[]) {
 // ---------------------------------------------------------------------------------------------------
 
 /** Parts into one answer: all decisive parts agree → theirs; they differ → "depends on <dimension>". */
-function combine(parts: Part[], dimension: string): Omit<ClaimResult, 'id' | 'claim' | 'conditions' | 'cellIds'> & { cells: Cell[] } {
+function combine(parts: Part[], dimension: string): Omit<ClaimResult, 'id' | 'claim' | 'conditions' | 'cellIds'> & { cells: MeasuredCell[] } {
   const decisive = parts.filter((p) => DECISIVE.has(p.answer));
   const open = parts.filter((p) => !DECISIVE.has(p.answer));
   const cells = [...new Set(parts.flatMap((p) => p.cells))];
@@ -711,11 +713,11 @@ function combine(parts: Part[], dimension: string): Omit<ClaimResult, 'id' | 'cl
   return { answer: 'depends', dependsOn: dimension, reason: decisive.map(say).join('; '), figures, gap, settle, cells };
 }
 
-function noData(why: string, command: string): Omit<ClaimResult, 'id' | 'claim' | 'conditions' | 'cellIds'> & { cells: Cell[] } {
+function noData(why: string, command: string): Omit<ClaimResult, 'id' | 'claim' | 'conditions' | 'cellIds'> & { cells: MeasuredCell[] } {
   return { answer: 'no data', dependsOn: null, reason: why, figures: [], gap: `${why}: run ${command}`, settle: command, cells: [] };
 }
 
-function inconclusivePart(label: string, why: string, command: string, cells: Cell[]): Part {
+function inconclusivePart(label: string, why: string, command: string, cells: MeasuredCell[]): Part {
   return { label, answer: 'inconclusive', dependsOn: null, reason: why, figures: [], gap: `${why}: run ${command}`, settle: command, cells };
 }
 
@@ -749,27 +751,27 @@ function modelOf(server: string): ServerModel | null {
 }
 
 /** Registered servers of these models that have cells (without --server-arg), in registry order. */
-function serversOf(cells: readonly Cell[], models: readonly ServerModel[]): string[] {
+function serversOf(cells: readonly MeasuredCell[], models: readonly ServerModel[]): string[] {
   const present = new Set(cells.filter(noServerArgs).map((c) => c.server));
   return Object.keys(SERVERS).filter((s) => present.has(s) && models.includes(SERVERS[s]!.model));
 }
 
-function noServerArgs(c: Cell): boolean {
+function noServerArgs(c: MeasuredCell): boolean {
   return Object.keys(c.params.serverArgs ?? {}).length === 0;
 }
 
-function attempted(c: Cell): number {
+function attempted(c: MeasuredCell): number {
   return c.idle ? c.idle.params.targetConnections : (c.load?.connections.attempted ?? c.params.connections);
 }
 
 interface Ramp {
   server: string;
   target: number;
-  cells: Cell[];
+  cells: MeasuredCell[];
 }
 
 /** The server's idle ramps (no --server-arg) to its largest target. */
-function largestRamp(cells: readonly Cell[], server: string): Ramp | null {
+function largestRamp(cells: readonly MeasuredCell[], server: string): Ramp | null {
   const ramps = cells.filter((c) => c.server === server && c.idle && noServerArgs(c));
   if (ramps.length === 0) return null;
   const target = Math.max(...ramps.map((c) => c.idle!.params.targetConnections));
@@ -777,7 +779,7 @@ function largestRamp(cells: readonly Cell[], server: string): Ramp | null {
 }
 
 /** Both servers' ramps to the largest target both ramped to. */
-function sharedRamp(cells: readonly Cell[], a: string, b: string): { a: Ramp; b: Ramp } | null {
+function sharedRamp(cells: readonly MeasuredCell[], a: string, b: string): { a: Ramp; b: Ramp } | null {
   const targets = (s: string) => new Set(cells.filter((c) => c.server === s && c.idle && noServerArgs(c)).map((c) => c.idle!.params.targetConnections));
   const tb = targets(b);
   const shared = [...targets(a)].filter((t) => tb.has(t));
@@ -824,7 +826,7 @@ function compareCeilings(a: Ramp, b: Ramp): CeilingComparison {
 }
 
 /** User + kernel bytes per connection of an idle cell (kernel 0 when not measured, as in older files). */
-function totalBytes(c: Cell): number | null {
+function totalBytes(c: MeasuredCell): number | null {
   const user = c.idle?.bytesPerConnection;
   if (user === null || user === undefined) return null;
   return user + (c.idle?.kernelBytesPerConnection ?? 0);
@@ -845,12 +847,12 @@ function memoryRatioFigure(a: Ramp, b: Ramp): ClaimFigure {
   return ratioFigure(`memory per connection (user + kernel), ${a.server} ÷ ${b.server}`, est, `B/conn user + kernel: ${a.server} ${formatBytes(ia.mean)} ÷ ${b.server} ${formatBytes(ib.mean)}; ${held}`);
 }
 
-function echoCells(cells: readonly Cell[], server: string): Cell[] {
+function echoCells(cells: readonly MeasuredCell[], server: string): MeasuredCell[] {
   return cells.filter((c) => c.server === server && c.status === 'ok' && isScorecardEcho(c) && noServerArgs(c));
 }
 
 /** The scorecard's echo cells of one server: values per connection count. */
-function echoByConnections(cells: readonly Cell[], server: string, f: (c: Cell) => number | null | undefined): Map<number, number[]> {
+function echoByConnections(cells: readonly MeasuredCell[], server: string, f: (c: MeasuredCell) => number | null | undefined): Map<number, number[]> {
   const out = new Map<number, number[]>();
   for (const c of echoCells(cells, server)) {
     const v = f(c);
@@ -865,10 +867,10 @@ interface SharedEcho {
   counts: number[];
   a: Map<number, number[]>;
   b: Map<number, number[]>;
-  cells: Cell[];
+  cells: MeasuredCell[];
 }
 
-function sharedEcho(cells: readonly Cell[], a: string, b: string, f: (c: Cell) => number | null | undefined): SharedEcho | null {
+function sharedEcho(cells: readonly MeasuredCell[], a: string, b: string, f: (c: MeasuredCell) => number | null | undefined): SharedEcho | null {
   // Same payload too: the scorecard's selection fixes mode, depth and one core, not the payload.
   const payloads = (s: string) => new Set(echoCells(cells, s).map((c) => c.params.payloadBytes));
   const pb = payloads(b);
@@ -883,7 +885,7 @@ function sharedEcho(cells: readonly Cell[], a: string, b: string, f: (c: Cell) =
   return { counts, a: ma, b: mb, cells: used };
 }
 
-function cpuRatioFigure(echo: SharedEcho, n: number, s: string, t: string, cells: readonly Cell[]): ClaimFigure {
+function cpuRatioFigure(echo: SharedEcho, n: number, s: string, t: string, cells: readonly MeasuredCell[]): ClaimFigure {
   const est = ratioOfMeans(echo.a.get(n)!, echo.b.get(n)!);
   const cs = (server: string) => {
     const v = echoCells(cells, server)
@@ -954,7 +956,7 @@ function groupBy<T>(items: T[], key: (t: T) => string): Array<[string, T[]]> {
 const CONDITION_KNOBS = ['threadKind', 'javaVersion', 'xssBytes', 'carrierParallelism', 'maxThreads', 'goVersion', 'gomaxprocs', 'lockOsThreads', 'threads'] as const;
 
 /** Server CPUs, connection counts, and per server its threads, flags and the knobs above. */
-export function conditionsOf(cells: readonly Cell[]): string[] {
+export function conditionsOf(cells: readonly MeasuredCell[]): string[] {
   if (cells.length === 0) return [];
   const cpus = [...new Set(cells.map((c) => c.pinning.serverCpus ?? 'unpinned'))].sort();
   const out = [`server CPUs: ${cpus.join(' · ')}`];

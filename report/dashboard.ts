@@ -3,7 +3,10 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { PROJECT_ROOT } from '../protocol/paths.js';
-import { computeFindings, type Finding } from './findings.js';
+import { computeFindings, FINDING_LABELS, type Finding } from './findings.js';
+import { buildFirstScreen, type FirstScreen } from './first-screen.js';
+import { findPoolOverhead } from './pool-overhead-note.js';
+import { poolStatsOf } from './scorecard.js';
 import { buildModel, QUALITIES, QUALITY_LABELS, type LoadedResult, type ReportModel } from './model.js';
 import { findChromium, renderSvg, svgToPng } from './render.js';
 import { FILTER_DIMENSIONS, VIEWS, withData, type Row, type VlSpec } from './views.js';
@@ -16,6 +19,9 @@ import { FILTER_DIMENSIONS, VIEWS, withData, type Row, type VlSpec } from './vie
  *   vendor/             vega, vega-lite and vega-embed minified UMD builds copied from node_modules
  *   results/NN-*.json   byte-for-byte copies of the input result files; every point links to one
  *   images/             with --svg / --png: the main charts as image files
+ *
+ * A pool-overhead.json (`wsarena pool-overhead --json`) in a folder of the result files feeds the pool rows' note
+ * (report/pool-overhead-note.ts).
  */
 
 export interface DashboardOptions {
@@ -182,6 +188,11 @@ function packageVersion(from: string): string {
 /** Everything the page shows, as JSON. */
 export interface PageData {
   generatedAt: string;
+  /** One line under the title: what the page holds (counted in the ≤ 150 words above the first table). */
+  intro: string;
+  /** The claims table and the scorecard: the first screen. */
+  firstScreen: FirstScreen;
+  findingLabels: Record<Finding['kind'], string>;
   vendor: Record<string, string>;
   qualities: Array<{ id: string; label: string }>;
   filters: Array<{ field: string; label: string; values: Array<string | number> }>;
@@ -206,6 +217,10 @@ function pageData(
   });
   return {
     generatedAt,
+    intro: introText(model),
+    // The pool rows' note reads `wsarena pool-overhead --json` figures found beside the result files.
+    firstScreen: buildFirstScreen([...model.cells.values()], findPoolOverhead(model.sets.map((s) => s.sourcePath))),
+    findingLabels: FINDING_LABELS,
     vendor,
     qualities: QUALITIES.map((q) => ({ id: q, label: QUALITY_LABELS[q] })),
     filters,
@@ -241,6 +256,7 @@ function pageData(
       p99Us: r.p99Us,
       latencyKind: r.latencyKind,
       cpuUsPerMessage: r.cpuUsPerMessage,
+      pool: poolText(model, r.runId),
     })),
     sets: model.sets.map((s) => ({
       index: s.index,
@@ -258,6 +274,21 @@ function pageData(
       cells: s.cells,
     })),
   };
+}
+
+/** "12 result files, 480 runs. …": the only prose above the claims table; kept short on purpose (issue 13). */
+export function introText(model: ReportModel): string {
+  const files = model.sets.length;
+  return `${files} result file${files === 1 ? '' : 's'}, ${model.runs.length} runs: each claim answered from them, then every server model side by side. Findings, charts, runs and provenance below.`;
+}
+
+/** A pool's queue wait and run time per task in this run (ws-piscina's /stats), for the runs table; '' without. */
+function poolText(model: ReportModel, runId: string): string {
+  const cell = model.cells.get(runId);
+  const pool = cell ? poolStatsOf(cell) : null;
+  if (pool === null) return '';
+  const ms = (v: number) => `${v.toFixed(v >= 10 ? 1 : 3)} ms`;
+  return `wait p50 ${ms(pool.waitTime.p50)} / p99 ${ms(pool.waitTime.p99)}; run p50 ${ms(pool.runTime.p50)} / p99 ${ms(pool.runTime.p99)}`;
 }
 
 /**

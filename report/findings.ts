@@ -1,8 +1,10 @@
 import { summarize, type Interval } from '../bench/stats.js';
 import { formatRate, formatUs } from '../core/format.js';
 import type { ServerModel } from '../servers/spec.js';
-import type { ReportModel, RunRow } from './model.js';
+import { isFailureStatus } from '../results/cell-status.js';
+import { measuredCell, type ReportModel, type RunRow } from './model.js';
 import { ratioOfMeans } from './ratio.js';
+import { reachedTargetRate } from './target-rate.js';
 
 /**
  * Findings: short paragraphs computed from the results that answer the threads-vs-async question.
@@ -21,7 +23,7 @@ export interface Claim {
 }
 
 export interface Finding {
-  kind: 'throughput' | 'threads-vs-async' | 'cpu' | 'head-of-line' | 'memory' | 'ceiling' | 'quality' | 'nothing-to-compare';
+  kind: 'throughput' | 'threads-vs-async' | 'cpu' | 'latency' | 'head-of-line' | 'memory' | 'ceiling' | 'quality' | 'nothing-to-compare';
   /** The conditions the paragraph is about (workload, load, payload, CPUs). */
   context: string;
   /** Connection count the figures are at (null when not one count). */
@@ -40,6 +42,7 @@ export const FINDING_LABELS: Record<Finding['kind'], string> = {
   'threads-vs-async': 'Threads vs async',
   throughput: 'Throughput',
   cpu: 'CPU per message',
+  latency: 'Latency at a fixed rate',
   'head-of-line': 'Head-of-line blocking',
   memory: 'Memory per connection',
   ceiling: 'Ceiling',
@@ -107,6 +110,15 @@ const CPU: Metric = {
   higherIsBetter: false,
   clientBoundMatters: false,
   claim: (big, small, ratio) => `${big} needed ${ratio} the server CPU per message of ${small}`,
+};
+
+const P99: Metric = {
+  phrase: 'p99 latency',
+  format: (v) => formatUs(v),
+  bound: (v) => formatUs(v),
+  higherIsBetter: false,
+  clientBoundMatters: true,
+  claim: (big, small, ratio) => `p99 latency was ${ratio} higher on ${big} than on ${small}`,
 };
 
 const CHEAP_P99: Metric = {
@@ -257,7 +269,8 @@ function finding(kind: Finding['kind'], context: string, statement: string, clai
 /** Throughput of every server at the highest connection count they share, best against each other. */
 export function throughputFindings(model: ReportModel): Finding[] {
   const out: Finding[] = [];
-  for (const runs of contexts(model).values()) {
+  // An open-loop run that kept up replied at the schedule's rate: a tie at the target says nothing (latencyFindings).
+  for (const runs of contexts(model, (r) => !reachedTargetRate(r)).values()) {
     const shared = atHighestShared(runs, (r) => r.msgsPerSec, THROUGHPUT);
     if (!shared) continue;
     const [best, ...rest] = shared.entries;
@@ -272,7 +285,7 @@ export function throughputFindings(model: ReportModel): Finding[] {
 /** The fastest event-loop server against the fastest threaded one, where both ran. */
 export function familyFindings(model: ReportModel): Finding[] {
   const out: Finding[] = [];
-  for (const runs of contexts(model, (r) => r.family !== 'other').values()) {
+  for (const runs of contexts(model, (r) => r.family !== 'other' && !reachedTargetRate(r)).values()) {
     const counts = [...new Set(runs.map((r) => r.connections))].sort((a, b) => b - a);
     for (const c of counts) {
       const at = runs.filter((r) => r.connections === c);
@@ -308,14 +321,35 @@ export function cpuFindings(model: ReportModel): Finding[] {
   return out;
 }
 
+/**
+ * Open loop at a target rate the servers kept up with: their figure is latency (corrected, from the intended
+ * send time), lowest first. Mixed-workload contexts are left to headOfLineFindings (cheap-message p99).
+ */
+export function latencyFindings(model: ReportModel): Finding[] {
+  const out: Finding[] = [];
+  const hasClasses = (r: RunRow) => measuredCell(model, r.runId)?.load?.byClass?.['cheap'] !== undefined;
+  for (const runs of contexts(model, (r) => r.mode === 'open' && !hasClasses(r)).values()) {
+    if (!runs.some(reachedTargetRate)) continue;
+    const shared = atHighestShared(runs, (r) => r.p99Us, P99, 1);
+    if (!shared) continue;
+    const [best, ...rest] = shared.entries;
+    const context = runs[0]!.contextLabel;
+    const short = shared.entries.filter((e) => !e.runs.every(reachedTargetRate)).map((e) => e.who);
+    const shortText = short.length > 0 ? ` ${joinList(short)} fell short of the target rate, so ${short.length > 1 ? 'their' : 'its'} latency includes a growing queue.` : '';
+    const statement = `At ${shared.connections} connections (${context}), p99 latency was ${joinList(shared.entries.map((e) => `${describeValue(e, P99)} on ${nameWithModel(e)}`))}.${shortText}`;
+    out.push(finding('latency', context, statement, rest.map((e) => compareEntries(e, best!, P99)), { connections: shared.connections, subjects: shared.entries.map((e) => e.who) }));
+  }
+  return out;
+}
+
 /** A cheap p99 at or above this fraction of the heavy messages' median counts as blocked behind them. */
 export const HOL_FRACTION = 0.5;
 
 /** Mixed workload: cheap-message p99 per server, and whether cheap messages wait behind heavy ones. */
 export function headOfLineFindings(model: ReportModel): Finding[] {
   const out: Finding[] = [];
-  const classP = (r: RunRow, cls: string, field: 'p99Us' | 'p50Us') => model.cells.get(r.runId)?.load?.byClass?.[cls]?.[field] ?? null;
-  for (const runs of contexts(model, (r) => model.cells.get(r.runId)?.load?.byClass?.['cheap'] !== undefined).values()) {
+  const classP = (r: RunRow, cls: string, field: 'p99Us' | 'p50Us') => measuredCell(model, r.runId)?.load?.byClass?.[cls]?.[field] ?? null;
+  for (const runs of contexts(model, (r) => measuredCell(model, r.runId)?.load?.byClass?.['cheap'] !== undefined).values()) {
     const shared = atHighestShared(runs, (r) => classP(r, 'cheap', 'p99Us'), CHEAP_P99, 1);
     if (!shared) continue;
     const context = runs[0]!.contextLabel;
@@ -351,7 +385,7 @@ export function headOfLineFindings(model: ReportModel): Finding[] {
 /** Idle ramp: memory per open connection (least-squares slope from results/sections.ts), cheapest against each other. */
 export function memoryFindings(model: ReportModel): Finding[] {
   const out: Finding[] = [];
-  const bytes = (r: RunRow) => model.cells.get(r.runId)?.idle?.bytesPerConnection ?? null;
+  const bytes = (r: RunRow) => measuredCell(model, r.runId)?.idle?.bytesPerConnection ?? null;
   for (const runs of byContext(model.runs.filter((r) => r.status === 'ok' && r.workload === 'idle' && bytes(r) !== null)).values()) {
     const shared = atHighestShared(runs, bytes, MEMORY, 1);
     if (!shared) continue;
@@ -379,14 +413,14 @@ function kernelMemoryText(entries: Entry[]): string {
 /** Idle ramps that stopped short of their target: the most connections the server held at once. */
 export function idleCeilingFindings(model: ReportModel): Finding[] {
   const out: Finding[] = [];
-  const withSection = model.runs.filter((r) => r.status !== 'skipped' && model.cells.get(r.runId)?.idle);
+  const withSection = model.runs.filter((r) => r.status !== 'skipped' && measuredCell(model, r.runId)?.idle);
   const groups = new Map<string, RunRow[]>();
   for (const r of withSection) {
     const key = `${r.contextKey}|${r.who}|${r.connections}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   for (const runs of groups.values()) {
-    const idle = runs.map((r) => model.cells.get(r.runId)!.idle!);
+    const idle = runs.map((r) => measuredCell(model, r.runId)!.idle!);
     if (idle.some((s) => s.stoppedBy === 'target reached')) continue;
     const first = runs[0]!;
     const ceilings = idle.map((s) => s.ceiling);
@@ -409,7 +443,7 @@ export function ceilingFindings(model: ReportModel): Finding[] {
   const byWhoContext = new Map<string, RunRow[]>();
   for (const r of model.runs) {
     // Idle ramps say where they stopped themselves (idleCeilingFindings).
-    if (r.status === 'skipped' || model.cells.get(r.runId)?.idle) continue;
+    if (r.status === 'skipped' || measuredCell(model, r.runId)?.idle) continue;
     const key = `${r.contextKey}|${r.who}`;
     byWhoContext.set(key, [...(byWhoContext.get(key) ?? []), r]);
   }
@@ -417,7 +451,7 @@ export function ceilingFindings(model: ReportModel): Finding[] {
     const okCounts = runs.filter((r) => r.status === 'ok').map((r) => r.connections);
     const okMax = okCounts.length > 0 ? Math.max(...okCounts) : 0;
     const above = [...new Set(runs.filter((r) => r.connections > okMax).map((r) => r.connections))].sort((a, b) => a - b);
-    const failedAt = above.find((c) => runs.filter((r) => r.connections === c).every((r) => r.status === 'failed'));
+    const failedAt = above.find((c) => runs.filter((r) => r.connections === c).every((r) => isFailureStatus(r.status)));
     if (failedAt === undefined) continue;
     const failed = runs.filter((r) => r.connections === failedAt);
     const first = runs[0]!;
@@ -458,7 +492,7 @@ export function qualityFinding(model: ReportModel): Finding | null {
   add(count('skipped'), 'skipped');
   if (connection.length > 0) {
     const names = [...new Set(connection.map((r) => r.workload))].sort().join(', ');
-    const failed = connection.filter((r) => r.status === 'failed').length;
+    const failed = connection.filter((r) => isFailureStatus(r.status)).length;
     add(connection.length, `connection-workload runs (${names}), which report their own figures${failed > 0 ? `, ${failed} of them failed` : ''}`);
   }
   const single = model.groups.filter((g) => g.n === 1).length;
@@ -481,7 +515,7 @@ export function computeFindings(model: ReportModel): Finding[] {
   // A throughput paragraph that compares exactly the pair a threads-vs-async paragraph already compares says nothing new.
   const same = (a: Finding, b: Finding) => a.context === b.context && a.connections === b.connections && a.subjects.join('\u0000') === b.subjects.join('\u0000');
   const throughput = throughputFindings(model).filter((t) => !family.some((f) => same(f, t)));
-  const comparisons = [...family, ...throughput, ...cpuFindings(model), ...headOfLineFindings(model), ...memoryFindings(model)];
+  const comparisons = [...family, ...throughput, ...latencyFindings(model), ...cpuFindings(model), ...headOfLineFindings(model), ...memoryFindings(model)];
   const out: Finding[] = [...comparisons, ...ceilingFindings(model), ...idleCeilingFindings(model)];
   if (comparisons.length === 0 && model.runs.length > 0) {
     out.unshift(finding('nothing-to-compare', 'all results', 'No two servers ran under the same conditions with usable results, so there is nothing to compare yet.', []));

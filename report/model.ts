@@ -1,7 +1,9 @@
 import { basename } from 'node:path';
 import { summarize, type Interval } from '../bench/stats.js';
+import { cpuListSize } from '../core/cpu-list.js';
 import { headlineLatency } from '../results/headline.js';
-import type { Cell, Environment, ResultFile } from '../results/schema.js';
+import { errorOf, isFailureStatus, isMeasured } from '../results/cell-status.js';
+import type { Cell, Environment, MeasuredCell, ResultFile } from '../results/schema.js';
 import { SERVERS } from '../servers/registry.js';
 import type { ServerModel } from '../servers/spec.js';
 
@@ -195,11 +197,20 @@ export function buildModel(results: LoadedResult[]): ReportModel {
   return { sets, runs, groups: groupRuns(runs), cells };
 }
 
+/** A run's cell when it started (ok, failed or interrupted); undefined when skipped, which has no figures to read. */
+export function measuredCell(model: Pick<ReportModel, 'cells'>, runId: string): MeasuredCell | undefined {
+  const cell = model.cells.get(runId);
+  return cell !== undefined && isMeasured(cell) ? cell : undefined;
+}
+
 function runRow(cell: Cell, set: number, setLabel: string, href: string, cellIndex: number): RunRow {
   const p = cell.params;
   const lat = headlineLatency(cell);
-  const usable = cell.status === 'ok' && cell.load !== null;
-  const quality: Quality = cell.status !== 'ok' ? cell.status : cell.verdict?.verdict ?? 'no verdict';
+  // The load report of an ok cell: the message figures stand only then.
+  const usable = cell.status === 'ok' ? cell.load : null;
+  // An interrupted cell's figures stand no more than a failed one's: the same quality (and colour), as in version 1 files.
+  const quality: Quality = cell.status === 'ok' ? (cell.verdict?.verdict ?? 'no verdict') : cell.status === 'interrupted' ? 'failed' : cell.status;
+  const m = isMeasured(cell) ? cell : null;
   const serverCpus = cell.pinning.serverCpus ?? 'unpinned';
   const load = p.mode === 'open' ? `open · ${p.rateHz ?? '?'} msgs/s` : `closed · depth ${p.depth}`;
   const payload = `${p.payloadBytes} B`;
@@ -231,24 +242,24 @@ function runRow(cell: Cell, set: number, setLabel: string, href: string, cellInd
     load,
     payload,
     serverCpus,
-    serverCpuCount: cpuCount(cell.pinning.serverCpus),
+    serverCpuCount: cpuListSize(cell.pinning.serverCpus),
     repeat: cell.repeat,
     status: cell.status,
     quality,
     qualityLabel: QUALITY_LABELS[quality],
-    why: cell.status === 'ok' ? (cell.verdict?.reasons.join('; ') ?? '') : (cell.error ?? ''),
-    error: cell.error,
-    msgsPerSec: usable ? cell.load!.achievedRateHz : null,
-    latencyKind: !usable ? null : cell.load!.corrected ? 'corrected' : 'service',
+    why: cell.status === 'ok' ? (cell.verdict?.reasons.join('; ') ?? '') : cell.error,
+    error: errorOf(cell),
+    msgsPerSec: usable ? usable.achievedRateHz : null,
+    latencyKind: !usable ? null : usable.corrected ? 'corrected' : 'service',
     p50Us: usable && lat ? lat.p50Us : null,
     p99Us: usable && lat ? lat.p99Us : null,
     p999Us: usable && lat ? lat.p999Us : null,
     maxUs: usable && lat ? lat.maxUs : null,
-    cpuUsPerMessage: usable ? (cell.serverResources?.cpuUsPerMessage ?? null) : null,
-    contextSwitchesPerMessage: usable ? (cell.serverResources?.contextSwitchesPerMessage ?? null) : null,
-    serverCpuCoreFraction: usable ? (cell.serverResources?.cpuCoreFraction ?? null) : null,
-    rssBytesMax: cell.serverResources?.rssBytesMax ?? null,
-    kernelBytesPerConnection: cell.idle?.kernelBytesPerConnection ?? null,
+    cpuUsPerMessage: usable ? (m?.serverResources?.cpuUsPerMessage ?? null) : null,
+    contextSwitchesPerMessage: usable ? (m?.serverResources?.contextSwitchesPerMessage ?? null) : null,
+    serverCpuCoreFraction: usable ? (m?.serverResources?.cpuCoreFraction ?? null) : null,
+    rssBytesMax: m?.serverResources?.rssBytesMax ?? null,
+    kernelBytesPerConnection: m?.idle?.kernelBytesPerConnection ?? null,
     groupKey: JSON.stringify([set, cell.server, cell.target, p.connections, ...context, p.serverArgs ?? {}]),
     contextKey: JSON.stringify(context),
     contextLabel: describeContext(p.workload, load, payload, serverCpus, p.workIterations, p.heavyFraction, p.serverThreads),
@@ -340,7 +351,7 @@ function groupRuns(runs: RunRow[]): GroupRow[] {
       serverCpuCount: first.serverCpuCount,
       nTotal: members.length,
       n: usable.length,
-      nFailed: members.filter((r) => r.status === 'failed').length,
+      nFailed: members.filter((r) => isFailureStatus(r.status)).length,
       quality,
       qualityLabel: QUALITY_LABELS[quality],
       msgsPerSec: stat((r) => r.msgsPerSec),
@@ -371,18 +382,6 @@ export const MODEL_FAMILIES: Readonly<Record<ServerModel, Family>> = {
 
 function familyOf(model: string | null): Family {
   return model !== null && Object.hasOwn(MODEL_FAMILIES, model) ? MODEL_FAMILIES[model as ServerModel] : 'other';
-}
-
-/** CPUs in a taskset list ("0", "0,1", "0-3"); null when unpinned. */
-export function cpuCount(list: string | null): number | null {
-  if (list === null) return null;
-  let n = 0;
-  for (const part of list.split(',')) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
-    if (!m) return null;
-    n += m[2] === undefined ? 1 : Number(m[2]) - Number(m[1]) + 1;
-  }
-  return n;
 }
 
 function describePinning(cell: Cell): string {

@@ -5,5 +5,6 @@ import type { Cell } from './schema.js';
  * cell has it, else service time (closed loop). One rule for every reporter (docs/METHOD.md §2).
  */
 export function headlineLatency(cell: Cell) {
+  if (cell.status === 'skipped') return null;
   return cell.load?.corrected ?? cell.load?.service ?? null;
 }

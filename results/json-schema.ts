@@ -7,6 +7,12 @@ import { HISTOGRAM_ENCODING, resultFileSchema, SCHEMA_VERSION } from './schema.j
 /** The shipped JSON Schema of result files, relative to the project root (regenerate: `npm run schema`). */
 export const RESULT_SCHEMA_PATH = 'results/result.schema.json';
 
+/**
+ * The JSON Schema version 1 files were written against, kept as it was shipped (never regenerated): their
+ * `$schema` points at the current file, which no longer describes them; results/upgrade-v1.ts reads them.
+ */
+export const RESULT_SCHEMA_V1_PATH = 'results/result.schema.v1.json';
+
 /** Units and encodings, for readers of the files who never see the zod source. */
 export const RESULT_FILE_DESCRIPTION = [
   `A wsarena result file, schemaVersion ${SCHEMA_VERSION}: the provenance of a run and one cell per (server, workload, connections, …, repeat).`,

@@ -3,10 +3,13 @@ import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { renamedServer } from '../servers/legacy-names.js';
 import { SCHEMA_VERSION, resultFileSchema, type Cell, type ResultFile } from './schema.js';
+import { resultFileSchemaV1 } from './schema-v1.js';
+import { upgradeV1 } from './upgrade-v1.js';
 import { formatIssues } from './writer.js';
 
 /**
- * Reads and validates one result file; any problem is a UsageError naming the file and the field. Cells
+ * Reads and validates one result file, of the current schemaVersion or version 1 (upgraded on read,
+ * results/upgrade-v1.ts); any problem is a UsageError naming the file and the field. Cells
  * of a server that was renamed are read under its current name (withCurrentServerNames).
  */
 export function readResultFile(path: string): ResultFile {
@@ -23,8 +26,14 @@ export function readResultFile(path: string): ResultFile {
     throw new UsageError('RESULT_NOT_JSON', `result file ${path}: not valid JSON (${(err as Error).message})`);
   }
   const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version === 1) {
+    // Validated as the version it is, then upgraded: an old file's problems are named in its own terms.
+    const parsed = resultFileSchemaV1.safeParse(json);
+    if (!parsed.success) throw new UsageError('RESULT_INVALID', `result file ${path}: ${formatIssues(parsed.error.issues)}`);
+    return withCurrentServerNames(upgradeV1(parsed.data));
+  }
   if (version !== SCHEMA_VERSION) {
-    throw new UsageError('RESULT_VERSION', `result file ${path}: schemaVersion ${JSON.stringify(version)} is not supported; this wsarena reads version ${SCHEMA_VERSION}`);
+    throw new UsageError('RESULT_VERSION', `result file ${path}: schemaVersion ${JSON.stringify(version)} is not supported; this wsarena reads versions 1 and ${SCHEMA_VERSION}`);
   }
   const parsed = resultFileSchema.safeParse(json);
   if (!parsed.success) throw new UsageError('RESULT_INVALID', `result file ${path}: ${formatIssues(parsed.error.issues)}`);

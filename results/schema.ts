@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import type { LoadReport } from '../clients/types.js';
+import { coresSectionSchema } from './cores.js';
+import { segmentRecordSchema } from './segment.js';
 import { backpressureSectionSchema, broadcastSectionSchema, httpEchoSectionSchema, idleSectionSchema, sizesSectionSchema, stormSectionSchema } from './sections.js';
 
 /**
  * The result file format. Versioned: a reader refuses a file whose schemaVersion it does not know, and
- * every file is validated on write and on read. Bump SCHEMA_VERSION on any incompatible change.
+ * every file is validated on write and on read. Bump SCHEMA_VERSION on any incompatible change, and keep
+ * reading the older version: version 2 made a cell a union on status; version 1 files (a flat cell) are
+ * validated by results/schema-v1.ts and upgraded by results/upgrade-v1.ts.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** How a latency histogram is stored; also the JSON Schema's description (results/result.schema.json). */
 export const HISTOGRAM_ENCODING =
@@ -139,10 +143,27 @@ export const verdictSchema = z.object({
     clientEventLoopDelayP99Ms: z.number(),
     clientSendLagP99Us: z.number(),
     achievedToTargetRatio: z.number().nullable(),
+    /** Whole-core busy fraction of the server's pinned CPUs (/proc/stat), null when not measured; absent in older files. */
+    serverCoreBusyFraction: z.number().nullable().optional(),
+    /** Busiest client pinned CPU's busy fraction (/proc/stat), null when not measured; absent in older files. */
+    clientCoreBusyFractionMax: z.number().nullable().optional(),
   }),
   sharedCores: z.boolean(),
 });
 export type Verdict = z.infer<typeof verdictSchema>;
+
+/** One agent's part of a merged cell (`wsarena merge`): its share, what it counted and its own verdict. */
+export const agentCellSchema = z.object({
+  segment: segmentRecordSchema,
+  hostname: z.string(),
+  status: z.enum(['ok', 'failed', 'skipped', 'interrupted']),
+  error: z.string().nullable(),
+  counts: loadReportSchema.shape.counts.nullable(),
+  achievedRateHz: z.number().nonnegative().nullable(),
+  connectionsEstablished: z.number().int().nonnegative().nullable(),
+  verdict: verdictSchema.nullable(),
+});
+export type AgentCell = z.infer<typeof agentCellSchema>;
 
 export const pinningSchema = z.object({
   serverCpus: z.string().nullable(),
@@ -171,41 +192,84 @@ export const cellParamsSchema = z.object({
 });
 export type CellParams = z.infer<typeof cellParamsSchema>;
 
-export const cellSchema = z.object({
+/*
+ * The parts the four variants share carry a JSON Schema id, so results/result.schema.json defines each once
+ * ($defs) rather than inlining it in every variant.
+ */
+
+/** The fields every cell has, whatever its status: what was planned and when it ran. */
+const cellIdentity = {
   id: z.string(),
   server: z.string(),
   /** ws://… of a --target run, else null. */
   target: z.string().nullable(),
-  params: cellParamsSchema,
+  params: cellParamsSchema.meta({ id: 'CellParams' }),
   repeat: z.number().int().nonnegative(),
-  status: z.enum(['ok', 'failed', 'skipped']),
-  error: z.string().nullable(),
+};
+const cellTimes = {
   startedAt: z.string(),
   finishedAt: z.string(),
-  pinning: pinningSchema,
+  pinning: pinningSchema.meta({ id: 'Pinning' }),
+};
+/** Distributed runs: present on segment and merged cells of any status (a skipped agent is still an agent). */
+const cellDistribution = {
+  /** A segment run (`--segment i/N`): its share of the whole plan (params are the whole plan); absent otherwise. */
+  segment: segmentRecordSchema.meta({ id: 'SegmentRecord' }).optional(),
+  /** A merged cell: each agent's share, counts and verdict (results/merge.ts); absent otherwise. */
+  agents: z.array(agentCellSchema.meta({ id: 'AgentCell' })).optional(),
+};
+
+/**
+ * What a cell that started its server (or reached its --target) recorded. Kept by failed and interrupted
+ * cells too, as far as they got: a failed idle ramp's idle section is its ceiling, a cell that failed
+ * mid-load keeps its serverInfo and segment.
+ */
+const cellMeasurement = {
   serverInfo: z
     .object({
       pid: z.number().int().nullable(),
       url: z.string(),
       knobs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
     })
+    .meta({ id: 'ServerInfo' })
     .nullable(),
-  load: loadReportSchema.nullable(),
-  serverResources: serverResourcesSchema.nullable(),
+  load: loadReportSchema.meta({ id: 'LoadReport' }).nullable(),
+  serverResources: serverResourcesSchema.meta({ id: 'ServerResources' }).nullable(),
   /** GET /stats after the window, as the server reported it. */
   serverStats: z.record(z.string(), z.unknown()).nullable(),
   /** Messages the server handled during the window, from /stats deltas (null without /stats). */
   serverMessagesHandled: z.number().nullable(),
-  verdict: verdictSchema.nullable(),
-  /** Workload sections (results/sections.ts): present for their workload only; absent in older files. */
-  idle: idleSectionSchema.nullable().optional(),
-  broadcast: broadcastSectionSchema.nullable().optional(),
-  storm: stormSectionSchema.nullable().optional(),
-  backpressure: backpressureSectionSchema.nullable().optional(),
-  sizes: sizesSectionSchema.nullable().optional(),
-  httpEcho: httpEchoSectionSchema.nullable().optional(),
-});
+  verdict: verdictSchema.meta({ id: 'Verdict' }).nullable(),
+  /** Whole-core accounting of the window (results/cores.ts), or why it could not be measured; absent when never measured. */
+  cores: coresSectionSchema.meta({ id: 'CoresSection' }).nullable().optional(),
+  /** Workload sections (results/sections.ts): present for their workload only. */
+  idle: idleSectionSchema.meta({ id: 'IdleSection' }).nullable().optional(),
+  broadcast: broadcastSectionSchema.meta({ id: 'BroadcastSection' }).nullable().optional(),
+  storm: stormSectionSchema.meta({ id: 'StormSection' }).nullable().optional(),
+  backpressure: backpressureSectionSchema.meta({ id: 'BackpressureSection' }).nullable().optional(),
+  sizes: sizesSectionSchema.meta({ id: 'SizesSection' }).nullable().optional(),
+  httpEcho: httpEchoSectionSchema.meta({ id: 'HttpEchoSection' }).nullable().optional(),
+};
+
+/** Ran to the end and its figures stand. No error. */
+export const okCellSchema = z.object({ ...cellIdentity, status: z.literal('ok'), ...cellTimes, ...cellMeasurement, ...cellDistribution });
+/** Ran, or tried to, and failed: the error says why; whatever was measured before is kept. */
+export const failedCellSchema = z.object({ ...cellIdentity, status: z.literal('failed'), error: z.string(), ...cellTimes, ...cellMeasurement, ...cellDistribution });
+/** Stopped by Ctrl+C while it ran: not a failure of the server; whatever was measured before is kept. */
+export const interruptedCellSchema = z.object({ ...cellIdentity, status: z.literal('interrupted'), error: z.string(), ...cellTimes, ...cellMeasurement, ...cellDistribution });
+/** Never ran: the error says why the server has no figure (unavailable, an op or transport it lacks). Nothing measured. */
+export const skippedCellSchema = z.object({ ...cellIdentity, status: z.literal('skipped'), error: z.string(), ...cellTimes, ...cellDistribution });
+
+/** One cell of the matrix, a union on status: each status carries exactly its own fields. */
+export const cellSchema = z.discriminatedUnion('status', [okCellSchema, failedCellSchema, interruptedCellSchema, skippedCellSchema]);
 export type Cell = z.infer<typeof cellSchema>;
+export type OkCell = z.infer<typeof okCellSchema>;
+export type FailedCell = z.infer<typeof failedCellSchema>;
+export type InterruptedCell = z.infer<typeof interruptedCellSchema>;
+export type SkippedCell = z.infer<typeof skippedCellSchema>;
+export type CellStatus = Cell['status'];
+/** A cell that started (ok, failed or interrupted): it has the measurement fields, null where nothing was measured. */
+export type MeasuredCell = OkCell | FailedCell | InterruptedCell;
 
 export const environmentSchema = z.object({
   hostname: z.string(),
@@ -224,6 +288,15 @@ export const environmentSchema = z.object({
 });
 export type Environment = z.infer<typeof environmentSchema>;
 
+/** How a merged file (`wsarena merge`) was made: each agent's file and environment, and what the merge noticed. */
+export const mergeInfoSchema = z.object({
+  files: z.array(z.object({ path: z.string(), segment: z.number().int().nonnegative(), createdAt: z.string(), environment: environmentSchema })),
+  /** Latest minus earliest window start over the agents (on the server's clock when every offset is known), ms. */
+  startSpreadMs: z.number().nonnegative().nullable(),
+  warnings: z.array(z.string()),
+});
+export type MergeInfo = z.infer<typeof mergeInfoSchema>;
+
 export const resultFileSchema = z.object({
   /** Where the JSON Schema of this file is (results/result.schema.json); written by results/writer.ts, absent in older files. */
   $schema: z.string().optional().describe('the JSON Schema of this file (results/result.schema.json in the wsarena repository)'),
@@ -240,5 +313,7 @@ export const resultFileSchema = z.object({
   cells: z.array(cellSchema),
   /** Free-form section for other commands (calibrate, probe) in the same schema family. */
   extra: z.record(z.string(), z.unknown()).nullable(),
+  /** Present in a merge of segment results (`wsarena merge`); absent otherwise. */
+  merge: mergeInfoSchema.optional(),
 });
 export type ResultFile = z.infer<typeof resultFileSchema>;

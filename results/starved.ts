@@ -2,10 +2,10 @@
  * Starved connections (BACKGROUND.md claim C2, "a bounded thread pool cannot hold long-lived
  * connections"): connections the server's kernel accepted and whose upgrade request was sent, but which
  * got not one byte of answer within the handshake time limit. The client counts them under
- * STARVED_ERROR (clients/connection.ts); this is the one place that turns those counts into the figure
+ * STARVED_ERROR (clients/rfc6455/connection.ts); this is the one place that turns those counts into the figure
  * tables and reports print.
  */
-import { STARVED_ERROR } from '../clients/connection.js';
+import { STARVED_ERROR } from '../clients/rfc6455/connection.js';
 import type { Cell } from './schema.js';
 
 export interface Starvation {
@@ -17,6 +17,7 @@ export interface Starvation {
 
 /** The cell's starved connections, or null when it opened none or none starved. */
 export function starvationOf(cell: Cell): Starvation | null {
+  if (cell.status === 'skipped') return null;
   if (cell.idle) {
     const starved = cell.idle.errors[STARVED_ERROR] ?? 0;
     return starved > 0 ? { starved, of: cell.idle.params.targetConnections } : null;

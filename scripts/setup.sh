@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: Go + gorilla/websocket for the go-goroutines server, Chromium for the dashboard's
-# browser test. Installed only when missing, since apt is slow even when there is nothing to do.
-APT_PACKAGES=(golang-go golang-github-gorilla-websocket-dev chromium)
+# browser test, iproute2 for the distributed-run test's network namespaces. Installed only when missing,
+# since apt is slow even when there is nothing to do.
+APT_PACKAGES=(golang-go golang-github-gorilla-websocket-dev chromium iproute2)
 # A JDK (17+) for java-threads, only when none is installed: a preinstalled Temurin or other JDK is used as is.
 bash scripts/build-java.sh --find-jdk >/dev/null 2>&1 || APT_PACKAGES+=(openjdk-17-jdk-headless)
 missing=()

@@ -107,7 +107,7 @@ export async function startServer(
   const [file, args] = taskset === null || cpus === null ? [command.file, command.args] : [taskset, ['-c', cpus, command.file, ...command.args]];
 
   installExitHook();
-  const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(file, args, {
+  const child: ServerChild = spawn(file, args, {
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...command.env, ...(command.lifeline === false ? {} : { [LIFELINE_ENV]: 'stdin' }) },
@@ -117,8 +117,42 @@ export async function startServer(
   child.stdin.on('error', () => {});
   const tail = new LineTail();
   const exited = watchExit(child);
+  const stop = makeStop(child, exited, stopSignal, stopGraceMs);
+  const announcement = await waitForReady({ name: spec.name, file, child, tail, exited, stop, readyTimeoutMs });
+  return {
+    spec,
+    pid: child.pid!,
+    url: announcement.url,
+    port: announcement.port,
+    knobs: announcement.knobs,
+    pinning,
+    exited,
+    stop,
+    stderrTail: () => tail.text(),
+  };
+}
 
-  return new Promise<RunningServer>((resolve, reject) => {
+type ServerChild = ChildProcessByStdio<Writable, Readable, Readable>;
+
+/** A spawned server as waitForReady watches it. */
+interface Starting {
+  name: string;
+  /** What was spawned (taskset or the server itself), for SPAWN_FAILED. */
+  file: string;
+  child: ServerChild;
+  /** Collects the last stdout (other than the ready line) and stderr lines, for error messages. */
+  tail: LineTail;
+  exited: Promise<ServerExit>;
+  stop: () => Promise<void>;
+  readyTimeoutMs: number;
+}
+
+/**
+ * Resolves with the server's ready line. Rejects (after stopping the server where it still runs) on a
+ * bad ready line, no ready line in time, a failed spawn, or an exit before the ready line.
+ */
+function waitForReady({ name, file, child, tail, exited, stop, readyTimeoutMs }: Starting): Promise<ReadyAnnouncement> {
+  return new Promise<ReadyAnnouncement>((resolve, reject) => {
     let settled = false;
     const settle = (outcome: () => void): void => {
       if (settled) return;
@@ -126,7 +160,6 @@ export async function startServer(
       clearTimeout(readyTimer);
       outcome();
     };
-    const stop = makeStop(child, exited, stopSignal, stopGraceMs);
 
     const stdoutLines = createInterface({ input: child.stdout, crlfDelay: Infinity });
     const stderrLines = createInterface({ input: child.stderr, crlfDelay: Infinity });
@@ -141,43 +174,31 @@ export async function startServer(
       try {
         announcement = parseReadyLine(line.slice(READY_PREFIX.length));
       } catch (error) {
-        const message = `${spec.name} printed an invalid ready line (${(error as Error).message}): ${line}`;
+        const message = `${name} printed an invalid ready line (${(error as Error).message}): ${line}`;
         settle(() => void stop().then(() => reject(new ServerLaunchError('BAD_READY_LINE', message))));
         return;
       }
-      settle(() =>
-        resolve({
-          spec,
-          pid: child.pid!,
-          url: announcement.url,
-          port: announcement.port,
-          knobs: announcement.knobs,
-          pinning,
-          exited,
-          stop,
-          stderrTail: () => tail.text(),
-        }),
-      );
+      settle(() => resolve(announcement));
     });
 
     const readyTimer = setTimeout(() => {
       settle(() =>
         void stop().then(() =>
-          reject(new ServerLaunchError('READY_TIMEOUT', `${spec.name} did not print its ready line within ${readyTimeoutMs} ms; it was killed${tailSuffix(tail)}`)),
+          reject(new ServerLaunchError('READY_TIMEOUT', `${name} did not print its ready line within ${readyTimeoutMs} ms; it was killed${tailSuffix(tail)}`)),
         ),
       );
     }, readyTimeoutMs);
 
     child.once('error', (error) => {
       if (child.pid !== undefined) return; // errors after a successful spawn surface as exit
-      settle(() => reject(new ServerLaunchError('SPAWN_FAILED', `cannot start ${spec.name} (${file}): ${error.message}`)));
+      settle(() => reject(new ServerLaunchError('SPAWN_FAILED', `cannot start ${name} (${file}): ${error.message}`)));
     });
 
     void exited.then(async (exit) => {
       if (settled) return;
       // The last stderr lines (the reason) may still be in the pipe when 'exit' fires.
       await Promise.race([streamsClosed, delay(500)]);
-      settle(() => reject(exitedBeforeReady(spec.name, exit, tail)));
+      settle(() => reject(exitedBeforeReady(name, exit, tail)));
     });
   });
 }
@@ -195,7 +216,7 @@ function tailSuffix(tail: LineTail): string {
 }
 
 /** Resolves on 'exit'; also on a spawn failure, where 'exit' may never come. */
-function watchExit(child: ChildProcessByStdio<Writable, Readable, Readable>): Promise<ServerExit> {
+function watchExit(child: ServerChild): Promise<ServerExit> {
   return new Promise((resolve) => {
     const pid = child.pid;
     if (pid !== undefined) liveGroups.add(pid);
@@ -213,7 +234,7 @@ function watchExit(child: ChildProcessByStdio<Writable, Readable, Readable>): Pr
 }
 
 function makeStop(
-  child: ChildProcessByStdio<Writable, Readable, Readable>,
+  child: ServerChild,
   exited: Promise<ServerExit>,
   stopSignal: NodeJS.Signals,
   graceMs: number,

@@ -8,8 +8,8 @@
  * connections were closed, if they were.
  */
 import { monoUs } from '../../clients/clock.js';
-import type { BackpressureWorkerResult } from '../../clients/fleet-ipc.js';
-import type { Fleet } from '../../clients/fleet.js';
+import type { BackpressureWorkerResult } from '../../clients/fleet/fleet-ipc.js';
+import type { Fleet } from '../../clients/fleet/fleet.js';
 import { summarizeEncoded } from '../../clients/histogram.js';
 import { snapshotTree } from '../proc-tree.js';
 import type { BackpressureSection } from '../../results/sections.js';

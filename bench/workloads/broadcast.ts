@@ -6,8 +6,8 @@
  * gives the time to the last receiver per publish and delivered vs expected copies.
  */
 import { monoUs } from '../../clients/clock.js';
-import type { BroadcastWorkerResult } from '../../clients/fleet-ipc.js';
-import type { Fleet, FleetStatusMerged } from '../../clients/fleet.js';
+import type { BroadcastWorkerResult } from '../../clients/fleet/fleet-ipc.js';
+import type { Fleet, FleetStatusMerged } from '../../clients/fleet/fleet.js';
 import { buildHistogram, recordUs, summarize, summarizeEncoded } from '../../clients/histogram.js';
 import type { BroadcastSection } from '../../results/sections.js';
 import { errorMessage, openWithProgress, startFleet, stats, type WorkloadContext, type WorkloadOutcome } from './context.js';

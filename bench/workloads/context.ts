@@ -4,13 +4,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { monoUs } from '../../clients/clock.js';
-import { Fleet, type FleetOpenResult } from '../../clients/fleet.js';
+import { Fleet, type FleetOpenResult } from '../../clients/fleet/fleet.js';
 import type { LoadEvent } from '../../clients/types.js';
 import type { StatsSnapshot } from '../../protocol/wire.js';
-import type { Cell } from '../../results/schema.js';
+import type { MeasuredCell } from '../../results/schema.js';
 import { fetchStats } from '../../servers/launch.js';
 import { snapshotTree } from '../proc-tree.js';
-import type { RunRequest } from '../runner.js';
+import type { RunRequest } from '../request.js';
 import type { WorkloadParams } from './params.js';
 
 export interface WorkloadContext {
@@ -35,7 +35,7 @@ export interface WorkloadContext {
   markWindow(edge: 'start' | 'end'): void;
 }
 
-export type WorkloadSections = Partial<Pick<Cell, 'idle' | 'broadcast' | 'storm' | 'backpressure' | 'httpEcho'>>;
+export type WorkloadSections = Partial<Pick<MeasuredCell, 'idle' | 'broadcast' | 'storm' | 'backpressure' | 'httpEcho'>>;
 
 export interface WorkloadOutcome {
   sections: WorkloadSections;

@@ -2,19 +2,19 @@
  * http-echo: request/response throughput of an HTTP server (the long-poll server's POST /echo) measured
  * by autocannon, closed loop with pipelining 1 (clients/long-poll/autocannon.ts; caveats in
  * docs/LONG-POLL.md §5.2). autocannon runs in its own client process pinned to the client CPUs
- * (clients/long-poll/autocannon-worker.ts). The server CPU window and the /stats delta cover the measured
+ * (clients/long-poll/autocannon-child.ts). The server CPU window and the /stats delta cover the measured
  * run only, not autocannon's warmup run.
  */
 import type { ChildProcess } from 'node:child_process';
-import { killChild, spawnClientProcess, waitForExit } from '../../clients/child.js';
+import { killChild, spawnClientProcess, waitForExit } from '../../clients/process/spawn.js';
 import { monoUs } from '../../clients/clock.js';
 import type { AutocannonEchoResult } from '../../clients/long-poll/autocannon.js';
-import type { AutocannonToParent, ParentToAutocannon } from '../../clients/long-poll/autocannon-worker.js';
+import type { AutocannonToParent, ParentToAutocannon } from '../../clients/long-poll/autocannon-child.js';
 import type { StatsSnapshot } from '../../protocol/wire.js';
 import type { HttpEchoSection } from '../../results/sections.js';
 import { errorMessage, stats, type WorkloadContext, type WorkloadOutcome } from './context.js';
 
-export const AUTOCANNON_WORKER_SCRIPT = 'clients/long-poll/autocannon-worker.js';
+export const AUTOCANNON_WORKER_SCRIPT = 'clients/long-poll/autocannon-child.js';
 
 /** autocannon's per-request timeout is 10 s; beyond warmup + duration + this, the run is stuck. */
 const RESULT_MARGIN_MS = 20_000;

@@ -13,7 +13,7 @@ import { readMeminfo } from '../meminfo.js';
 import { linearFit } from '../regression.js';
 import { readSockStat } from '../sockstat.js';
 import { addCounts, describeCounts, errorMessage, openWithProgress, pause, sampleTree, startFleet, stats, type WorkloadContext, type WorkloadOutcome } from './context.js';
-import type { Fleet, FleetStatusMerged } from '../../clients/fleet.js';
+import type { Fleet, FleetStatusMerged } from '../../clients/fleet/fleet.js';
 
 export async function runIdle(ctx: WorkloadContext): Promise<WorkloadOutcome> {
   const p = ctx.params;

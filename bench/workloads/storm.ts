@@ -4,7 +4,7 @@
  * fds once it has settled, against the baseline taken before the first round. A server that leaks a
  * socket or a handler per connection shows it here as fds or RSS creeping up round after round.
  */
-import type { Fleet } from '../../clients/fleet.js';
+import type { Fleet } from '../../clients/fleet/fleet.js';
 import type { StormSection } from '../../results/sections.js';
 import { median } from '../stats.js';
 import { errorMessage, openWithProgress, pause, sampleTree, startFleet, stats, type TreeFigures, type WorkloadContext, type WorkloadOutcome } from './context.js';

@@ -3,11 +3,12 @@ import { boxEnabled, colorEnabled } from '../color.js';
 import { NO_BOX } from '../reporters/table.js';
 import Table from 'cli-table3';
 import { runMatrix } from '../../bench/runner.js';
-import { runWsBaseline } from '../../clients/ws-baseline.js';
+import { runWsBaseline } from '../../clients/baseline/ws-baseline.js';
 import { startServer } from '../../servers/launch.js';
 import { getServer } from '../../servers/registry.js';
 import { DEFAULT_SERVER_OPTIONS } from '../../servers/spec.js';
 import { readResultFile } from '../../results/reader.js';
+import { errorOf, isOk } from '../../results/cell-status.js';
 import { checkResultPath, writeResultFile } from '../../results/writer.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { emitJson } from '../output.js';
@@ -15,6 +16,8 @@ import { progressReporter } from '../reporters/progress.js';
 import { buildRunRequest, exitCodeFor, rawArgs, type RunFlags } from './run.js';
 import { interruptSignal } from '../session.js';
 import { formatPercent, formatRate } from '../../core/format.js';
+import { cpuPerMessage } from '../../bench/cpu-per-message.js';
+import { describeCpuPerMessage } from '../reporters/calibration.js';
 
 export interface CalibrationRow {
   client: string;
@@ -70,8 +73,8 @@ export function registerCalibrate(program: Command): void {
       try {
         const file = await runMatrix(req, progress, interrupt.signal);
         const genCell = file.cells[0];
-        if (!genCell?.load || genCell.status !== 'ok') {
-          process.stderr.write(`Error: the generator run failed: ${genCell?.error ?? 'no result'}\n`);
+        if (!genCell || !isOk(genCell) || !genCell.load) {
+          process.stderr.write(`Error: the generator run failed: ${(genCell && errorOf(genCell)) ?? 'no result'}\n`);
           process.exitCode = exitCodeFor(file);
           return;
         }
@@ -132,8 +135,10 @@ export function registerCalibrate(program: Command): void {
           },
         ];
         const ratio = rows[0]!.roundTripsPerClientCoreSec / rows[1]!.roundTripsPerClientCoreSec;
+        // The generator's CPU per round trip against the server's per message, from the measured run (issue 12).
+        const cost = cpuPerMessage(genCell);
         const fresh = readResultFile(req.outPath);
-        fresh.extra = { calibration: { server, rows, baseline, generatorPerCoreVsBaseline: ratio } };
+        fresh.extra = { calibration: { server, rows, baseline, generatorPerCoreVsBaseline: ratio, cpuPerMessage: cost } };
         writeResultFile(req.outPath, fresh);
 
         if (flags.json !== undefined && flags.json !== false) emitJson(fresh, flags.json);
@@ -142,7 +147,10 @@ export function registerCalibrate(program: Command): void {
           for (const r of rows) table.push([r.client, formatRate(r.roundTripsPerSec), formatPercent(r.clientCpuCoreFraction), formatRate(r.roundTripsPerClientCoreSec), r.verdict]);
           process.stdout.write(
             `${table.toString()}\nserver ${server} pinned to CPU ${req.serverCpus[0] ?? 'none'}, clients to CPU ${req.clientCpus ?? 'none'}, ${req.connections[0]} connections, ${req.depth} message(s) in flight each\n` +
-              `generator per client core: ${ratio.toFixed(2)}× the ws client\n`,
+              `generator per client core: ${ratio.toFixed(2)}× the ws client\n` +
+              describeCpuPerMessage(cost, { connections: req.connections[0]!, depth: req.depth })
+                .map((line) => `${line}\n`)
+                .join(''),
           );
         }
         process.stderr.write(`results: ${req.outPath}\n`);

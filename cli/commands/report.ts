@@ -6,6 +6,8 @@ import { buildScorecard } from '../../report/scorecard.js';
 import { renderScorecard } from '../reporters/scorecard.js';
 import { computeClaims } from '../../report/claims.js';
 import { renderClaims } from '../reporters/claims.js';
+import { claimsMarkdown, scorecardMarkdown } from '../../report/markdown.js';
+import { headlineMarkdown, writeHeadline } from '../../report/readme.js';
 import { VIEWS } from '../../report/views.js';
 import { readResults } from '../../results/reader.js';
 import { UsageError } from '../../core/errors.js';
@@ -19,6 +21,29 @@ export interface ReportFlags {
   quiet?: boolean;
   scorecard?: boolean;
   claims?: boolean;
+  markdown?: boolean;
+  readme?: string;
+}
+
+/**
+ * --markdown, --readme and --claims/--scorecard each print or write something instead of the dashboard: one
+ * at a time, so a script never gets a mix of text tables and Markdown, or a README rewrite it did not ask for.
+ */
+export function checkReportModes(flags: ReportFlags & ExportFlags): void {
+  const exporting = flags.exportJson !== undefined || flags.exportCsv !== undefined || flags.exportMarkdown !== undefined || flags.exportHgrm !== undefined;
+  const modes = [
+    ...(flags.markdown ? ['--markdown'] : []),
+    ...(flags.readme !== undefined ? ['--readme'] : []),
+    ...(flags.claims || flags.scorecard ? [[flags.claims ? '--claims' : '', flags.scorecard ? '--scorecard' : ''].filter(Boolean).join(' ')] : []),
+    // Exports already win over --claims/--scorecard (kept as it was); the new modes refuse them instead.
+    ...(exporting && (flags.markdown || flags.readme !== undefined) ? ['--export-…'] : []),
+  ];
+  if (modes.length > 1) {
+    throw new UsageError(
+      'CONFLICTING_FLAGS',
+      `${modes.join(', ')}: give one of --markdown (claims and scorecard as Markdown), --readme FILE (rewrite its marked section), --claims and/or --scorecard (text tables), or an --export-… flag`,
+    );
+  }
 }
 
 /** Result files under `paths`, minus the copies inside the dashboard folder itself (a rebuild must not read its own output). */
@@ -46,20 +71,37 @@ export function registerReport(program: Command): void {
     .option('-q, --quiet', 'print only the path of index.html')
     .option('--scorecard', 'print the per-model scorecard (memory per connection, ceiling and its limit, echo by connections) instead of building the dashboard')
     .option('--claims', "print the argument's claims (BACKGROUND.md C1–C5): supported / not supported / depends / no data / inconclusive, the decisive figures, conditions and the run that would settle each, instead of building the dashboard")
+    .option('--markdown', 'print the claims table, then the scorecard, as Markdown (for a pull request or a README) instead of building the dashboard')
+    .option('--readme <file>', 'rewrite only the text between <!-- wsarena:headline:start --> and <!-- wsarena:headline:end --> in <file> with the provenance, claims, scorecard and links to <out>/images/*.svg, instead of building the dashboard')
     .addHelpText(
       'after',
       '\nWith an --export-… flag, report writes the exports of the result files (one CSV/Markdown row per cell,\n' +
         'the files as a JSON array, .hgrm files) instead of building the dashboard.\n\n' +
         'Examples:\n  wsarena report results/runs --out results/dashboard/\n  wsarena report base.json new.json --svg\n' +
-        '  wsarena report results/suites/quick-… --export-csv quick.csv --export-hgrm hgrm/',
+        '  wsarena report results/suites/quick-… --export-csv quick.csv --export-hgrm hgrm/\n' +
+        '  wsarena report results/reference/suite --markdown > claims.md\n' +
+        '  wsarena report results/reference/suite --out results/reference/dashboard --readme README.md',
     );
   addExportOptions(report)
     .action(async (paths: string[], flags: ReportFlags & ExportFlags) => {
       checkExportFlags(flags);
+      checkReportModes(flags);
       const results = collectResults(paths, flags.out);
       if (flags.exportJson !== undefined || flags.exportCsv !== undefined || flags.exportMarkdown !== undefined || flags.exportHgrm !== undefined) {
         const files = results.map(({ file }) => file);
         writeExports(flags, files, files);
+        return;
+      }
+      if (flags.markdown) {
+        const cells = results.flatMap(({ file }) => file.cells);
+        const card = scorecardMarkdown(buildScorecard(cells));
+        process.stdout.write(`${claimsMarkdown(computeClaims(cells))}\n\n${card === '' ? 'Scorecard: no idle ramps or closed-loop echo cells (depth 1, one server core) in these results.' : card}\n`);
+        return;
+      }
+      if (flags.readme !== undefined) {
+        const body = headlineMarkdown({ inputs: paths, results, dashboardDir: flags.out, readmePath: flags.readme });
+        const changed = writeHeadline(flags.readme, body);
+        process.stdout.write(`${flags.readme}: headline section ${changed ? 'rewritten' : 'already up to date'}\n`);
         return;
       }
       if (flags.claims) {

@@ -4,10 +4,12 @@ import { runMatrix, type RunRequest } from '../../bench/runner.js';
 import { getWorkload, WORKLOADS } from '../../bench/workloads.js';
 import type { WorkloadParams } from '../../bench/workloads/params.js';
 import { commandExists } from '../../results/environment.js';
+import { isFailure } from '../../results/cell-status.js';
 import type { ResultFile } from '../../results/schema.js';
 import { checkResultPath } from '../../results/writer.js';
 import { getServer } from '../../servers/registry.js';
 import { MAX_SERVER_THREADS } from '../../servers/spec.js';
+import { cpuListSize } from '../../core/cpu-list.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { emitJson } from '../output.js';
 import { parseBytes, parseCpuList, parseDurationMs, parseInteger, parseIntegerList, parseNumber, splitList } from '../../core/parse.js';
@@ -18,6 +20,9 @@ import { stdoutStyle } from '../color.js';
 import { groupOptions } from '../help.js';
 import { addExportOptions, checkExportFlags, exportsToStdout, writeExports, type ExportFlags } from '../exports.js';
 import { defaultOutPath, interruptSignal } from '../session.js';
+import { agentArgs, checkPlanSegment, flagsWithPlan } from '../plan-file.js';
+import { readPlanFile } from '../../deploy/plan-file.js';
+import { segmentRequest } from '../segment-flags.js';
 
 /** Raw commander options of `run` (strings until validated). */
 export interface RunFlags {
@@ -63,6 +68,10 @@ export interface RunFlags {
   out?: string;
   json?: string | boolean;
   quiet?: boolean;
+  /** run only: `--segment i/N`, `--start-at T`, `--plan FILE` (a distributed run's agent). */
+  segment?: string;
+  startAt?: string;
+  plan?: string;
 }
 
 /** Adds the flags every load-driving command shares (run, suite cells, profile). */
@@ -141,7 +150,7 @@ export function buildRunRequest(flags: RunFlags, argv: string[], kind: RunReques
   if ((flags.serverCpus || flags.clientCpus) && !commandExists('taskset')) {
     throw new UsageError('NO_TASKSET', 'taskset is not installed, so --server-cpus/--client-cpus cannot be applied; install util-linux or pass --no-pin');
   }
-  const clientCpuCount = clientCpus ? clientCpus.split(',').length : cpuCount;
+  const clientCpuCount = cpuListSize(clientCpus) ?? cpuCount;
   const clientWorkers = flags.clientWorkers ? parseInteger('--client-workers', flags.clientWorkers, { min: 1, max: 64 }) : clientCpuCount;
   const addresses = flags.sourceAddresses ? parseInteger('--source-addresses', flags.sourceAddresses, { min: 1, max: 254 }) : 0;
 
@@ -223,10 +232,10 @@ export function parseStall(spec: string): { everyMs: number; durationMs: number 
   return { everyMs, durationMs };
 }
 
-/** Exit code for a finished result: 130 when interrupted, 1 when any cell failed, else 0. */
+/** Exit code for a finished result: 130 when interrupted, 1 when any cell failed (or was interrupted), else 0. */
 export function exitCodeFor(file: ResultFile): number {
   if (file.state === 'interrupted') return ExitCode.INTERRUPTED;
-  return file.cells.some((c) => c.status === 'failed') ? ExitCode.RUN_FAILED : ExitCode.OK;
+  return file.cells.some(isFailure) ? ExitCode.RUN_FAILED : ExitCode.OK;
 }
 
 export function registerRun(program: Command): void {
@@ -234,11 +243,19 @@ export function registerRun(program: Command): void {
     addExportOptions(addLoadOptions(program.command('run').description('run a workload against one or more servers and write a result file'))).option(
       '--wide',
       'print every column (p99.9, max, per-class p99, cs/msg, server CPU, RSS) instead of the 100-column table',
-    ),
+    )
+      .option('--segment <i/N>', 'with --target: run the i-th (0-based) of N disjoint shares of the plan, one per agent machine; merge the results with wsarena merge')
+      .option('--start-at <time>', 'with --segment: wall-clock start of the measured window agreed by all agents (ISO 8601 with zone, or @epoch-seconds)')
+      .option('--plan <file>', 'take the run flags from a plan file written by wsarena plan (with --segment i/N)'),
   )
     .addHelpText('after', '\nExamples:\n  wsarena run --server ws-loop,uws --connections 100,1000 --duration 10s --depth 8\n  wsarena run --server uws --rate 20000 --connections 1000\n  wsarena run --target ws://127.0.0.1:9001/ --connections 200\n  wsarena run --server ws-loop,uws --workload idle --connections 5000 --client-workers 2\n  wsarena run --server uws --workload idle --connections 19000 --client-workers 2 --final-hold 60s\n  wsarena run --server ws-loop --workload broadcast --connections 1000 --publish-rate 10\n  wsarena run --server ws-loop --workload sizes --sizes 16,4KiB,64KiB')
-    .action(async (flags: RunFlags & ExportFlags & { wide?: boolean }, cmd: Command) => {
-      const req = buildRunRequest(flags, ['run', ...cmd.args, ...rawArgs(cmd)]);
+    .action(async (cliFlags: RunFlags & ExportFlags & { wide?: boolean }, cmd: Command) => {
+      const plan = cliFlags.plan === undefined ? null : readPlanFile(cliFlags.plan);
+      const flags = plan === null ? cliFlags : flagsWithPlan<typeof cliFlags>(plan, cliFlags.plan!, cmd, addLoadOptions);
+      // With --plan, the plan's flags are part of what ran: recorded before the agent's own.
+      const req = buildRunRequest(flags, plan === null ? ['run', ...cmd.args, ...rawArgs(cmd)] : ['run', ...plan.run, ...agentArgs(cmd)]);
+      req.segment = segmentRequest(flags, req);
+      if (plan !== null) checkPlanSegment(plan, cliFlags.plan!, req.segment);
       checkExportFlags(flags);
       if (flags.json && exportsToStdout(flags)) throw new UsageError('CONFLICTING_FLAGS', '--json and an --export-… - both print to stdout; give the export a file');
       checkResultPath(outFlag(flags), req.outPath);

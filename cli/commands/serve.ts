@@ -6,6 +6,7 @@ import { ServerLaunchError } from '../../servers/errors.js';
 import { startServer, type RunningServer } from '../../servers/launch.js';
 import { getServer } from '../../servers/registry.js';
 import { DEFAULT_SERVER_OPTIONS, MAX_SERVER_THREADS } from '../../servers/spec.js';
+import { cpuListSize } from '../../core/cpu-list.js';
 import { ExitCode, RunError, UsageError } from '../../core/errors.js';
 import { parseCpuList, parseInteger, splitList } from '../../core/parse.js';
 import { ALLOW_ORIGIN_ENV } from '../../servers/common/origin.js';
@@ -91,7 +92,7 @@ export function registerServe(program: Command): void {
       try {
         server = await startServer(
           spec,
-          { ...DEFAULT_SERVER_OPTIONS, port: plan.port, threads: plan.threads, serverArgs: plan.serverArgs, cpuCount: plan.cpus === null ? null : plan.cpus.split(',').length },
+          { ...DEFAULT_SERVER_OPTIONS, port: plan.port, threads: plan.threads, serverArgs: plan.serverArgs, cpuCount: cpuListSize(plan.cpus) },
           { cpus: plan.cpus, readyTimeoutMs: 15_000 },
         );
       } catch (err) {

@@ -16,6 +16,7 @@ import { progressReporter } from '../reporters/progress.js';
 import { renderCells } from '../reporters/summary.js';
 import { interruptSignal, timeStamp } from '../session.js';
 import { buildRunRequest, exitCodeFor, type RunFlags } from './run.js';
+import { estimateDurationMs, estimateRequestMs, formatEstimate, plannedCells } from '../../bench/estimate.js';
 
 /** Flags of `wsarena run` a scenario entry may set (camelCase), with the defaults `run` uses. */
 const RUN_DEFAULTS: Omit<RunFlags, 'server'> = {
@@ -69,9 +70,10 @@ export function registerSuite(program: Command): void {
     .option('--only <entries>', 'run only these entries (comma-separated names)')
     .option('--json', 'print all result files as a JSON array to stdout instead of the tables')
     .option('--wide', 'print every column instead of the 100-column tables')
-    .option('-q, --quiet', 'no progress on stderr');
+    .option('-q, --quiet', 'no progress on stderr')
+    .option('--dry-run', 'print each entry with its cell count and estimated duration (bench/estimate.ts), and run nothing');
   addExportOptions(suite)
-    .action(async (name: string, opts: ExportFlags & { outDir?: string; only?: string; json?: string | boolean; wide?: boolean; quiet?: boolean }) => {
+    .action(async (name: string, opts: ExportFlags & { outDir?: string; only?: string; json?: string | boolean; wide?: boolean; quiet?: boolean; dryRun?: boolean }) => {
       checkExportFlags(opts);
       if (opts.json && exportsToStdout(opts)) throw new UsageError('CONFLICTING_FLAGS', '--json and an --export-… - both print to stdout; give the export a file');
       const tables = !opts.json && !exportsToStdout(opts);
@@ -96,7 +98,16 @@ export function registerSuite(program: Command): void {
           }
         });
 
+      const cells = requests.reduce((n, { req }) => n + plannedCells(req), 0);
+      const estimate = formatEstimate(estimateDurationMs(requests.map(({ req }) => req)));
+      if (opts.dryRun) {
+        const width = Math.max(...requests.map(({ entry }) => entry.name.length));
+        for (const { entry, req } of requests) process.stdout.write(`${entry.name.padEnd(width)}  ${String(plannedCells(req)).padStart(4)} cells  ${formatEstimate(estimateRequestMs(req))}\n`);
+        process.stdout.write(`${scenario.name}: ${cells} cells, ${estimate} (estimated from each cell's phases, bench/estimate.ts)\n`);
+        return;
+      }
       checkResultDir('--out-dir', outDir);
+      if (!opts.quiet) process.stderr.write(`== ${scenario.name}: ${cells} cells, ${estimate} (estimated)\n`);
       const progress = progressReporter(process.stderr, opts.quiet ?? false);
       const interrupt = interruptSignal();
       const files: ResultFile[] = [];

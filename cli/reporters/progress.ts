@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { RunnerEvents } from '../../bench/runner.js';
 import type { Cell } from '../../results/schema.js';
+import { isMeasured } from '../../results/cell-status.js';
 import { formatRate, formatUs } from '../../core/format.js';
 import { headlineLatency } from './table.js';
 import { describeWorkloadSection } from './workloads.js';
@@ -75,8 +76,9 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr, qu
 
 export function describeCell(cell: Cell): string {
   const section = describeWorkloadSection(cell);
-  if (section !== null && !cell.sizes) return `${cell.status !== 'ok' ? `${cell.status}: ${cell.error ?? ''}; ` : ''}${section}`;
-  if (cell.status !== 'ok' || !cell.load) return `${cell.status}: ${cell.error ?? 'no result'}`;
+  if (cell.status !== 'ok') return section !== null && !(isMeasured(cell) && cell.sizes) ? `${cell.status}: ${cell.error}; ${section}` : `${cell.status}: ${cell.error}`;
+  if (section !== null && !cell.sizes) return section;
+  if (!cell.load) return `${cell.status}: no result`;
   const lat = headlineLatency(cell);
   return `${formatRate(cell.load.achievedRateHz)} msg/s, p99 ${formatUs(lat?.p99Us)}, ${cell.verdict?.verdict ?? 'no verdict'}`;
 }

@@ -1,5 +1,6 @@
 import { WORKLOADS } from '../../bench/workloads.js';
 import type { Cell } from '../../results/schema.js';
+import { errorOf } from '../../results/cell-status.js';
 import { renderCompactTable, renderSummaryTable } from './table.js';
 import { renderWorkloadSections } from './workloads.js';
 
@@ -14,6 +15,6 @@ export function renderCells(cells: readonly Cell[], { color = false, box = true,
   if (messageCells.length > 0) parts.push(wide ? renderSummaryTable(messageCells, { color, box }) : renderCompactTable(messageCells, { color, box }));
   const sections = renderWorkloadSections(cells);
   if (sections) parts.push(sections);
-  if (parts.length === 0) parts.push(cells.map((c) => `  ${c.server} ${c.params.workload} c=${c.params.connections}: ${c.status}${c.error ? `: ${c.error}` : ''}`).join('\n'));
+  if (parts.length === 0) parts.push(cells.map((c) => `  ${c.server} ${c.params.workload} c=${c.params.connections}: ${c.status}${errorOf(c) ? `: ${errorOf(c)}` : ''}`).join('\n'));
   return parts.join('\n');
 }

@@ -1,6 +1,8 @@
 import Table from 'cli-table3';
 import { describeStarvation, starvationOf } from '../../results/starved.js';
-import type { Cell } from '../../results/schema.js';
+import { isMeasured, isOk } from '../../results/cell-status.js';
+import type { Cell, OkCell } from '../../results/schema.js';
+import { measuredCores } from '../../results/cores.js';
 import { summarize } from '../../bench/stats.js';
 import { serverLabel } from '../../results/cell-label.js';
 import { headlineLatency } from '../../results/headline.js';
@@ -23,6 +25,10 @@ export interface SummaryRow {
   /** Server context switches (every task) per message in the window; null when not measured. */
   contextSwitchesPerMessage: number | null;
   serverCpuCoreFraction: number | null;
+  /** Whole-core busy and softirq fractions of the server's pinned CPUs and the client's busiest (/proc/stat); null when not measured. */
+  serverCoreBusyFraction: number | null;
+  serverCoreSoftirqFraction: number | null;
+  clientCoreBusyFraction: number | null;
   rssBytes: number | null;
   /** Mixed workload: p99 of the cheap (ECHO) and heavy (WORK) classes; head-of-line blocking shows in cheapP99Us. */
   cheapP99Us: number | null;
@@ -39,7 +45,7 @@ export function summarizeCells(cells: Cell[]): SummaryRow[] {
   const groups = new Map<string, Cell[]>();
   for (const c of cells) {
     // A sizes sweep has one cell per payload: they are different rows, not repeats.
-    const key = `${serverLabel(c)}\u0000${c.params.workload}\u0000${c.params.connections}\u0000${c.pinning.serverCpus ?? ''}${c.sizes ? `\u0000${c.params.payloadBytes}` : ''}`;
+    const key = `${serverLabel(c)}\u0000${c.params.workload}\u0000${c.params.connections}\u0000${c.pinning.serverCpus ?? ''}${isMeasured(c) && c.sizes ? `\u0000${c.params.payloadBytes}` : ''}`;
     const g = groups.get(key);
     if (g) g.push(c);
     else groups.set(key, [c]);
@@ -47,20 +53,20 @@ export function summarizeCells(cells: Cell[]): SummaryRow[] {
   const rows: SummaryRow[] = [];
   for (const group of groups.values()) {
     const first = group[0]!;
-    const ok = group.filter((c) => c.status === 'ok' && c.load);
-    const med = (f: (c: Cell) => number | null | undefined) => {
+    const ok = group.filter(isOk).filter((c) => c.load);
+    const med = (f: (c: OkCell) => number | null | undefined) => {
       const vals = ok.map(f).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
       return vals.length > 0 ? summarize(vals).median : null;
     };
     const rates = ok.map((c) => c.load!.achievedRateHz);
-    const notes = group.filter((c) => c.status !== 'ok').map((c) => `${c.status}: ${c.error ?? ''}`);
+    const notes = group.flatMap((c) => (c.status === 'ok' ? [] : [`${c.status}: ${c.error}`]));
     for (const c of group) {
       const starved = starvationOf(c);
       if (starved !== null) notes.push(describeStarvation(starved));
     }
     rows.push({
       server: serverLabel(first),
-      workload: first.sizes ? `${first.params.workload} ${formatBytes(first.params.payloadBytes)}` : first.params.workload,
+      workload: isMeasured(first) && first.sizes ? `${first.params.workload} ${formatBytes(first.params.payloadBytes)}` : first.params.workload,
       connections: first.params.connections,
       serverCpus: first.pinning.serverCpus,
       repeats: group.length,
@@ -73,6 +79,9 @@ export function summarizeCells(cells: Cell[]): SummaryRow[] {
       cpuUsPerMessage: med((c) => c.serverResources?.cpuUsPerMessage),
       contextSwitchesPerMessage: med((c) => c.serverResources?.contextSwitchesPerMessage),
       serverCpuCoreFraction: med((c) => c.serverResources?.cpuCoreFraction),
+      serverCoreBusyFraction: med((c) => measuredCores(c.cores)?.server.busyFraction),
+      serverCoreSoftirqFraction: med((c) => measuredCores(c.cores)?.server.softirq),
+      clientCoreBusyFraction: med((c) => measuredCores(c.cores)?.client.busyFractionMax),
       rssBytes: med((c) => c.serverResources?.rssBytesMax),
       cheapP99Us: med((c) => c.load?.byClass?.cheap?.p99Us),
       heavyP99Us: med((c) => c.load?.byClass?.heavy?.p99Us),
@@ -96,7 +105,8 @@ export function renderSummaryTable(cells: Cell[], { color = false, box = true }:
   const anyCpus = rows.some((r) => r.serverCpus !== null);
   const anyClasses = rows.some((r) => r.cheapP99Us !== null);
   const anySwitches = rows.some((r) => r.contextSwitchesPerMessage !== null);
-  const head = ['server', 'workload', 'conns', ...(anyCpus ? ['cpus'] : []), 'msgs/s', '95% CI', 'p50', 'p99', 'p99.9', 'max', ...(anyClasses ? ['cheap p99', 'heavy p99'] : []), 'CPU µs/msg', ...(anySwitches ? ['cs/msg'] : []), 'srv CPU', 'RSS', 'verdict', 'vs best'];
+  const anyCores = rows.some((r) => r.serverCoreBusyFraction !== null);
+  const head = ['server', 'workload', 'conns', ...(anyCpus ? ['cpus'] : []), 'msgs/s', '95% CI', 'p50', 'p99', 'p99.9', 'max', ...(anyClasses ? ['cheap p99', 'heavy p99'] : []), 'CPU µs/msg', ...(anySwitches ? ['cs/msg'] : []), 'srv CPU', ...(anyCores ? ['srv core', 'cli core'] : []), 'RSS', 'verdict', 'vs best'];
   const table = new Table({ head, style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] }, ...(box ? {} : { chars: NO_BOX }) });
   for (const r of rows) {
     const ci = r.msgsPerSec && r.msgsPerSec.low !== null ? `${formatRate(Math.max(0, r.msgsPerSec.low))}–${formatRate(r.msgsPerSec.high)}` : r.repeats > 1 ? '—' : 'n=1';
@@ -117,6 +127,7 @@ export function renderSummaryTable(cells: Cell[], { color = false, box = true }:
       r.cpuUsPerMessage === null ? '—' : r.cpuUsPerMessage.toFixed(2),
       ...(anySwitches ? [formatSwitches(r.contextSwitchesPerMessage)] : []),
       formatPercent(r.serverCpuCoreFraction),
+      ...(anyCores ? [formatCoreBusy(r.serverCoreBusyFraction, r.serverCoreSoftirqFraction), formatPercent(r.clientCoreBusyFraction)] : []),
       formatBytes(r.rssBytes),
       verdict,
       vsBest,
@@ -126,7 +137,8 @@ export function renderSummaryTable(cells: Cell[], { color = false, box = true }:
   const legend =
     'latency: corrected for coordinated omission in open loop (--rate), service time in closed loop; ' +
     'a client-bound row is a lower bound on the server, not a server figure.' +
-    (anySwitches ? ' cs/msg: context switches of every server thread per message handled.' : '');
+    (anySwitches ? ' cs/msg: context switches of every server thread per message handled.' : '') +
+    (anyCores ? ' srv core, cli core: how busy the pinned cores were (/proc/stat; the server\'s with its softirq share, the client\'s busiest), kernel work charged to no process included.' : '');
   const text = box ? table.toString() : table.toString().split('\n').map((l) => l.trimEnd()).join('\n');
   return [text, legend, ...(notes.length > 0 ? ['notes:', ...notes] : [])].join('\n');
 }
@@ -215,6 +227,12 @@ export function wrap(text: string, width: number, indent = ''): string[] {
   }
   if (current.trim() !== '') lines.push(current);
   return lines;
+}
+
+/** Whole-core busy with its softirq share: "88% (si 15%)". */
+function formatCoreBusy(busy: number | null, softirq: number | null): string {
+  if (busy === null) return '—';
+  return softirq === null ? formatPercent(busy) : `${formatPercent(busy)} (si ${formatPercent(softirq)})`;
 }
 
 /** Context switches per message: 2 significant digits below 10 ("0.031", "1.2"), else whole. */

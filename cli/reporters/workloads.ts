@@ -5,11 +5,13 @@
 import { describeLimit, nearestLimit, type LimitUse } from '../../bench/limits.js';
 import { summarize } from '../../bench/stats.js';
 import { VERDICT_THRESHOLDS } from '../../bench/verdict.js';
-import type { Cell } from '../../results/schema.js';
+import { errorOf, isMeasured } from '../../results/cell-status.js';
+import type { Cell, OkCell } from '../../results/schema.js';
 import { describeStarvation, starvationOf } from '../../results/starved.js';
 import { formatBytes, formatRate, formatUs } from '../../core/format.js';
 
 export function describeWorkloadSection(cell: Cell): string | null {
+  if (!isMeasured(cell)) return null;
   if (cell.idle) {
     const s = cell.idle;
     const r2 = s.r2 === null ? '—' : s.r2.toFixed(4);
@@ -76,7 +78,8 @@ export function renderWorkloadSections(cells: readonly Cell[]): string {
   for (const c of cells) {
     const text = describeWorkloadSection(c);
     if (text === null) continue;
-    const error = c.error ? c.error.split('\n', 1)[0] : '';
+    const why = errorOf(c);
+    const error = why ? why.split('\n', 1)[0] : '';
     const starved = starvationOf(c);
     lines.push(`  ${c.server} ${c.params.workload} c=${c.params.connections}${c.status !== 'ok' ? ` [${c.status}: ${error}]` : ''}: ${starved ? `${describeStarvation(starved)}; ` : ''}${text}`);
   }
@@ -85,7 +88,7 @@ export function renderWorkloadSections(cells: readonly Cell[]): string {
 }
 
 /** The figure each connection workload is judged by, for the median and CI over repeats. */
-function headline(cell: Cell): { label: string; value: number; format: (v: number) => string } | null {
+function headline(cell: OkCell): { label: string; value: number; format: (v: number) => string } | null {
   if (cell.idle?.bytesPerConnection != null) return { label: 'bytes/conn', value: cell.idle.bytesPerConnection, format: (v) => formatBytes(Math.round(v)) };
   if (cell.broadcast) return { label: 'time-to-last p99', value: cell.broadcast.timeToLast.p99Us, format: formatUs };
   if (cell.storm && cell.storm.rounds.length > 0) {

@@ -8,7 +8,7 @@
  * what our paused socket read before it stopped. RSS growth of the server tree is reported next to it.
  */
 import { snapshotTree } from '../../bench/proc-tree.js';
-import { encodeFrame, Opcode } from '../../clients/frame.js';
+import { encodeFrame, Opcode } from '../../clients/rfc6455/frame.js';
 import { clockTicks } from '../../results/environment.js';
 import { echoMessage, sleep, type ProbeDefinition } from '../context.js';
 import { awaitReaction, describeReaction, formatApproxSize, formatMs, formatSize, round, type Reaction } from '../reaction.js';

@@ -2,7 +2,7 @@
  * Bad input: frames RFC 6455 says a server must fail the connection for. For each, the server's reaction
  * on the offending connection, and whether a bystander connection opened beforehand still echoes.
  */
-import { encodeFrame, maskedHeaderBytes, Opcode } from '../../clients/frame.js';
+import { encodeFrame, maskedHeaderBytes, Opcode } from '../../clients/rfc6455/frame.js';
 import { crashedAfter, echoMessage, echoRoundTrip, isEchoOf, serverHealth, type ProbeDefinition } from '../context.js';
 import { awaitReaction, describeReaction, type Reaction } from '../reaction.js';
 import type { ProbeEvent } from '../socket.js';

@@ -2,7 +2,7 @@
  * Message size limits: the largest message accepted in one frame (doubling, then bisecting), whether a
  * message sent as many continuation frames is reassembled, and the size limit on such a message.
  */
-import { encodeFrame, Opcode } from '../../clients/frame.js';
+import { encodeFrame, Opcode } from '../../clients/rfc6455/frame.js';
 import { crashedAfter, echoMessage, echoRoundTrip, isEchoOf, type ProbeContext, type ProbeDefinition } from '../context.js';
 import { awaitReaction, describeReaction, formatMs, formatSize, type Reaction } from '../reaction.js';
 import type { ProbeSocket } from '../socket.js';

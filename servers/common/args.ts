@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { ServerOptions } from '../spec.js';
+import { ServerExitCode } from './exit-codes.js';
 import type { StallPlan } from './stall.js';
 
 /** The settings a server process takes on its command line (ServerOptions minus what only the runner needs). */
@@ -73,12 +74,20 @@ export function toServerArgs(options: ServerOptions, policy: ArgsPolicy): string
 
 /** parseServerArgs for a server's main(): on a bad value, prints the reason on stderr and exits 2 (bad usage). */
 export function parseServerArgsOrExit(serverName: string, argv: readonly string[], policy: ArgsPolicy): ServerArgs {
+  return exitOnUsageError(serverName, () => parseServerArgs(argv, policy));
+}
+
+/**
+ * Runs a server's argument parsing; a ServerArgsError it throws is printed on stderr (`<server>: <reason>`)
+ * and the process exits ServerExitCode.USAGE, so every server reports a bad flag the same way.
+ */
+export function exitOnUsageError<T>(serverName: string, parse: () => T): T {
   try {
-    return parseServerArgs(argv, policy);
+    return parse();
   } catch (error) {
     if (!(error instanceof ServerArgsError)) throw error;
     process.stderr.write(`${serverName}: ${error.message}\n`);
-    process.exit(2);
+    process.exit(ServerExitCode.USAGE);
   }
 }
 

@@ -17,3 +17,18 @@ export interface Counters {
 export function createCounters(): Counters {
   return { openConnections: 0, messagesHandled: 0, broadcastDeliveries: 0, protocolCloses: 0 };
 }
+
+/**
+ * The server-wide counters of a server whose connections are spread over workers or threads, each
+ * keeping its own: the sum over parts.
+ */
+export function sumCounters(parts: Iterable<Counters>): Counters {
+  const total = createCounters();
+  for (const part of parts) {
+    total.openConnections += part.openConnections;
+    total.messagesHandled += part.messagesHandled;
+    total.broadcastDeliveries += part.broadcastDeliveries;
+    total.protocolCloses += part.protocolCloses;
+  }
+  return total;
+}

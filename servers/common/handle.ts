@@ -29,13 +29,7 @@ export const TEXT_FRAME_REASON = 'text frames are not part of the wsarena contra
  * Everything happens synchronously, so message may be a view the library reclaims after the callback.
  */
 export function handleBinary(message: Uint8Array, peer: ContractPeer, broadcast: Broadcast, counters: Counters): void {
-  const violation = checkRequest(message);
-  if (violation !== null) {
-    counters.protocolCloses++;
-    peer.close(violation.code, violation.reason);
-    return;
-  }
-  counters.messagesHandled++;
+  if (!admitRequest(message, peer, counters)) return;
   switch (message[0]) {
     case Op.ECHO:
       peer.send(message);
@@ -47,6 +41,22 @@ export function handleBinary(message: Uint8Array, peer: ContractPeer, broadcast:
       counters.broadcastDeliveries += broadcast(message);
       return;
   }
+}
+
+/**
+ * The check every server makes before acting on a binary message, whoever then acts on it (this loop, a
+ * pool, a thread): a contract violation is counted in protocolCloses and closes the connection with
+ * checkRequest's code (false: do nothing more); a valid message is counted in messagesHandled (true).
+ */
+export function admitRequest(message: Uint8Array, peer: ContractPeer, counters: Counters): boolean {
+  const violation = checkRequest(message);
+  if (violation !== null) {
+    counters.protocolCloses++;
+    peer.close(violation.code, violation.reason);
+    return false;
+  }
+  counters.messagesHandled++;
+  return true;
 }
 
 /** Closes a connection that sent a text frame with 1003 (unsupported data). */

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { ServerExitCode } from './exit-codes.js';
 
 /**
  * Messages a server prints on stderr when it cannot listen. The launcher recognises the port-in-use one
@@ -6,7 +7,7 @@ import { createServer } from 'node:net';
  */
 
 /** Exit code of a server that could not listen: bad input (the host or port it was given), as for usage errors. */
-export const LISTEN_FAILED_EXIT_CODE = 2;
+export const LISTEN_FAILED_EXIT_CODE = ServerExitCode.USAGE;
 
 /** The exact stderr message for a taken port. */
 export function portInUseMessage(host: string, port: number): string {
@@ -17,6 +18,12 @@ export function portInUseMessage(host: string, port: number): string {
 export function findPortInUseMessage(text: string): string | null {
   const match = /port \d+ on \S+ is already in use/.exec(text);
   return match === null ? null : match[0];
+}
+
+/** What a server prints when a Node listen on host:port fails: portInUseMessage for EADDRINUSE, else the cause. */
+export function listenErrorMessage(host: string, port: number, error: NodeJS.ErrnoException): string {
+  if (error.code === 'EADDRINUSE') return portInUseMessage(host, port);
+  return `cannot listen on ${host}:${port}: ${error.code ?? ''} ${error.message}`;
 }
 
 /** Prints why listening failed and exits with LISTEN_FAILED_EXIT_CODE. */

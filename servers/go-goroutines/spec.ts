@@ -1,7 +1,8 @@
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../protocol/paths.js';
 import { Op } from '../../protocol/wire.js';
+import { findOnPath } from '../pinning.js';
 import type { Availability, LaunchCommand, ServerArgSpec, ServerOptions, ServerSpec } from '../spec.js';
 
 /** Registry name of this server. */
@@ -74,17 +75,3 @@ export function goGoroutinesCommand(options: ServerOptions): LaunchCommand {
   return { file: GO_GOROUTINES_BINARY, args };
 }
 
-/** Absolute path of an executable named `name` on PATH, or null. */
-function findOnPath(name: string): string | null {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}

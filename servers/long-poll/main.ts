@@ -5,13 +5,12 @@
  * plain request/response echo. See docs/LONG-POLL.md and http-wire.ts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { Op, STATS_PATH, buildWorkReply, checkRequest, readWorkIterations, readWorkSeed, work } from '../../protocol/wire.js';
-import { ServerArgsError, parseServerArgs } from '../common/args.js';
+import type { Socket } from 'node:net';
+import { Op, SHUTDOWN_CLOSE_REASON, STATS_PATH, buildWorkReply, checkRequest, readWorkIterations, readWorkSeed, work } from '../../protocol/wire.js';
+import { exitOnUsageError, parseServerArgs } from '../common/args.js';
 import { createCounters } from '../common/counters.js';
 import { MAX_PAYLOAD_BYTES } from '../common/limits.js';
-import { exitListenFailed, portInUseMessage } from '../common/listen-errors.js';
-import { announceReady } from '../common/ready.js';
+import { listenAndAnnounce } from '../common/listen.js';
 import { installShutdown } from '../common/shutdown.js';
 import { startStall } from '../common/stall.js';
 import { createStatsRecorder } from '../common/stats.js';
@@ -23,7 +22,10 @@ import { ORIGIN_REFUSED, originAllowed } from '../common/origin.js';
 /** How long shutdown waits for keep-alive sockets to finish their last response before dropping them. */
 const CLOSE_WAIT_MS = 500;
 
-const { own, args } = parseArgsOrExit(process.argv.slice(2));
+const { own, args } = exitOnUsageError(LONG_POLL_NAME, () => {
+  const { rest, ...own } = parseLongPollArgs(process.argv.slice(2));
+  return { own, args: parseServerArgs(rest, LONG_POLL_ARGS_POLICY) };
+});
 const counters = createCounters();
 const stats = createStatsRecorder(LONG_POLL_NAME);
 const store = new SessionStore(own.pollTimeoutMs, own.sessionTtlMs);
@@ -104,7 +106,7 @@ function poll(sessionId: string | null, response: ServerResponse): void {
     end(why: PollEnd) {
       if (response.destroyed) return;
       if (why === 'closed') return text(response, 410, 'session closed', { [POLL_END_HEADER]: why });
-      if (why === 'shutdown') return text(response, 503, 'server shutting down', { [POLL_END_HEADER]: why, Connection: 'close' });
+      if (why === 'shutdown') return text(response, 503, SHUTDOWN_CLOSE_REASON, { [POLL_END_HEADER]: why, Connection: 'close' });
       response.writeHead(204, { [POLL_END_HEADER]: why });
       response.end();
     },
@@ -223,27 +225,9 @@ function json(response: ServerResponse, status: number, value: unknown): void {
   response.end(body);
 }
 
-function parseArgsOrExit(argv: string[]) {
-  try {
-    const { rest, ...own } = parseLongPollArgs(argv);
-    return { own, args: parseServerArgs(rest, LONG_POLL_ARGS_POLICY) };
-  } catch (error) {
-    if (!(error instanceof ServerArgsError)) throw error;
-    process.stderr.write(`${LONG_POLL_NAME}: ${error.message}\n`);
-    process.exit(2);
-  }
-}
-
 const stopStall = args.stall === null ? null : startStall(args.stall);
 
-httpServer.once('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EADDRINUSE') exitListenFailed(LONG_POLL_NAME, portInUseMessage(args.host, args.port));
-  exitListenFailed(LONG_POLL_NAME, `cannot listen on ${args.host}:${args.port}: ${error.code ?? ''} ${error.message}`);
-});
-httpServer.listen({ host: args.host, port: args.port }, () => {
-  const { port } = httpServer.address() as AddressInfo;
-  announceReady(LONG_POLL_NAME, args.host, port, longPollKnobs(args, own));
-});
+listenAndAnnounce(httpServer, LONG_POLL_NAME, args, longPollKnobs(args, own));
 
 installShutdown(LONG_POLL_NAME, async () => {
   stopStall?.();

@@ -1,6 +1,7 @@
 import { MAX_PAYLOAD_BYTES } from '../common/limits.js';
 import { baseKnobs, type KnobValue } from '../common/ready.js';
-import { ServerArgsError, type ArgsPolicy, type ServerArgs } from '../common/args.js';
+import type { ArgsPolicy, ServerArgs } from '../common/args.js';
+import { splitOwnFlags } from '../common/own-flags.js';
 
 /** Registry name of this server. */
 export const LONG_POLL_NAME = 'long-poll';
@@ -40,36 +41,23 @@ export interface LongPollArgs {
   rest: string[];
 }
 
-const OWN_FLAGS = { '--poll-timeout-ms': 'pollTimeoutMs', '--session-ttl-ms': 'sessionTtlMs' } as const;
-type OwnFlag = keyof typeof OWN_FLAGS;
+/** Both are milliseconds, at most an hour. */
+const OWN_FLAGS = {
+  '--poll-timeout-ms': { min: 1, max: 3_600_000, unit: 'ms' },
+  '--session-ttl-ms': { min: 1, max: 3_600_000, unit: 'ms' },
+} as const;
 
 /**
  * Takes --poll-timeout-ms (default 25000) and --session-ttl-ms (default 60000) out of argv ("--flag v" or
  * "--flag=v"); throws ServerArgsError naming the flag on a bad value. The rest goes to parseServerArgs.
  */
 export function parseLongPollArgs(argv: readonly string[]): LongPollArgs {
-  const values: Record<'pollTimeoutMs' | 'sessionTtlMs', number> = { pollTimeoutMs: DEFAULT_POLL_TIMEOUT_MS, sessionTtlMs: DEFAULT_SESSION_TTL_MS };
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.indexOf('=');
-    const name = eq >= 0 ? arg.slice(0, eq) : arg;
-    if (!Object.hasOwn(OWN_FLAGS, name)) {
-      rest.push(arg);
-      continue;
-    }
-    const flag = name as OwnFlag;
-    let text: string | undefined;
-    if (eq >= 0) text = arg.slice(eq + 1);
-    else text = argv[++i];
-    if (text === undefined) throw new ServerArgsError(`${flag} needs a value (milliseconds)`);
-    const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isSafeInteger(value) || value < 1 || value > 3_600_000) {
-      throw new ServerArgsError(`${flag} must be an integer from 1 to 3600000 (ms), got "${text}"`);
-    }
-    values[OWN_FLAGS[flag]] = value;
-  }
-  return { ...values, rest };
+  const { values, rest } = splitOwnFlags(argv, OWN_FLAGS);
+  return {
+    pollTimeoutMs: values['--poll-timeout-ms'] ?? DEFAULT_POLL_TIMEOUT_MS,
+    sessionTtlMs: values['--session-ttl-ms'] ?? DEFAULT_SESSION_TTL_MS,
+    rest,
+  };
 }
 
 /** The knobs of the ready line. */

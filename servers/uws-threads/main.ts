@@ -19,17 +19,15 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createServer } from 'node:net';
 import { parseServerArgsOrExit } from '../common/args.js';
+import { ServerExitCode } from '../common/exit-codes.js';
 import { LISTEN_FAILED_EXIT_CODE, exitListenFailed, portInUseMessage, probeListenError } from '../common/listen-errors.js';
 import { announceReady } from '../common/ready.js';
-import { SHUTDOWN_GRACE_MS, installShutdown } from '../common/shutdown.js';
+import { installShutdown, stopThenExit } from '../common/shutdown.js';
 import { UWS_BINARY_ENV, uwsPackageVersion } from '../uws/native.js';
 import type { MainToThread, ThreadData, ThreadToMain } from './messages.js';
 import { foreignListeners } from './port-guard.js';
 import { UWS_THREADS_ARGS_POLICY, UWS_THREADS_NAME, uwsThreadsKnobs } from './settings.js';
 import { createSharedCounters } from './shared.js';
-
-/** Exit code when a thread cannot serve (binary unavailable, uncaught error, died). */
-const THREAD_FAILED_EXIT_CODE = 1;
 
 interface ThreadHandle {
   index: number;
@@ -54,12 +52,12 @@ const threads: ThreadHandle[] = Array.from({ length: threadCount }, (_, index) =
     worker.once('exit', (code) => {
       handle.alive = false;
       resolve();
-      if (!stopping) fail(`thread ${index} ended unexpectedly (exit code ${code})`, THREAD_FAILED_EXIT_CODE);
+      if (!stopping) fail(`thread ${index} ended unexpectedly (exit code ${code})`, ServerExitCode.FAILED);
     }),
   );
-  worker.on('error', (error) => fail(`thread ${index} failed: ${error.stack ?? error.message}`, THREAD_FAILED_EXIT_CODE));
+  worker.on('error', (error) => fail(`thread ${index} failed: ${error.stack ?? error.message}`, ServerExitCode.FAILED));
   worker.on('message', (message: ThreadToMain) => {
-    if (message.t === 'failed') fail(message.message, THREAD_FAILED_EXIT_CODE);
+    if (message.t === 'failed') fail(message.message, ServerExitCode.FAILED);
     else listeners.get(index)?.(message);
   });
   return handle;
@@ -77,18 +75,18 @@ async function closeThreads(): Promise<void> {
 }
 
 /** Stops every thread (sockets closed first: an open one would abort the process), then exits. */
-function fail(reason: string, exitCode: number): void {
+function fail(reason: string, exitCode: ServerExitCode): void {
   if (stopping) return;
   process.stderr.write(`${UWS_THREADS_NAME}: ${reason}; stopping the server\n`);
-  void closeAndExit(exitCode);
+  void stopThenExit(closeThreads, exitCode);
 }
 
-async function closeAndExit(exitCode: number, message?: string): Promise<never> {
-  const forceExit = setTimeout(() => process.exit(exitCode), SHUTDOWN_GRACE_MS);
-  forceExit.unref();
-  await closeThreads();
-  if (message !== undefined) exitListenFailed(UWS_THREADS_NAME, message);
-  process.exit(exitCode);
+/** Listening failed once the threads run: close them, then print why and exit LISTEN_FAILED_EXIT_CODE. */
+function failListen(message: string): Promise<never> {
+  return stopThenExit(async () => {
+    await closeThreads();
+    exitListenFailed(UWS_THREADS_NAME, message);
+  }, LISTEN_FAILED_EXIT_CODE);
 }
 
 /** Sends listen to one thread and waits for its answer. */
@@ -121,28 +119,25 @@ async function start(): Promise<void> {
     try {
       port = await pickFreePort(args.host);
     } catch (error) {
-      await closeAndExit(LISTEN_FAILED_EXIT_CODE, `cannot listen on ${args.host}:0: ${(error as Error).message}`);
+      await failListen(`cannot listen on ${args.host}:0: ${(error as Error).message}`);
     }
   } else {
     // uWS reports no errno, and SO_REUSEPORT would let it join a port held by another such listener:
     // a plain exclusive bind tells whether the port is free, and why not.
     const code = await probeListenError(args.host, port);
-    if (code === 'EADDRINUSE') await closeAndExit(LISTEN_FAILED_EXIT_CODE, portInUseMessage(args.host, port));
-    if (code !== null) await closeAndExit(LISTEN_FAILED_EXIT_CODE, `cannot listen on ${args.host}:${port}: ${code}`);
+    if (code === 'EADDRINUSE') await failListen(portInUseMessage(args.host, port));
+    if (code !== null) await failListen(`cannot listen on ${args.host}:${port}: ${code}`);
   }
 
   const results = await Promise.all(threads.map((thread) => listenOn(thread, port)));
   const failed = results.filter((ok) => !ok).length;
   if (failed > 0) {
-    await closeAndExit(
-      LISTEN_FAILED_EXIT_CODE,
-      `cannot listen on ${args.host}:${port}: uWS refused in ${failed} of ${threadCount} threads (it gives no reason)`,
-    );
+    await failListen(`cannot listen on ${args.host}:${port}: uWS refused in ${failed} of ${threadCount} threads (it gives no reason)`);
   }
   const foreign = foreignListeners(port);
   if (foreign !== null && foreign > 0) {
     // Another SO_REUSEPORT process bound the port between the probe and our listens: it would get some of our connections.
-    await closeAndExit(LISTEN_FAILED_EXIT_CODE, portInUseMessage(args.host, port));
+    await failListen(portInUseMessage(args.host, port));
   }
   if (stopping) return;
   announceReady(UWS_THREADS_NAME, args.host, port, uwsThreadsKnobs(args, threadCount, uwsPackageVersion()));

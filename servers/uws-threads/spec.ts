@@ -1,8 +1,7 @@
 import { Op } from '../../protocol/wire.js';
 import { toServerArgs } from '../common/args.js';
-import { builtEntryAvailability, nodeEntryCommand } from '../node-entry.js';
 import type { ServerSpec } from '../spec.js';
-import { UWS_BINARY_ENV, uwsAvailability } from '../uws/native.js';
+import { uwsEntryAvailability, uwsEntryCommand } from '../uws/spec.js';
 import { UWS_THREADS_ARGS_POLICY, UWS_THREADS_NAME } from './settings.js';
 
 const ENTRY = 'servers/uws-threads/main.js';
@@ -24,17 +23,10 @@ export function createUwsThreadsSpec(specOptions: UwsThreadsSpecOptions = {}): S
     model: 'threads',
     language: 'node',
     ops: [Op.ECHO, Op.WORK, Op.BROADCAST],
-    availability: () => {
-      const native = uwsAvailability(binaryPath);
-      return native.available ? builtEntryAvailability(ENTRY) : native;
-    },
+    availability: () => uwsEntryAvailability(ENTRY, binaryPath),
     // Threads = --threads, else the CPUs the server is pinned to; unset, the server uses its available parallelism.
     command: (options) =>
-      nodeEntryCommand(
-        ENTRY,
-        toServerArgs({ ...options, threads: options.threads ?? options.cpuCount }, UWS_THREADS_ARGS_POLICY),
-        binaryPath === undefined ? undefined : { [UWS_BINARY_ENV]: binaryPath },
-      ),
+      uwsEntryCommand(ENTRY, toServerArgs({ ...options, threads: options.threads ?? options.cpuCount }, UWS_THREADS_ARGS_POLICY), binaryPath),
   };
 }
 

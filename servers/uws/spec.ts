@@ -1,7 +1,7 @@
 import { Op } from '../../protocol/wire.js';
 import { toServerArgs } from '../common/args.js';
 import { builtEntryAvailability, nodeEntryCommand } from '../node-entry.js';
-import type { ServerSpec } from '../spec.js';
+import type { Availability, LaunchCommand, ServerSpec } from '../spec.js';
 import { UWS_BINARY_ENV, uwsAvailability } from './native.js';
 import { UWS_ARGS_POLICY, UWS_NAME } from './settings.js';
 
@@ -24,18 +24,24 @@ export function createUwsSpec(specOptions: UwsSpecOptions = {}): ServerSpec {
     model: 'event-loop',
     language: 'node',
     ops: [Op.ECHO, Op.WORK, Op.BROADCAST],
-    availability: () => {
-      const native = uwsAvailability(binaryPath);
-      return native.available ? builtEntryAvailability(ENTRY) : native;
-    },
-    command: (options) =>
-      nodeEntryCommand(
-        ENTRY,
-        toServerArgs(options, UWS_ARGS_POLICY),
-        binaryPath === undefined ? undefined : { [UWS_BINARY_ENV]: binaryPath },
-      ),
+    availability: () => uwsEntryAvailability(ENTRY, binaryPath),
+    command: (options) => uwsEntryCommand(ENTRY, toServerArgs(options, UWS_ARGS_POLICY), binaryPath),
   };
 }
 
 /** The uws spec with the binary matching this Node. */
 export const uwsSpec: ServerSpec = createUwsSpec();
+
+/**
+ * Availability of a uWS server's compiled entry: the native binary must load first (its reason wins,
+ * being the one to fix), then the entry must be built. Shared with uws-threads.
+ */
+export function uwsEntryAvailability(entry: string, binaryPath: string | undefined): Availability {
+  const native = uwsAvailability(binaryPath);
+  return native.available ? builtEntryAvailability(entry) : native;
+}
+
+/** `node <entry> ...args`, told which native binary to load when it is not the one matching this Node. */
+export function uwsEntryCommand(entry: string, args: string[], binaryPath: string | undefined): LaunchCommand {
+  return nodeEntryCommand(entry, args, binaryPath === undefined ? undefined : { [UWS_BINARY_ENV]: binaryPath });
+}

@@ -14,24 +14,23 @@
  * contract violation follows it — the close for the violation waits until the connection's earlier WORKs
  * have been answered, and everything after the violation is ignored.
  */
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Piscina, version as piscinaVersion } from 'piscina';
 import { WebSocket } from 'ws';
 import {
   HEADER_BYTES,
   Op,
+  ServerCloseCode,
   buildWorkReply,
-  checkRequest,
   readWorkIterations,
   readWorkSeed,
   type ContractViolation,
 } from '../../protocol/wire.js';
-import { parseServerArgsOrExit } from '../common/args.js';
+import { exitOnUsageError, parseServerArgs } from '../common/args.js';
+import { closeWsFront } from '../common/close-all.js';
 import { createCounters } from '../common/counters.js';
-import { rejectText, type ContractPeer } from '../common/handle.js';
-import { exitListenFailed, portInUseMessage } from '../common/listen-errors.js';
-import { announceReady } from '../common/ready.js';
+import { admitRequest, rejectText, type ContractPeer } from '../common/handle.js';
+import { listenAndAnnounce } from '../common/listen.js';
 import { installShutdown } from '../common/shutdown.js';
 import { startStall } from '../common/stall.js';
 import { createStatsRecorder } from '../common/stats.js';
@@ -44,18 +43,12 @@ import {
   defaultPoolThreads,
   parsePoolFlags,
   wsPiscinaKnobs,
-  type PoolOptions,
 } from './settings.js';
 
-/** Close code for connections still open at shutdown (RFC 6455: going away). */
-const GOING_AWAY = 1001;
-/** Close code when a pool thread failed a WORK task (RFC 6455: internal error). Should never happen. */
-const INTERNAL_ERROR = 1011;
-/** How long shutdown waits for clients to answer the close frame before dropping them. */
-const CLOSE_HANDSHAKE_WAIT_MS = 1_000;
-
-const { pool: poolOptions, rest: commonArgv } = parsePoolFlagsOrExit(process.argv.slice(2));
-const args = parseServerArgsOrExit(WS_PISCINA_NAME, commonArgv, WS_PISCINA_ARGS_POLICY);
+const { poolOptions, args } = exitOnUsageError(WS_PISCINA_NAME, () => {
+  const { pool, rest } = parsePoolFlags(process.argv.slice(2));
+  return { poolOptions: pool, args: parseServerArgs(rest, WS_PISCINA_ARGS_POLICY) };
+});
 const poolThreads = args.threads ?? defaultPoolThreads();
 const counters = createCounters();
 const stats = createStatsRecorder(WS_PISCINA_NAME);
@@ -79,10 +72,11 @@ const pool = new Piscina<WorkTask, number>({
 // piscina starts minThreads workers in its constructor; the ready line waits until they all run JS.
 const poolOnline = Promise.all(pool.threads.map((thread) => new Promise((resolve) => thread.once('online', resolve))));
 
-const { httpServer, wss } = createWsHttpServer(
+const front = createWsHttpServer(
   WS_PISCINA_WS_SETTINGS,
   jsonStats(() => stats.snapshot(counters, { framingErrors, pool: poolStats() })),
 );
+const { wss } = front;
 
 wss.on('connection', (client: WebSocket) => {
   counters.openConnections++;
@@ -118,13 +112,7 @@ wss.on('connection', (client: WebSocket) => {
     }
     // binaryType is the default 'nodebuffer', so data is always one Buffer (fragments already joined).
     const message = data as Buffer;
-    const violation = checkRequest(message);
-    if (violation !== null) {
-      counters.protocolCloses++;
-      peer.close(violation.code, violation.reason);
-      return;
-    }
-    counters.messagesHandled++;
+    if (!admitRequest(message, peer, counters)) return;
     switch (message[0]) {
       case Op.ECHO:
         client.send(message);
@@ -148,7 +136,7 @@ wss.on('connection', (client: WebSocket) => {
             taskErrors++;
             lastTaskError = error instanceof Error ? error.message : String(error);
             violated = true;
-            if (client.readyState === WebSocket.OPEN) client.close(INTERNAL_ERROR, 'WORK failed on a pool thread');
+            if (client.readyState === WebSocket.OPEN) client.close(ServerCloseCode.INTERNAL_ERROR, 'WORK failed on a pool thread');
             workSettled();
           },
         );
@@ -160,16 +148,6 @@ wss.on('connection', (client: WebSocket) => {
   client.on('error', () => framingErrors++);
   client.on('close', () => counters.openConnections--);
 });
-
-/** ws-piscina's own flags (settings.ts WS_PISCINA_SERVER_ARGS); a bad value exits 2 like any bad server flag. */
-function parsePoolFlagsOrExit(argv: readonly string[]): { pool: PoolOptions; rest: string[] } {
-  try {
-    return parsePoolFlags(argv);
-  } catch (error) {
-    process.stderr.write(`${WS_PISCINA_NAME}: ${(error as Error).message}\n`);
-    process.exit(2);
-  }
-}
 
 function broadcast(message: Uint8Array): number {
   return sendToOpenClients(wss.clients, message);
@@ -237,26 +215,14 @@ function round(value: number, digits: number): number {
 // The test-mode stall blocks the main loop only (socket I/O, ECHO, BROADCAST); pool threads keep computing.
 const stopStall = args.stall === null ? null : startStall(args.stall);
 
-httpServer.once('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EADDRINUSE') exitListenFailed(WS_PISCINA_NAME, portInUseMessage(args.host, args.port));
-  exitListenFailed(WS_PISCINA_NAME, `cannot listen on ${args.host}:${args.port}: ${error.code ?? ''} ${error.message}`);
-});
-void poolOnline.then(() => {
-  httpServer.listen({ host: args.host, port: args.port }, () => {
-    const { port } = httpServer.address() as AddressInfo;
-    announceReady(WS_PISCINA_NAME, args.host, port, wsPiscinaKnobs(args, poolThreads, piscinaVersion, poolOptions));
-  });
-});
+void poolOnline.then(() =>
+  listenAndAnnounce(front.httpServer, WS_PISCINA_NAME, args, wsPiscinaKnobs(args, poolThreads, piscinaVersion, poolOptions)),
+);
 
 installShutdown(WS_PISCINA_NAME, async () => {
   stopStall?.();
   stats.stop();
-  httpServer.close();
-  for (const client of wss.clients) client.close(GOING_AWAY, 'server shutting down');
-  const deadlineMs = Date.now() + CLOSE_HANDSHAKE_WAIT_MS;
-  while (wss.clients.size > 0 && Date.now() < deadlineMs) await new Promise((resolve) => setTimeout(resolve, 20));
-  for (const client of wss.clients) client.terminate();
-  httpServer.closeAllConnections();
+  await closeWsFront(front);
   // Pending WORK is abandoned: its connections are gone.
   await pool.destroy();
 });

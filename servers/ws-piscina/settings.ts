@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { baseKnobs, type KnobValue } from '../common/ready.js';
 import type { ArgsPolicy, ServerArgs } from '../common/args.js';
+import { splitOwnFlags } from '../common/own-flags.js';
 import { WS_LOOP_SETTINGS } from '../ws-loop/settings.js';
 
 /** Registry name of this server. */
@@ -49,23 +50,16 @@ export const WS_PISCINA_SERVER_ARGS = [
 
 /** Splits ws-piscina's own flags (--concurrent-tasks-per-worker N, --atomics N, --record-timing N) off argv. */
 export function parsePoolFlags(argv: readonly string[]): { pool: PoolOptions; rest: string[] } {
-  const pool = { ...DEFAULT_POOL_OPTIONS };
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const spec = WS_PISCINA_SERVER_ARGS.find((arg) => argv[i] === `--${arg.name}`);
-    if (spec === undefined) {
-      rest.push(argv[i]!);
-      continue;
-    }
-    const text = argv[++i] ?? '';
-    const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-    if (!(value >= spec.min && value <= spec.max)) {
-      throw new Error(`--${spec.name} must be an integer from ${spec.min} to ${spec.max}, got "${text}"`);
-    }
-    if (spec.name === 'concurrent-tasks-per-worker') pool.concurrentTasksPerWorker = value;
-    else if (spec.name === 'atomics') pool.atomics = POOL_ATOMICS_BY_CODE[value]!;
-    else pool.recordTiming = value === 1;
-  }
+  const specs = Object.fromEntries(WS_PISCINA_SERVER_ARGS.map((arg) => [`--${arg.name}`, { min: arg.min, max: arg.max }]));
+  const { values, rest } = splitOwnFlags(argv, specs);
+  const concurrent = values['--concurrent-tasks-per-worker'];
+  const atomics = values['--atomics'];
+  const recordTiming = values['--record-timing'];
+  const pool: PoolOptions = {
+    concurrentTasksPerWorker: concurrent ?? DEFAULT_POOL_OPTIONS.concurrentTasksPerWorker,
+    atomics: atomics === undefined ? DEFAULT_POOL_OPTIONS.atomics : POOL_ATOMICS_BY_CODE[atomics]!,
+    recordTiming: recordTiming === undefined ? DEFAULT_POOL_OPTIONS.recordTiming : recordTiming === 1,
+  };
   return { pool, rest };
 }
 

@@ -18,18 +18,17 @@
  * connection is closed with 1013 (Try Again Later) and a reason, the failure is counted in /stats
  * (threadSpawnFailures, lastSpawnError), and every other connection carries on.
  */
-import type { AddressInfo } from 'node:net';
 import { createHistogram, performance } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { WebSocket } from 'ws';
-import { checkRequest, type ContractViolation } from '../../protocol/wire.js';
-import { ServerArgsError, parseServerArgsOrExit } from '../common/args.js';
+import { MAX_CLOSE_REASON_BYTES, ServerCloseCode, type ContractViolation } from '../../protocol/wire.js';
+import { exitOnUsageError, parseServerArgs } from '../common/args.js';
+import { closeWsFront } from '../common/close-all.js';
 import { createCounters } from '../common/counters.js';
-import { rejectText, type ContractPeer } from '../common/handle.js';
-import { exitListenFailed, portInUseMessage } from '../common/listen-errors.js';
-import { announceReady } from '../common/ready.js';
+import { admitRequest, rejectText, type ContractPeer } from '../common/handle.js';
+import { listenAndAnnounce } from '../common/listen.js';
 import { installShutdown } from '../common/shutdown.js';
 import { startStall } from '../common/stall.js';
 import { createStatsRecorder } from '../common/stats.js';
@@ -37,29 +36,21 @@ import { createWsHttpServer, jsonStats, sendToOpenClients } from '../common/ws-h
 import { ToMain, WORKER_READY, type WorkerAnswer } from './messages.js';
 import {
   MEMORY_RESERVE_BYTES,
-  TRY_AGAIN_LATER,
   WS_WORKER_PER_CONN_ARGS_POLICY,
   WS_WORKER_PER_CONN_NAME,
   WS_WORKER_PER_CONN_WS_SETTINGS,
   splitWorkerPerConnArgs,
   workerResourceLimits,
   wsWorkerPerConnKnobs,
-  type WorkerPerConnSettings,
 } from './settings.js';
 
-/** Close code for connections still open at shutdown (RFC 6455: going away). */
-const GOING_AWAY = 1001;
-/** Close code when a connection's thread dies after it was ready (RFC 6455: internal error). */
-const INTERNAL_ERROR = 1011;
-/** How long shutdown waits for clients to answer the close frame before dropping them. */
-const CLOSE_HANDSHAKE_WAIT_MS = 1_000;
-/** RFC 6455: a close reason fits in 123 bytes of UTF-8. */
-const MAX_CLOSE_REASON_BYTES = 123;
 /** The handler thread's code, next to this file: dist/servers/ws-worker-per-conn/conn-worker.js. */
 const CONN_WORKER_URL = new URL('./conn-worker.js', import.meta.url);
 
-const { settings, rest } = splitOwnArgsOrExit(process.argv.slice(2));
-const args = parseServerArgsOrExit(WS_WORKER_PER_CONN_NAME, rest, WS_WORKER_PER_CONN_ARGS_POLICY);
+const { settings, args } = exitOnUsageError(WS_WORKER_PER_CONN_NAME, () => {
+  const { settings, rest } = splitWorkerPerConnArgs(process.argv.slice(2));
+  return { settings, args: parseServerArgs(rest, WS_WORKER_PER_CONN_ARGS_POLICY) };
+});
 const resourceLimits = workerResourceLimits(settings);
 const counters = createCounters();
 const stats = createStatsRecorder(WS_WORKER_PER_CONN_NAME);
@@ -98,10 +89,11 @@ interface Connection {
   socketClosed: boolean;
 }
 
-const { httpServer, wss } = createWsHttpServer(
+const front = createWsHttpServer(
   WS_WORKER_PER_CONN_WS_SETTINGS,
   jsonStats(() => stats.snapshot(counters, { framingErrors, ...threadStats() })),
 );
+const { wss } = front;
 
 wss.on('connection', (client: WebSocket) => {
   counters.openConnections++;
@@ -135,13 +127,7 @@ wss.on('connection', (client: WebSocket) => {
     }
     // binaryType is the default 'nodebuffer', so data is always one Buffer (fragments already joined).
     const message = data as Buffer;
-    const violation = checkRequest(message);
-    if (violation !== null) {
-      counters.protocolCloses++;
-      peer.close(violation.code, violation.reason);
-      return;
-    }
-    counters.messagesHandled++;
+    if (!admitRequest(message, peer, counters)) return;
     // One copy into an ArrayBuffer of its own, which is then transferred (moved, not copied) to the thread.
     const copy = new Uint8Array(message.byteLength);
     copy.set(message);
@@ -236,7 +222,7 @@ function noThread(conn: Connection, why: string): void {
   lastSpawnError = why;
   conn.finished = true;
   conn.queue.length = 0;
-  if (conn.client.readyState === WebSocket.OPEN) conn.client.close(TRY_AGAIN_LATER, closeReason(`no handler thread: ${why}`));
+  if (conn.client.readyState === WebSocket.OPEN) conn.client.close(ServerCloseCode.TRY_AGAIN_LATER, closeReason(`no handler thread: ${why}`));
 }
 
 /** conn's thread died after it was ready: close the connection with 1011. Called at most once per connection. */
@@ -246,7 +232,7 @@ function threadDied(conn: Connection, why: string): void {
   threadErrors++;
   lastThreadError = why;
   conn.finished = true;
-  if (conn.client.readyState === WebSocket.OPEN) conn.client.close(INTERNAL_ERROR, closeReason(`handler thread failed: ${why}`));
+  if (conn.client.readyState === WebSocket.OPEN) conn.client.close(ServerCloseCode.INTERNAL_ERROR, closeReason(`handler thread failed: ${why}`));
 }
 
 function broadcast(message: ArrayBuffer): number {
@@ -281,36 +267,14 @@ function threadStats(): Record<string, unknown> {
   };
 }
 
-function splitOwnArgsOrExit(argv: string[]): { settings: WorkerPerConnSettings; rest: string[] } {
-  try {
-    return splitWorkerPerConnArgs(argv);
-  } catch (error) {
-    if (!(error instanceof ServerArgsError)) throw error;
-    process.stderr.write(`${WS_WORKER_PER_CONN_NAME}: ${error.message}\n`);
-    process.exit(2);
-  }
-}
-
 // The test-mode stall blocks the main thread, which does all socket I/O: every connection waits it out.
 const stopStall = args.stall === null ? null : startStall(args.stall);
 
-httpServer.once('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EADDRINUSE') exitListenFailed(WS_WORKER_PER_CONN_NAME, portInUseMessage(args.host, args.port));
-  exitListenFailed(WS_WORKER_PER_CONN_NAME, `cannot listen on ${args.host}:${args.port}: ${error.code ?? ''} ${error.message}`);
-});
-httpServer.listen({ host: args.host, port: args.port }, () => {
-  const { port } = httpServer.address() as AddressInfo;
-  announceReady(WS_WORKER_PER_CONN_NAME, args.host, port, wsWorkerPerConnKnobs(args, settings));
-});
+listenAndAnnounce(front.httpServer, WS_WORKER_PER_CONN_NAME, args, wsWorkerPerConnKnobs(args, settings));
 
 installShutdown(WS_WORKER_PER_CONN_NAME, async () => {
   stopStall?.();
   stats.stop();
-  httpServer.close();
-  for (const client of wss.clients) client.close(GOING_AWAY, 'server shutting down');
-  const deadlineMs = Date.now() + CLOSE_HANDSHAKE_WAIT_MS;
-  while (wss.clients.size > 0 && Date.now() < deadlineMs) await new Promise((resolve) => setTimeout(resolve, 20));
-  for (const client of wss.clients) client.terminate();
-  httpServer.closeAllConnections();
+  await closeWsFront(front);
   // Each socket's 'close' terminates its thread; process.exit() ends any still shutting down.
 });

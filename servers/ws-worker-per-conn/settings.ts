@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
+import { ServerCloseCode } from '../../protocol/wire.js';
 import { ServerArgsError, type ArgsPolicy, type ServerArgs } from '../common/args.js';
+import { splitOwnFlags } from '../common/own-flags.js';
 import { baseKnobs, type KnobValue } from '../common/ready.js';
 import { WS_LOOP_SETTINGS } from '../ws-loop/settings.js';
 
@@ -29,8 +31,6 @@ export const DEFAULT_WORKER_RESOURCE_LIMITS = {
   stackSizeMb: 1,
 } as const;
 
-/** Close code when no handler thread can serve a connection (RFC 6455 1013: Try Again Later). */
-export const TRY_AGAIN_LATER = 1013;
 
 /** Settings this server takes besides the common flags. */
 export interface WorkerPerConnSettings {
@@ -49,7 +49,6 @@ const OWN_FLAGS = {
   '--max-threads': { min: 1, max: 1_000_000 },
   '--worker-max-old-generation-mb': { min: 1, max: 4_096 },
 } as const;
-type OwnFlag = keyof typeof OWN_FLAGS;
 
 /**
  * Takes this server's own flags (`--max-threads N`, `--worker-max-old-generation-mb N`, also as
@@ -57,34 +56,18 @@ type OwnFlag = keyof typeof OWN_FLAGS;
  * ServerArgsError (naming flag, value and range) on a bad value.
  */
 export function splitWorkerPerConnArgs(argv: readonly string[]): { settings: WorkerPerConnSettings; rest: string[] } {
-  const settings: WorkerPerConnSettings = { ...DEFAULT_WORKER_PER_CONN_SETTINGS };
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.indexOf('=');
-    const name = eq < 0 ? arg : arg.slice(0, eq);
-    // Refused here too, with a message that fits this model (the common parser's speaks of one event loop).
-    if (name === '--threads') {
-      throw new ServerArgsError('--threads is not supported: this server starts one worker (V8 isolate) per connection; cap them with --max-threads');
-    }
-    if (!Object.hasOwn(OWN_FLAGS, name)) {
-      rest.push(arg);
-      continue;
-    }
-    const flag = name as OwnFlag;
-    let text: string | undefined;
-    if (eq >= 0) text = arg.slice(eq + 1);
-    else text = argv[++i];
-    if (text === undefined) throw new ServerArgsError(`${flag} needs a value`);
-    const { min, max } = OWN_FLAGS[flag];
-    const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isSafeInteger(value) || value < min || value > max) {
-      throw new ServerArgsError(`${flag} must be an integer from ${min} to ${max}, got "${text}"`);
-    }
-    if (flag === '--max-threads') settings.maxThreads = value;
-    else settings.workerMaxOldGenerationSizeMb = value;
+  const { values, rest } = splitOwnFlags(argv, OWN_FLAGS);
+  // Refused here too, with a message that fits this model (the common parser's speaks of one event loop).
+  if (rest.some((arg) => arg === '--threads' || arg.startsWith('--threads='))) {
+    throw new ServerArgsError('--threads is not supported: this server starts one worker (V8 isolate) per connection; cap them with --max-threads');
   }
-  return { settings, rest };
+  return {
+    settings: {
+      maxThreads: values['--max-threads'] ?? DEFAULT_WORKER_PER_CONN_SETTINGS.maxThreads,
+      workerMaxOldGenerationSizeMb: values['--worker-max-old-generation-mb'] ?? DEFAULT_WORKER_PER_CONN_SETTINGS.workerMaxOldGenerationSizeMb,
+    },
+    rest,
+  };
 }
 
 /** Inverse of splitWorkerPerConnArgs for the settings that differ from the defaults. */
@@ -134,7 +117,7 @@ export function wsWorkerPerConnKnobs(args: ServerArgs, settings: WorkerPerConnSe
     workerMaxOldGenerationSizeMb: limits.maxOldGenerationSizeMb,
     workerStackSizeMb: limits.stackSizeMb,
     messageHandoff: 'postMessage, copied once into a transferred ArrayBuffer',
-    spawnFailureCloseCode: TRY_AGAIN_LATER,
+    spawnFailureCloseCode: ServerCloseCode.TRY_AGAIN_LATER,
     hostMemoryReserveBytes: MEMORY_RESERVE_BYTES,
   };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runMatrix, type RunRequest } from '../../bench/runner.js';
+import { measured } from '../fixtures/results.js';
 
 /**
  * The coordinated-omission correction, proven (METHOD.md §2): a server that blocks its event loop for
@@ -46,7 +47,7 @@ function request(overrides: Partial<RunRequest>): RunRequest {
 describe('coordinated omission', () => {
   it('open loop: corrected p99 reflects the stall', async () => {
     const file = await runMatrix(request({ mode: 'open', rateHz: 1000 }));
-    const load = file.cells[0]!.load!;
+    const load = measured(file.cells[0]).load!;
     expect(file.cells[0]!.status).toBe('ok');
     // ~20% of messages fall due during a stall and wait up to its length.
     expect(load.corrected!.p99Us).toBeGreaterThan(STALL_MS * 1000 * 0.75);
@@ -55,7 +56,7 @@ describe('coordinated omission', () => {
 
   it('closed loop: p99 against the same server stays far below the stall', async () => {
     const file = await runMatrix(request({ mode: 'closed', depth: 1 }));
-    const load = file.cells[0]!.load!;
+    const load = measured(file.cells[0]).load!;
     expect(file.cells[0]!.status).toBe('ok');
     expect(load.corrected).toBeNull();
     // The stall is still there (max sees it) but the percentiles hide it.

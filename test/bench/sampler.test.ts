@@ -19,6 +19,15 @@ describe('TreeSampler window', () => {
     expect(serverResourcesSchema.parse(res)).toEqual(res);
     expect(sampler.result(null)!.contextSwitchesPerMessage).toBeNull();
   });
+  it('marks the whole-core window at the same two edges as the tree (issue 12)', () => {
+    const order: string[] = [];
+    const sampler = new TreeSampler(process.pid, 100, 250, { markStart: () => order.push('cores start'), markEnd: () => order.push('cores end') });
+    sampler.markWindowStart();
+    order.push('load');
+    sampler.markWindowEnd();
+    expect(order).toEqual(['cores start', 'load', 'cores end']);
+    expect(sampler.result(1)).not.toBeNull();
+  });
   it('older serverResources without the context switch fields still validate', () => {
     const old = { cpuSeconds: 1, cpuCoreFraction: 0.5, cpuUsPerMessage: 2, rssBytesMax: 1, rssBytesEnd: 1, threadsMax: 1, fdsMax: 1, processesMax: 1, sampleIntervalMs: 250, samples: [] };
     expect(serverResourcesSchema.safeParse(old).success).toBe(true);

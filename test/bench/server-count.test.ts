@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { serverMessageCount } from '../../bench/server-count.js';
+import { statsSpanReason } from '../../bench/verdict.js';
 import type { StatsSnapshot } from '../../protocol/wire.js';
 
 function stats(uptimeMs: number, messagesHandled: number): StatsSnapshot {
@@ -15,7 +16,9 @@ describe('serverMessageCount', () => {
     // Measured: java-threads at 5,000 connections answered the start snapshot seconds late; the delta was 26 messages.
     const r = serverMessageCount(stats(8000, 211_000), stats(8368, 211_026), 5000);
     expect(r.serverMessagesHandled).toBeNull();
-    expect(r.distrust).toContain('span 368 ms of its uptime, not the 5000 ms window');
+    expect(r.distrust).toEqual({ spanMs: 368, windowMs: 5000 });
+    // The verdict words it (every reason lives in bench/verdict.ts).
+    expect(statsSpanReason(r.distrust!)).toContain('span 368 ms of its uptime, not the 5000 ms window');
   });
 
   it('has no count without both snapshots', () => {

@@ -58,4 +58,13 @@ describe('computeVerdict', () => {
     expect(v.verdict).toBe('client-bound');
     expect(v.reasons[0]).toMatch(/^client dropped 40 of \d+ due sends: their sockets had more than the write-buffer bound queued/);
   });
+  it('every reason is worded here: an unpinned server and a /stats span that missed the window come last, in that order', () => {
+    const v = computeVerdict({ load: loadReport(), serverCpuCoreFraction: 0.3, serverCpuCount: 2, sharedCores: true, serverUnpinned: true, statsSpan: { spanMs: 368.4, windowMs: 5000 } });
+    expect(v.reasons.slice(-2)).toEqual([
+      'server not pinned: its CPU share is out of 2 cores shared with the client',
+      "the server's /stats snapshots span 368 ms of its uptime, not the 5000 ms window (it answered /stats late): CPU and context switches per message divide by the client's count of replies instead",
+    ]);
+    const plain = computeVerdict({ load: loadReport(), serverCpuCoreFraction: 0.3, serverCpuCount: 1, sharedCores: false, serverUnpinned: false, statsSpan: null });
+    expect(plain.reasons.join(' ')).not.toMatch(/not pinned|\/stats/);
+  });
 });

@@ -11,7 +11,9 @@ import { runMatrix, type RunRequest } from '../../bench/runner.js';
 import { preflight } from '../../bench/preflight.js';
 import { UsageError } from '../../core/errors.js';
 import { collectEnvironment, portRange } from '../../results/environment.js';
-import { resultFileSchema, type Cell } from '../../results/schema.js';
+import { errorOf } from '../../results/cell-status.js';
+import { resultFileSchema, type OkCell } from '../../results/schema.js';
+import { measured } from '../fixtures/results.js';
 import { getServer } from '../../servers/registry.js';
 
 const uwsAvailable = getServer('uws').availability().available;
@@ -47,14 +49,15 @@ function request(overrides: Partial<RunRequest>): RunRequest {
   };
 }
 
-async function runOne(req: RunRequest): Promise<Cell> {
+async function runOne(req: RunRequest): Promise<OkCell> {
   const file = await runMatrix(req);
   // What was written validates against the schema, sections included.
   resultFileSchema.parse(JSON.parse(readFileSync(req.outPath, 'utf8')));
   expect(file.cells).toHaveLength(1);
   const cell = file.cells[0]!;
-  expect(cell.error).toBeNull();
+  expect(errorOf(cell)).toBeNull();
   expect(cell.status).toBe('ok');
+  if (cell.status !== 'ok') throw new Error('unreachable: the expect above failed');
   return cell;
 }
 
@@ -169,7 +172,7 @@ describe('sizes', () => {
     const req = request({ workload: 'sizes', connections: [20], durationMs: 500, warmupMs: 200, drainMs: 300, clientWorkers: 1, workloadParams: { sizes: [16, 4096] } });
     const file = await runMatrix(req);
     expect(file.cells.map((c) => c.id)).toEqual(['ws-loop/sizes/c20/p16/cpus0/r0', 'ws-loop/sizes/c20/p4096/cpus0/r0']);
-    for (const c of file.cells) {
+    for (const c of file.cells.map(measured)) {
       expect(c.status).toBe('ok');
       expect(c.params.payloadBytes).toBe(c.sizes!.payloadBytes);
       expect(c.load!.plan.payloadBytes).toBe(c.sizes!.payloadBytes);
@@ -185,9 +188,9 @@ describe('idle ceiling', () => {
   it('says what stopped the ramp: refused connections end it at the first step', async () => {
     const req = request({ servers: [], target: { url: 'ws://127.0.0.1:1/', pid: null, contract: false }, workload: 'idle', connections: [10], workloadParams: { steps: 2, holdMs: 0 } });
     const file = await runMatrix(req);
-    const cell = file.cells[0]!;
+    const cell = measured(file.cells[0]);
     expect(cell.status).toBe('failed');
-    expect(cell.error).toBe('no connection could be established: ECONNREFUSED ×5');
+    expect(errorOf(cell)).toBe('no connection could be established: ECONNREFUSED ×5');
     expect(cell.idle!.ceiling).toBe(0);
     expect(cell.idle!.stoppedBy).toBe('ECONNREFUSED ×5');
     expect(cell.idle!.points.map((p) => p.step)).toEqual([0, 1]);

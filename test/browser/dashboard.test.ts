@@ -18,6 +18,9 @@ import { HOSTILE, writeSampleResults } from '../report/sample-results.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(PROJECT_ROOT, 'test', 'browser', 'artifacts');
+const FIRST_SCREEN = { width: 1280, height: 800 };
+/** Most prose a reader wades through before the first table or chart (issue 13 acceptance). */
+const MAX_WORDS_BEFORE_FIRST_TABLE = 150;
 
 describe.skipIf(!existsSync(CHROMIUM))('dashboard in chromium', () => {
   let context: BrowserContext;
@@ -50,7 +53,8 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in chromium', () => {
       executablePath: CHROMIUM,
       headless: true,
       args: CHROMIUM_FLAGS,
-      viewport: { width: 1400, height: 1000 },
+      // The first screen of issue 13: a 1280×800 laptop.
+      viewport: FIRST_SCREEN,
     });
     page = await context.newPage();
     page.on('console', (m) => {
@@ -82,6 +86,51 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in chromium', () => {
     expect(points).toHaveLength(await viewRows('throughput'));
     expect(points.every((d) => /^results\/\d\d-[\w.-]+\.json$/.test(String(d['href'])))).toBe(true);
     expect(existsSync(join(work, 'site', String(points[0]!['href'])))).toBe(true);
+  });
+
+  it('the first screen shows the claims table and the scorecard, after at most 150 words', async () => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    for (const sel of ['#claims table.claims', '#scorecard table.scorecard']) {
+      const box = await page.locator(sel).boundingBox();
+      expect(box, sel).not.toBeNull();
+      expect(box!.y, sel).toBeGreaterThanOrEqual(0);
+      expect(box!.y + box!.height, sel).toBeLessThanOrEqual(FIRST_SCREEN.height);
+    }
+    expect(await page.locator('#claims tbody tr').count()).toBe(5);
+    // Every scored server has a row; the best figure of a column is marked.
+    expect(await page.locator('#scorecard tbody tr').count()).toBeGreaterThan(1);
+    expect(await page.locator('#scorecard td.best').count()).toBeGreaterThan(0);
+    const before = await page.evaluate(() => {
+      const first = document.querySelector('table, svg')!;
+      const walker = document.createTreeWalker(document.getElementById('app')!, NodeFilter.SHOW_TEXT);
+      const parts: string[] = [];
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        if (first.compareDocumentPosition(n) & Node.DOCUMENT_POSITION_FOLLOWING || first.contains(n)) break;
+        parts.push(n.textContent ?? '');
+      }
+      return parts.join(' ');
+    });
+    expect(before.split(/\s+/).filter((w) => w !== '').length).toBeLessThanOrEqual(MAX_WORDS_BEFORE_FIRST_TABLE);
+    // Findings, runs and provenance are folded below.
+    for (const id of ['findings', 'runs', 'environment']) expect(await page.locator(`details#${id}`).getAttribute('open'), id).toBeNull();
+  });
+
+  it('every chart legend has at most 12 entries and no truncated label', async () => {
+    const legends = await page.evaluate(() =>
+      [...document.querySelectorAll('.view .chart svg g.role-legend')].map((g) => ({
+        view: g.closest('.view')!.id,
+        labels: [...g.querySelectorAll('g.role-legend-label text')].map((t) => t.textContent ?? ''),
+      })),
+    );
+    expect(legends.length).toBeGreaterThan(0);
+    for (const l of legends) {
+      expect(l.labels.length, l.view).toBeGreaterThan(0);
+      expect(l.labels.length, l.view).toBeLessThanOrEqual(12);
+      // Vega truncates a label that exceeds labelLimit with an ellipsis.
+      for (const label of l.labels) expect(label, l.view).not.toContain('…');
+    }
+    const axisLabels = await page.evaluate(() => [...document.querySelectorAll('.view .chart svg g.role-axis-label text')].map((t) => t.textContent ?? ''));
+    expect(axisLabels.filter((t) => t.includes('…'))).toEqual([]);
   });
 
   it('marks client-bound and failed runs differently, with a legend', async () => {
@@ -153,6 +202,32 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in chromium', () => {
     expect(await page.locator('fieldset[data-filter="server"] label', { hasText: HOSTILE.server }).count()).toBe(1);
     await page.mouse.move(0, 0);
   });
+
+  it('the shipped reference results, too: both tables on the first screen, legends whole and ≤ 12 entries, no error', async () => {
+    const reference = ['suite', 'c10k', 'threads', 'pool'].map((d) => join(PROJECT_ROOT, 'results', 'reference', d)).filter((d) => existsSync(d));
+    if (reference.length === 0) return;
+    await buildDashboard(readResults(reference, { warn: () => {} }), { outDir: join(work, 'reference') });
+    const ref = await context.newPage();
+    const refErrors: string[] = [];
+    ref.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') refErrors.push(m.text());
+    });
+    ref.on('pageerror', (e) => refErrors.push(`pageerror: ${e.message}`));
+    await ref.goto(pathToFileURL(join(work, 'reference', 'index.html')).href);
+    await ref.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    for (const sel of ['#claims table.claims', '#scorecard table.scorecard']) {
+      const box = (await ref.locator(sel).boundingBox())!;
+      expect(box.y + box.height, sel).toBeLessThanOrEqual(FIRST_SCREEN.height);
+      expect(box.x + box.width, sel).toBeLessThanOrEqual(FIRST_SCREEN.width);
+    }
+    const labels = await ref.evaluate(() => [...document.querySelectorAll('.view .chart svg g.role-legend')].map((g) => [...g.querySelectorAll('g.role-legend-label text')].map((t) => t.textContent ?? '')));
+    for (const l of labels) {
+      expect(l.length).toBeLessThanOrEqual(12);
+      expect(l.filter((t) => t.includes('…'))).toEqual([]);
+    }
+    expect(refErrors).toEqual([]);
+    await ref.close();
+  }, 90_000);
 
   it('says "no data for this view yet" where a result set has nothing for a view', async () => {
     const small = await context.newPage();

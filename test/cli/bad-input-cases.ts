@@ -24,6 +24,20 @@ const suite = (name: string, entries: unknown[], defaults: Record<string, unknow
 
 const twoCells = () => [cell(), cell({ id: 'ws-loop/echo/c1000/r0', params: { ...cell().params, connections: 1000 } })];
 
+/** A plan file of two agents, as `wsarena plan --agents 2 --target ws://127.0.0.1:9/ --connections 10` writes it. */
+const planFile = (dir: string) =>
+  writeFileSync(join(dir, 'plan.json'), JSON.stringify({ kind: 'wsarena-plan', version: 1, agents: 2, startAt: null, run: ['--target', 'ws://127.0.0.1:9/', '--connections', '10'] }));
+
+/** Segment `index` of 2 of an open-loop plan at rateHz (a `wsarena run --segment` result cell). */
+const segmentCell = (index: number, rateHz: number) =>
+  cell({
+    id: 'target/echo/c100/r0',
+    server: 'target',
+    target: 'ws://127.0.0.1:9001/',
+    params: { ...cell().params, mode: 'open', rateHz },
+    segment: { index, count: 2, connections: 50, rateHz: rateHz / 2, startAt: null, windowStartMs: null, clockOffset: { offsetMs: null, uncertaintyMs: null, method: 'not estimated' } },
+  });
+
 export const BAD_INPUT_CASES: BadInputCase[] = [
   {
     area: 'run',
@@ -126,6 +140,27 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     stderr: ['Error: NEW is incomplete, so the comparison cannot pass: NEW lacks 1 cell(s) BASE has: ws-loop echo c=1000 closed · depth 1'],
   },
   {
+    area: 'report',
+    tried: '--markdown together with --claims (two outputs for one stdout)',
+    args: ['report', '{dir}/run.json', '--markdown', '--claims'],
+    setup: (dir) => writeResultFile(join(dir, 'run.json'), resultFile([cell()])),
+    code: 2,
+    stderr: ['Error: --markdown, --claims: give one of --markdown (claims and scorecard as Markdown), --readme FILE (rewrite its marked section), --claims and/or --scorecard (text tables), or an --export-… flag'],
+  },
+  {
+    area: 'report',
+    tried: '--readme FILE without the wsarena:headline start and end markers (HTML comments)',
+    args: ['report', '{dir}/run.json', '--readme', '{dir}/README.md'],
+    setup: (dir) => {
+      writeResultFile(join(dir, 'run.json'), resultFile([cell()]));
+      writeFileSync(join(dir, 'README.md'), '# no markers\n');
+    },
+    code: 2,
+    stderr: [
+      'Error: --readme: "{dir}/README.md" has 0 "<!-- wsarena:headline:start -->" and 0 "<!-- wsarena:headline:end -->"; allowed: exactly one of each, start before end, on lines of their own (the generated section goes between them)',
+    ],
+  },
+  {
     area: 'reading folders',
     tried: 'a folder with a non-result *.json, a dashboard (skipped silently: its results/ are copies), a dangling symlink and symlink loops',
     args: ['compare', '{dir}/base', '{dir}/new', '--export-markdown', '{dir}/out.md'],
@@ -149,6 +184,68 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
       'warning: skipped {dir}/new/self: already read (a symlink loop or a second link to {dir}/new)',
       'warning: skipped {dir}/new/package.json: not a wsarena result file (no schemaVersion)',
     ],
+  },
+  {
+    area: 'run',
+    tried: '--segment with an index past the last segment',
+    args: ['run', '--target', 'ws://127.0.0.1:9/', '--segment', '3/3', '--quiet'],
+    code: 2,
+    stderr: ['Error: --segment: "3/3" has index 3; allowed: 0 to 2 (indices are 0-based)'],
+  },
+  {
+    area: 'run',
+    tried: '--segment without --target',
+    args: ['run', '--segment', '0/2', '--quiet'],
+    code: 2,
+    stderr: ['Error: --segment needs --target ws://…: every agent drives the one server under test, which none of them starts'],
+  },
+  {
+    area: 'run',
+    tried: '--start-at that is not a wall-clock time',
+    args: ['run', '--target', 'ws://127.0.0.1:9/', '--segment', '0/2', '--start-at', 'tomorrow', '--quiet'],
+    code: 2,
+    stderr: ['Error: --start-at: "tomorrow" is not a wall-clock time; allowed: ISO 8601 with a zone (2026-11-26T13:00:00Z) or @epoch-seconds'],
+  },
+  {
+    area: 'merge',
+    tried: 'segments of two different plans (another rate)',
+    args: ['merge', '{dir}/seg-0.json', '{dir}/seg-1.json', '--out', '{dir}/merged.json'],
+    setup: (dir) => {
+      writeResultFile(join(dir, 'seg-0.json'), resultFile([segmentCell(0, 1000)]));
+      writeResultFile(join(dir, 'seg-1.json'), resultFile([segmentCell(1, 2000)]));
+    },
+    code: 2,
+    stderr: ['Error: merge: the plans differ in rateHz: {dir}/seg-0.json has 1000, {dir}/seg-1.json has 2000'],
+  },
+  {
+    area: 'merge',
+    tried: 'no --out',
+    args: ['merge', '{dir}/seg-0.json'],
+    code: 2,
+    stderr: ['Error: merge: --out is required; allowed: a file path for the merged result, e.g. --out merged.json'],
+  },
+  {
+    area: 'run',
+    tried: '--plan with a load flag of its own (the plan sets them all)',
+    args: ['run', '--plan', '{dir}/plan.json', '--segment', '0/2', '--connections', '5', '--quiet'],
+    setup: planFile,
+    code: 2,
+    stderr: ['Error: --plan: --connections is set by the plan file {dir}/plan.json; allowed beside --plan: --segment, --start-at, --out, --json, --quiet'],
+  },
+  {
+    area: 'run',
+    tried: '--plan of 2 agents with --segment 0/3',
+    args: ['run', '--plan', '{dir}/plan.json', '--segment', '0/3', '--quiet'],
+    setup: planFile,
+    code: 2,
+    stderr: ['Error: --segment: 0/3 does not fit the plan {dir}/plan.json; allowed: 0/2 … 1/2'],
+  },
+  {
+    area: 'plan',
+    tried: '--k8s without --image',
+    args: ['plan', '--agents', '2', '--target', 'ws://10.0.0.1:9001/', '--k8s'],
+    code: 2,
+    stderr: ['Error: plan --k8s: --image is required; allowed: a container image with wsarena on its PATH, e.g. --image registry.example/wsarena:0.1'],
   },
 ];
 
@@ -187,7 +284,7 @@ export const OTHER_FAULTS: Array<{ fault: string; behaviour: string; test: strin
   {
     fault: 'random server frame sequences, valid and invalid, cut at random points',
     behaviour: 'the client frame parser delivers and refuses exactly what ws\'s own Receiver does (same close code; one known divergence: an out-of-sequence frame that also claims a length over 2^53 closes with 1009 here, 1002 in ws)',
-    test: 'test/clients/frame-parser-fuzz.test.ts',
+    test: 'test/clients/rfc6455/frame-parser-fuzz.test.ts',
   },
   {
     fault: 'NEW result set with a different --work-iterations, --heavy-fraction, --threads or --server-arg than BASE',

@@ -4,6 +4,7 @@ import { loadScenario } from '../../bench/scenario.js';
 import { readResultFile } from '../../results/reader.js';
 import { javaThreadsSpec } from '../../servers/java-threads/spec.js';
 import { runCli, tempDir } from './helpers.js';
+import { measured } from '../fixtures/results.js';
 
 /**
  * BACKGROUND.md claim C2, end to end: java-threads as a fixed pool (`--server-arg max-threads=N`) given
@@ -24,7 +25,7 @@ describe('pool starvation through wsarena run', () => {
     );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('java-threads idle c=30: starved: 10 of 30 connections (accepted, upgrade never answered)');
-    const cell = readResultFile(out).cells[0]!;
+    const cell = measured(readResultFile(out).cells[0]);
     expect(cell.params.serverArgs).toEqual({ 'max-threads': 20 });
     expect(cell.id).toContain('/max-threads=20/');
     expect(cell.serverInfo!.knobs).toMatchObject({ maxThreads: 20 });

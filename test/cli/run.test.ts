@@ -2,13 +2,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { errorOf } from '../../results/cell-status.js';
 import { readResultFile } from '../../results/reader.js';
-import type { Cell } from '../../results/schema.js';
+import type { Cell, OkCell } from '../../results/schema.js';
 import { alive, runCli, tempDir } from './helpers.js';
 
 /** Every message sent in the window is either answered or counted lost; none may be corrupt. */
-function expectConsistentCounts(cell: Cell): void {
-  expect(cell.status, cell.error ?? '').toBe('ok');
+function expectConsistentCounts(cell: Cell): asserts cell is OkCell {
+  expect(cell.status, errorOf(cell) ?? '').toBe('ok');
+  if (cell.status !== 'ok') throw new Error('unreachable: the expect above failed');
   const load = cell.load!;
   expect(load.connections.established).toBe(cell.params.connections);
   expect(load.counts.sent).toBeGreaterThan(0);
@@ -89,7 +91,7 @@ describe('wsarena run end to end', () => {
     expect(file.cells).toHaveLength(2);
     expect(file.cells[0]!.status).toBe('ok');
     expect(file.cells[1]!.status).toBe('failed');
-    expect(file.cells[1]!.error).toMatch(/server ws-loop exited during the run \(code none, signal SIGKILL\)/);
+    expect(errorOf(file.cells[1]!)).toMatch(/server ws-loop exited during the run \(code none, signal SIGKILL\)/);
   }, 90_000);
 
   it('Ctrl+C flushes partial results, exits 130 and leaves no server behind', async () => {
@@ -111,6 +113,12 @@ describe('wsarena run end to end', () => {
     expect(alive(serverPid)).toBe(false);
     const file = readResultFile(out);
     expect(file.state).toBe('interrupted');
+    // The cell Ctrl+C stopped says so (version 1 recorded it as failed): its own status, with what it had.
+    expect(file.cells.map((c) => c.status)).toEqual(['interrupted']);
+    const [cell] = file.cells;
+    if (cell?.status !== 'interrupted') throw new Error('unreachable');
+    expect(cell.error).toBe('interrupted');
+    expect(cell.serverInfo).not.toBeNull();
   }, 60_000);
 });
 

@@ -1,24 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { LoadPlanError, validatePlan } from '../../clients/plan.js';
 import type { LoadPlan } from '../../clients/types.js';
+import { loadPlan } from './plan-fixture.js';
 
-const base: LoadPlan = {
-  url: 'ws://127.0.0.1:9000/',
-  connections: 10,
-  workers: 1,
-  clientCpus: '1',
-  mode: 'closed',
-  depth: 1,
-  rateHz: null,
-  payloadBytes: 64,
-  mix: { kind: 'echo' },
-  rampPerSec: null,
-  warmupMs: 100,
-  durationMs: 1000,
-  drainMs: 100,
-  handshakeTimeoutMs: 1000,
-  localAddresses: [],
-};
+const base: LoadPlan = loadPlan();
 
 describe('validatePlan', () => {
   it('accepts a sound plan', () => {

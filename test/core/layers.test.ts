@@ -27,4 +27,15 @@ describe('layers', () => {
     }
     expect(offenders).toEqual([]);
   });
+
+  it('core/ is the bottom layer: it imports nothing outside core/', () => {
+    const offenders: string[] = [];
+    for (const file of tsFiles(join(PROJECT_ROOT, 'core'))) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/from ['"](\.[^'"]+)['"]/g)) {
+        const target = relative(PROJECT_ROOT, normalize(join(dirname(file), m[1]!)));
+        if (!target.startsWith('core/')) offenders.push(`${relative(PROJECT_ROOT, file)} → ${target}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
 });

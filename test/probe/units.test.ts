@@ -1,8 +1,8 @@
 /** Pure pieces of the probe battery: frame builders, /proc parsing, formatting, selection, errors, table, schema. */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeFrame, Opcode } from '../../clients/frame.js';
-import { computeAccept, HandshakeError } from '../../clients/handshake.js';
+import { encodeFrame, Opcode } from '../../clients/rfc6455/frame.js';
+import { computeAccept, HandshakeError } from '../../clients/rfc6455/handshake.js';
 import { outcomeOfError, PROBES, selectProbes, UnknownProbeError } from '../../probe/battery.js';
 import { frameWithRsv, unmaskedFrame } from '../../probe/probes/bad-input.js';
 import { awaitReaction, describeReaction, formatApproxSize, formatMs, formatSize } from '../../probe/reaction.js';

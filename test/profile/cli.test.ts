@@ -6,6 +6,7 @@ import { readProfileManifest, type ProfileManifest } from '../../profile/manifes
 import { readResultFile } from '../../results/reader.js';
 import { goGoroutines } from '../../servers/go-goroutines/spec.js';
 import { runCli, tempDir } from '../cli/helpers.js';
+import { measured } from '../fixtures/results.js';
 
 /** A short, light cell: these tests check the plumbing, not the numbers. */
 const SHORT = ['--server', 'ws-loop', '--workload', 'echo', '--connections', '20', '--depth', '2', '--duration', '1s', '--warmup', '500ms', '--drain', '500ms'];
@@ -43,8 +44,8 @@ describe('wsarena profile', () => {
     expect(baseline.extra?.['profile']).toMatchObject({ id: manifest.id, profiled: false });
     expect(profiled.extra?.['profile']).toMatchObject({ id: manifest.id, profiled: true });
     expect(manifest.overhead).toMatchObject({
-      baselineMsgsPerSec: baseline.cells[0]!.load!.achievedRateHz,
-      profiledMsgsPerSec: profiled.cells[0]!.load!.achievedRateHz,
+      baselineMsgsPerSec: measured(baseline.cells[0]).load!.achievedRateHz,
+      profiledMsgsPerSec: measured(profiled.cells[0]).load!.achievedRateHz,
     });
     expect(manifest.overhead!.ratio).toBeGreaterThan(0);
   });

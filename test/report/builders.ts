@@ -1,8 +1,8 @@
 import type { LatencySummary } from '../../clients/types.js';
 import { buildModel, type ReportModel } from '../../report/model.js';
-import type { Cell, ResultFile, Verdict } from '../../results/schema.js';
+import type { Cell, MeasuredCell, ResultFile, Verdict } from '../../results/schema.js';
 import type { IdleSection } from '../../results/sections.js';
-import { cell, loadReport, resultFile } from '../fixtures/results.js';
+import { cell, loadReport, measured, resultFile } from '../fixtures/results.js';
 
 /** Exact, deterministic cells for statistics and findings tests (histograms are not decoded here). */
 
@@ -18,7 +18,7 @@ export interface RunSpec {
   cpuUsPerMessage?: number | null;
   p99Us?: number;
   verdict?: Verdict['verdict'];
-  status?: Cell['status'];
+  status?: MeasuredCell['status'];
   error?: string;
   workload?: string;
   serverCpus?: string;
@@ -26,11 +26,12 @@ export interface RunSpec {
   byClass?: Record<string, LatencySummary> | null;
 }
 
-export function run(s: RunSpec): Cell {
+/** A run that ran (ok or failed): its figures are typed for the tests to set. */
+export function run(s: RunSpec): MeasuredCell {
   const failed = s.status === 'failed';
   const connections = s.connections ?? 100;
   const workload = s.workload ?? 'echo';
-  return cell({
+  return measured(cell({
     id: `${s.server}/${workload}/c${connections}/r${s.repeat ?? 0}`,
     server: s.server,
     params: { ...cell().params, workload, connections, depth: s.depth ?? 1 },
@@ -61,11 +62,11 @@ export function run(s: RunSpec): Cell {
           numbers: { serverCpuCoreFraction: 0.97, serverCpuCount: 1, clientCpuCoreFractionMax: 0.5, clientEventLoopDelayP99Ms: 1, clientSendLagP99Us: 0, achievedToTargetRatio: null },
           sharedCores: false,
         },
-  });
+  }));
 }
 
 /** Repeats of one server: one run per value. */
-export function runs(server: string, values: number[], extra: Omit<RunSpec, 'server' | 'msgsPerSec' | 'repeat'> = {}): Cell[] {
+export function runs(server: string, values: number[], extra: Omit<RunSpec, 'server' | 'msgsPerSec' | 'repeat'> = {}): MeasuredCell[] {
   return values.map((msgsPerSec, repeat) => run({ ...extra, server, msgsPerSec, repeat }));
 }
 
@@ -78,7 +79,7 @@ export function file(cells: Cell[]): ResultFile {
 }
 
 /** An idle-ramp cell with a section: bytes per connection and where the ramp stopped. */
-export function idleRun(server: string, bytesPerConnection: number | null, opts: { repeat?: number; ceiling?: number; stoppedBy?: string; connections?: number } = {}): Cell {
+export function idleRun(server: string, bytesPerConnection: number | null, opts: { repeat?: number; ceiling?: number; stoppedBy?: string; connections?: number } = {}): MeasuredCell {
   const connections = opts.connections ?? 5000;
   const section: IdleSection = {
     params: { targetConnections: connections, steps: 5, holdMs: 1000, finalHoldMs: 1000, pingIntervalMs: null, rampPerSec: null, handshakeTimeoutMs: 10_000 },

@@ -6,10 +6,13 @@ import {
   familyFindings,
   headOfLineFindings,
   idleCeilingFindings,
+  latencyFindings,
   memoryFindings,
   qualityFinding,
   throughputFindings,
 } from '../../report/findings.js';
+import { TARGET_RATE_TOLERANCE, reachedTargetRate } from '../../report/target-rate.js';
+import type { Cell } from '../../results/schema.js';
 import { idleRun, model, run, runs, summary } from './builders.js';
 
 const CONTEXT = 'echo, closed loop depth 1, 64 B payload, server on CPU 0';
@@ -246,5 +249,52 @@ describe('memory per connection finding: kernel memory beside it', () => {
   it('false: older sections without it → no kernel sentence', () => {
     const [f] = memoryFindings(model([withKernel('uws', 2560, null), idleRun('ws-loop', 9216)]));
     expect(f!.statement).not.toContain('Kernel memory');
+  });
+});
+
+/** Open-loop repeats at `rateHz`: one run per achieved rate, with the given p99 (µs). */
+function openRuns(server: string, rateHz: number, achieved: number[], p99Us: number[]): Cell[] {
+  return achieved.map((a, repeat) => {
+    const c = run({ server, msgsPerSec: a, repeat, p99Us: p99Us[repeat]! });
+    return { ...c, params: { ...c.params, mode: 'open', rateHz } };
+  });
+}
+
+describe('open loop at a target rate: latency, not throughput (issue 13)', () => {
+  const RATE = 2000;
+  // Just inside and just outside the tolerance, so the tests follow the constant rather than a figure.
+  const kept = RATE * (1 - TARGET_RATE_TOLERANCE / 2);
+  const short = RATE * (1 - TARGET_RATE_TOLERANCE * 2);
+
+  it('reachedTargetRate follows TARGET_RATE_TOLERANCE and is never true in closed loop', () => {
+    expect(reachedTargetRate({ mode: 'open', rateHz: RATE, msgsPerSec: kept })).toBe(true);
+    expect(reachedTargetRate({ mode: 'open', rateHz: RATE, msgsPerSec: short })).toBe(false);
+    expect(reachedTargetRate({ mode: 'closed', rateHz: null, msgsPerSec: RATE })).toBe(false);
+  });
+
+  it('servers that all kept up get no throughput finding, and a latency finding instead', () => {
+    const m = model([...openRuns('ws-loop', RATE, [kept, kept, kept], [900, 1000, 1100]), ...openRuns('uws', RATE, [kept, kept, kept], [300, 310, 320])]);
+    expect(throughputFindings(m)).toEqual([]);
+    expect(familyFindings(m)).toEqual([]);
+    expect(computeFindings(m).some((f) => f.kind === 'throughput')).toBe(false);
+    const lat = latencyFindings(m);
+    expect(lat).toHaveLength(1);
+    expect(lat[0]!.statement).toMatch(/p99 latency was .* on uws .* on ws-loop/);
+    expect(lat[0]!.claims[0]).toMatchObject({ supported: true });
+    expect(lat[0]!.claims[0]!.text).toContain('higher on ws-loop than on uws');
+  });
+
+  it('servers that fell short of the target still get a throughput finding (their msgs/s is the server)', () => {
+    const m = model([...openRuns('ws-loop', RATE, [short, short * 0.99, short * 0.98], [9e5, 9e5, 9e5]), ...openRuns('uws', RATE, [short * 0.5, short * 0.51, short * 0.49], [9e5, 9e5, 9e5])]);
+    expect(throughputFindings(m)).toHaveLength(1);
+    // No run kept up with the schedule: the context says nothing about latency at a fixed rate.
+    expect(latencyFindings(m)).toEqual([]);
+  });
+
+  it('the latency finding names a server that fell short, whose latency includes a growing queue', () => {
+    const m = model([...openRuns('ws-loop', RATE, [kept, kept], [900, 1000]), ...openRuns('uws', RATE, [short, short], [5e6, 6e6])]);
+    const lat = latencyFindings(m);
+    expect(lat).toHaveLength(1);
+    expect(lat[0]!.statement).toContain('uws fell short of the target rate');
   });
 });

@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LatencySummary } from '../../clients/types.js';
 import { writeResultFile } from '../../results/writer.js';
-import type { Cell, ResourceSample, ResultFile, Verdict } from '../../results/schema.js';
+import type { Cell, MeasuredCell, ResourceSample, ResultFile, Verdict } from '../../results/schema.js';
 import type { BroadcastSection, IdleSection } from '../../results/sections.js';
-import { cell, latency, loadReport, resultFile } from '../fixtures/results.js';
+import { cell, latency, loadReport, measured, resultFile } from '../fixtures/results.js';
 
 /**
  * A synthetic but realistic result set for the report and browser tests: four servers at three
@@ -77,13 +77,13 @@ interface CellSpec {
   byClass?: Record<string, LatencySummary> | null;
   corrected?: LatencySummary | null;
   serviceMedianUs?: number;
-  status?: Cell['status'];
+  status?: MeasuredCell['status'];
   error?: string | null;
   workIterations?: number | null;
   heavyFraction?: number | null;
 }
 
-function makeCell(rand: () => number, s: CellSpec): Cell {
+function makeCell(rand: () => number, s: CellSpec): MeasuredCell {
   const workload = s.workload ?? 'echo';
   const mode = s.mode ?? 'closed';
   const depth = s.depth ?? 8;
@@ -114,7 +114,7 @@ function makeCell(rand: () => number, s: CellSpec): Cell {
   });
   const failed = s.status === 'failed';
   const cpuSeconds = (s.cpuUsPerMessage * jitter * rate * durationS) / 1e6;
-  return cell({
+  return measured(cell({
     id: `${s.server}/${workload}/c${s.connections}/${serverCpus}/r${s.repeat}`,
     server: s.server,
     params: { ...cell().params, workload, connections: s.connections, mode, depth, rateHz: s.targetRateHz ?? null, durationMs: durationS * 1000, workIterations: s.workIterations ?? null, heavyFraction: s.heavyFraction ?? null },
@@ -139,7 +139,7 @@ function makeCell(rand: () => number, s: CellSpec): Cell {
         },
     serverMessagesHandled: failed ? null : Math.round(rate * durationS),
     verdict: failed ? null : verdict(s.verdict, clientCpu, serverCpu, shared),
-  });
+  }));
 }
 
 /** An idle-ramp cell with its results/sections.ts section: memory grows by bytesPerConnection per open connection. */

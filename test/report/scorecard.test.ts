@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { renderScorecard } from '../../cli/reporters/scorecard.js';
 import { buildScorecard, isScorecardEcho } from '../../report/scorecard.js';
 import type { Cell } from '../../results/schema.js';
-import { cell, loadReport } from '../fixtures/results.js';
+import { cell, loadReport, type CellFields } from '../fixtures/results.js';
 import { idleRun } from './builders.js';
 
-function echo(server: string, connections: number, msgsPerSec: number, cpuUs: number, cs: number, extra: Partial<Cell> = {}): Cell {
-  const base = cell({ server, load: loadReport({ achievedRateHz: msgsPerSec }) });
-  return {
-    ...base,
-    params: { ...base.params, connections },
+function echo(server: string, connections: number, msgsPerSec: number, cpuUs: number, cs: number, extra: CellFields = {}): Cell {
+  return cell({
+    server,
+    load: loadReport({ achievedRateHz: msgsPerSec }),
+    params: { ...cell().params, connections },
     serverResources: {
       cpuSeconds: 1,
       cpuCoreFraction: 0.9,
@@ -25,7 +25,7 @@ function echo(server: string, connections: number, msgsPerSec: number, cpuUs: nu
       samples: [],
     },
     ...extra,
-  };
+  });
 }
 
 describe('scorecard', () => {

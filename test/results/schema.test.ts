@@ -5,7 +5,7 @@ import * as hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import { readResultFile, readResults } from '../../results/reader.js';
 import { writeResultFile } from '../../results/writer.js';
-import { cell, resultFile } from '../fixtures/results.js';
+import { cell, measured, resultFile } from '../fixtures/results.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'wsarena-schema-'));
 
@@ -16,7 +16,7 @@ describe('result files', () => {
     writeResultFile(path, original);
     const back = readResultFile(path);
     expect(back).toEqual({ ...original, $schema: expect.stringMatching(/result\.schema\.json$/) });
-    const h = hdr.decodeFromCompressedBase64(back.cells[0]!.load!.service.encoded);
+    const h = hdr.decodeFromCompressedBase64(measured(back.cells[0]).load!.service.encoded);
     expect(h.totalCount).toBe(5);
     expect(h.maxValue).toBeGreaterThanOrEqual(899);
   });
@@ -41,7 +41,7 @@ describe('result files', () => {
   it('refuses an unknown schema version and non-JSON', () => {
     const d = dir();
     writeFileSync(join(d, 'v.json'), JSON.stringify({ schemaVersion: 99 }));
-    expect(() => readResultFile(join(d, 'v.json'))).toThrow('schemaVersion 99 is not supported; this wsarena reads version 1');
+    expect(() => readResultFile(join(d, 'v.json'))).toThrow('schemaVersion 99 is not supported; this wsarena reads versions 1 and 2');
     writeFileSync(join(d, 'n.json'), '{');
     expect(() => readResultFile(join(d, 'n.json'))).toThrow(/not valid JSON/);
   });

@@ -1,0 +1,73 @@
+/**
+ * A plain `ws`-package echo client, for `wsarena calibrate` to hold the raw-frame generator against
+ * (docs/METHOD.md §1): the same ECHO messages, one in flight per connection, in one child process pinned like
+ * the generator's workers. Its round trips per second per client core is the bar the generator must beat.
+ */
+import { waitForExit } from '../process/spawn.js';
+import type { LatencySummary } from '../types.js';
+import { WorkerProcess } from '../process/client-process.js';
+
+export interface WsBaselineOptions {
+  /** ws://host:port/path of an echo-capable contract server. */
+  url: string;
+  connections: number;
+  /** Measured window, ms. */
+  durationMs: number;
+  /** Sending before the window, excluded from the figures, ms. */
+  warmupMs: number;
+  /** ECHO payload bytes after the 16-byte header. */
+  payloadBytes: number;
+  /** taskset CPU list for the client process, or null for unpinned. */
+  clientCpus: string | null;
+  /** Messages in flight per connection, each sent with its own ws.send() as a ws user would. Default 1. */
+  depth?: number;
+  /** Limit for each connection's open, ms. Default 10 000. */
+  handshakeTimeoutMs?: number;
+}
+
+export interface WsBaselineResult {
+  /** Replies to messages sent in the window, per second of window. */
+  roundTripsPerSec: number;
+  roundTrips: number;
+  measuredMs: number;
+  /** CPU time of the client process in the window / wall time (1.0 = one core). */
+  cpuCoreFraction: number;
+  eventLoopDelayP99Ms: number;
+  connections: { attempted: number; established: number; errors: Record<string, number> };
+  /** Replies whose bytes differ from the message sent. */
+  corrupted: number;
+  /** Round-trip time, µs. */
+  service: LatencySummary;
+  pid: number;
+}
+
+export type BaselineToParent = { type: 'result'; result: WsBaselineResult } | { type: 'fatal'; message: string };
+export type ParentToBaseline = { type: 'run'; options: WsBaselineOptions };
+
+/** Margin on top of connect + warmup + window + drain before the child is declared hung. */
+const HANG_MARGIN_MS = 30_000;
+
+/** Runs the baseline client in its own process and resolves with its figures. */
+export async function runWsBaseline(options: WsBaselineOptions): Promise<WsBaselineResult> {
+  let worker!: WorkerProcess<ParentToBaseline, BaselineToParent>;
+  try {
+    const result = await new Promise<WsBaselineResult>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('ws baseline client did not report in time')), options.warmupMs + options.durationMs + HANG_MARGIN_MS);
+      const settle = (fn: () => void): void => {
+        clearTimeout(timer);
+        fn();
+      };
+      worker = new WorkerProcess<ParentToBaseline, BaselineToParent>(0, 'clients/baseline/ws-baseline-child.js', options.clientCpus, {
+        onMessage: (msg) => settle(() => resolve(msg.result)),
+        onStartError: (err) => settle(() => reject(new Error(`ws baseline client failed to start: ${err.message}`))),
+        // After the result an exit changes nothing: the promise is settled.
+        onExit: (exit) => settle(() => reject(new Error(`ws baseline client (pid ${worker.pid}) ${exit.how} before reporting${exit.cause}`))),
+      });
+      worker.send({ type: 'run', options });
+    });
+    await waitForExit(worker.child, 3_000);
+    return result;
+  } finally {
+    worker?.kill();
+  }
+}
