@@ -1,4 +1,4 @@
-import { measuredCores, type CoreUsage, type CoresSection } from '../results/cores.js';
+import { type CoresSection, type CoreUsage, measuredCores } from '../results/cores.js';
 
 /** The thresholds judgeCores reads; their values live in VERDICT_THRESHOLDS (bench/verdict.ts). */
 export interface CoreThresholds {
@@ -67,7 +67,9 @@ export function judgeCores(cores: CoresSection | null | undefined, processes: Si
     if (processFraction === null) return false;
     const other = otherWorkFraction(u, processFraction);
     if (other <= t.coreOtherWorkFraction) return false;
-    notes.push(`${pct(other)} of the ${label}'s ${cpuList(u)} went to other processes (> ${pct(t.coreOtherWorkFraction)}): the machine was not quiet, so that core's busy figure judges nothing`);
+    notes.push(
+      `${pct(other)} of the ${label}'s ${cpuList(u)} went to other processes (> ${pct(t.coreOtherWorkFraction)}): the machine was not quiet, so that core's busy figure judges nothing`,
+    );
     return true;
   };
   const serverOther = otherWork('server', server, processes.serverFraction);
@@ -76,7 +78,8 @@ export function judgeCores(cores: CoresSection | null | undefined, processes: Si
     server.busyFraction >= t.serverCoreBusyFraction && !serverOther
       ? `${serverText}, ≥ ${pct(t.serverCoreBusyFraction)}: saturated${processes.serverFraction === null ? '' : ` though its processes used ${pct(processes.serverFraction)} of it`}; the kernel's packet work on a core is charged to no process`
       : null;
-  const clientSaturated = top.busyFraction >= t.clientCoreBusyFraction && !clientOther ? `${clientText}, ≥ ${pct(t.clientCoreBusyFraction)}: the generator's core had no room` : null;
+  const clientSaturated =
+    top.busyFraction >= t.clientCoreBusyFraction && !clientOther ? `${clientText}, ≥ ${pct(t.clientCoreBusyFraction)}: the generator's core had no room` : null;
   // The figures of a side its saturation sentence does not already state.
   const unstated = [serverSaturated === null ? serverText : null, clientSaturated === null ? clientText : null].filter((x) => x !== null);
   if (unstated.length > 0) notes.unshift(`whole cores: ${unstated.join(', ')}`);

@@ -1,6 +1,6 @@
-import type { CoreUsage, CoresSection } from '../results/cores.js';
 import { cpusOf } from '../core/cpu-list.js';
-import { busyTicks, CPU_TICK_FIELDS, readProcStat, tickDelta, totalTicks, type CpuTicks } from './proc-stat.js';
+import type { CoresSection, CoreUsage } from '../results/cores.js';
+import { busyTicks, CPU_TICK_FIELDS, type CpuTicks, readProcStat, tickDelta, totalTicks } from './proc-stat.js';
 
 /** Who ran where: a cell's pinning (taskset CPU lists, null = unpinned) and whether taskset took. */
 export interface CoreSides {
@@ -97,7 +97,8 @@ export class CoreWindow {
 
   result(): CoresSection {
     if (typeof this.sides === 'string') return { unavailable: this.sides };
-    if (this.start === null || this.end === null) return { unavailable: '/proc/stat was not read at both edges of the window (not Linux, or the window never ended)' };
+    if (this.start === null || this.end === null)
+      return { unavailable: '/proc/stat was not read at both edges of the window (not Linux, or the window never ended)' };
     const server = coreUsage(this.sides.server, this.start, this.end);
     const client = coreUsage(this.sides.client, this.start, this.end);
     if (typeof server === 'string') return { unavailable: `server: ${server}` };

@@ -1,5 +1,5 @@
-import { measuredCores } from '../results/cores.js';
 import { isMeasured } from '../results/cell-status.js';
+import { measuredCores } from '../results/cores.js';
 import type { Cell } from '../results/schema.js';
 import { otherWorkFraction } from './core-verdict.js';
 import { VERDICT_THRESHOLDS } from './verdict.js';
@@ -51,9 +51,7 @@ export function cpuPerMessage(cell: Cell): CpuPerMessage | null {
   const cores = measuredCores(cell.cores);
   const clientCores = load.client.workers.reduce((sum, w) => sum + w.cpuCoreFraction, 0);
   const serverFraction = resources.cpuCoreFraction / Math.max(1, cores?.server.cpus.length ?? 1);
-  const other = cores
-    ? Math.max(otherWorkFraction(cores.server, serverFraction), otherWorkFraction(cores.client, clientCores / cores.client.cpus.length))
-    : 0;
+  const other = cores ? Math.max(otherWorkFraction(cores.server, serverFraction), otherWorkFraction(cores.client, clientCores / cores.client.cpus.length)) : 0;
   const wholeCoresUnavailable = !cell.cores
     ? 'not recorded'
     : 'unavailable' in cell.cores
@@ -63,8 +61,9 @@ export function cpuPerMessage(cell: Cell): CpuPerMessage | null {
         : null;
   // A core's time is not all its process's (softirq for the other side's packets is in it), so whole cores
   // divide both sides by the one count that covers all of that work: round trips completed.
-  const wholeCores = cores && wholeCoresUnavailable === null
-    ? pair(perRoundTripUs(cores.client.busyFraction * cores.client.cpus.length), perRoundTripUs(cores.server.busyFraction * cores.server.cpus.length))
-    : null;
+  const wholeCores =
+    cores && wholeCoresUnavailable === null
+      ? pair(perRoundTripUs(cores.client.busyFraction * cores.client.cpus.length), perRoundTripUs(cores.server.busyFraction * cores.server.cpus.length))
+      : null;
   return { processes: pair(perRoundTripUs(clientCores), serverUs), wholeCores, wholeCoresUnavailable, goal: CLIENT_TO_SERVER_CPU_GOAL };
 }

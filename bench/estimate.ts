@@ -11,8 +11,8 @@
 import { getServer } from '../servers/registry.js';
 import type { ServerModel } from '../servers/spec.js';
 import type { RunRequest } from './runner.js';
-import { getWorkload } from './workloads.js';
 import { resolveWorkloadParams } from './workloads/params.js';
+import { getWorkload } from './workloads.js';
 
 export const CELL_COSTS = {
   /**

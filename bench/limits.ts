@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseStat, processTree } from './proc-tree.js';
 
 /**
@@ -89,7 +89,8 @@ export function readLimits(pid: number): LimitUse[] {
     const mapsText = mapMax === null ? null : read(`/proc/${p}/maps`);
     if (mapsText !== null && mapMax !== null) {
       const used = mapsText.length === 0 ? 0 : mapsText.split('\n').length - 1;
-      if (maps === null || used > maps.used) maps = { name: 'max-map-count', label: `memory maps of pid ${p} (vm.max_map_count)`, scope: 'process', limit: mapMax, used };
+      if (maps === null || used > maps.used)
+        maps = { name: 'max-map-count', label: `memory maps of pid ${p} (vm.max_map_count)`, scope: 'process', limit: mapMax, used };
     }
   }
   if (files) out.push(files);
@@ -99,10 +100,18 @@ export function readLimits(pid: number): LimitUse[] {
   const pidMax = readNumber('/proc/sys/kernel/pid_max');
   if (pidMax !== null) out.push({ name: 'pid-max', label: 'tasks on the machine (kernel.pid_max)', scope: 'system', limit: pidMax, used: tasks });
   const threadsMax = readNumber('/proc/sys/kernel/threads-max');
-  if (threadsMax !== null) out.push({ name: 'threads-max', label: 'tasks on the machine (kernel.threads-max)', scope: 'system', limit: threadsMax, used: tasks });
+  if (threadsMax !== null)
+    out.push({ name: 'threads-max', label: 'tasks on the machine (kernel.threads-max)', scope: 'system', limit: threadsMax, used: tasks });
 
   const mem = parseMemAvailable(read('/proc/meminfo') ?? '');
-  if (mem !== null) out.push({ name: 'memory', label: 'RAM in use on the machine (MemTotal − MemAvailable)', scope: 'system', limit: mem.totalBytes, used: mem.totalBytes - mem.availableBytes });
+  if (mem !== null)
+    out.push({
+      name: 'memory',
+      label: 'RAM in use on the machine (MemTotal − MemAvailable)',
+      scope: 'system',
+      limit: mem.totalBytes,
+      used: mem.totalBytes - mem.availableBytes,
+    });
   return out;
 }
 

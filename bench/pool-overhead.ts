@@ -16,9 +16,9 @@
  * Pure parts (summary arithmetic, table) are exported for unit tests; nothing here asserts on time.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { cpuListSize } from '../core/cpu-list.js';
 import { distPath } from '../protocol/paths.js';
 import { work } from '../protocol/wire.js';
@@ -168,8 +168,12 @@ export function formatPoolOverheadTable(rows: readonly PoolOverheadRow[]): strin
     r.ratioToInline === null ? '—' : `${r.ratioToInline.toFixed(2)}×`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n') + '\n';
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return `${[line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n')}\n`;
 }
 
 /** Cells for a sweep: every mode on every CPU set; threads = the CPU set's size unless given. */
@@ -272,7 +276,8 @@ function readThreads(): Map<number, { ticks: number; switches: number }> | null 
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const ticks = Number(fields[11]) + Number(fields[12]);
       const status = readFileSync(`/proc/self/task/${tid}/status`, 'utf8');
-      const switches = Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0) + Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      const switches =
+        Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0) + Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
       threads.set(Number(tid), { ticks, switches });
     } catch {
       // The thread exited between readdir and read.
@@ -292,13 +297,7 @@ async function measureInline(cell: PoolOverheadCell): Promise<PoolOverheadSample
 }
 
 /** Keeps `inFlight` tasks outstanding through submit() until `count` have completed; resolves to the xor. */
-function keepInFlight(
-  count: number,
-  inFlight: number,
-  iterations: number,
-  seed0: number,
-  submit: (task: TaskMessage) => Promise<number>,
-): Promise<number> {
+function keepInFlight(count: number, inFlight: number, iterations: number, seed0: number, submit: (task: TaskMessage) => Promise<number>): Promise<number> {
   return new Promise((resolve, reject) => {
     let submitted = 0;
     let done = 0;
@@ -339,14 +338,13 @@ async function measurePiscina(cell: PoolOverheadCell): Promise<PoolOverheadSampl
 }
 
 async function measurePort(cell: PoolOverheadCell): Promise<PoolOverheadSample> {
-  const workers = Array.from(
-    { length: cell.threads },
-    () => new Worker(new URL(import.meta.url), { workerData: { role: PORT_WORKER_ROLE } }),
-  );
+  const workers = Array.from({ length: cell.threads }, () => new Worker(new URL(import.meta.url), { workerData: { role: PORT_WORKER_ROLE } }));
   await Promise.all(workers.map((w) => new Promise((resolve) => w.once('online', resolve))));
   // Replies come back in order per worker: a FIFO of resolvers per worker; tasks go to the least busy worker.
   const waiting = workers.map(() => [] as Array<(result: number) => void>);
-  workers.forEach((w, i) => w.on('message', (result: number) => waiting[i]!.shift()!(result)));
+  workers.forEach((w, i) => {
+    w.on('message', (result: number) => waiting[i]!.shift()!(result));
+  });
   const submit = (task: TaskMessage): Promise<number> => {
     let best = 0;
     for (let i = 1; i < workers.length; i++) if (waiting[i]!.length < waiting[best]!.length) best = i;
@@ -421,5 +419,5 @@ export async function runPoolOverhead(
 if (isMainThread && process.argv[1] !== undefined && process.argv[2] === CHILD_FLAG && fileURLToPath(import.meta.url) === process.argv[1]) {
   const cell = JSON.parse(process.argv[3]!) as PoolOverheadCell;
   const sample = await measureCell(cell);
-  process.stdout.write(JSON.stringify(sample) + '\n');
+  process.stdout.write(`${JSON.stringify(sample)}\n`);
 }

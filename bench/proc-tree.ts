@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * Reads a process tree's resource use from /proc, the same way for Node, uWS and Go servers
@@ -141,7 +141,9 @@ export interface TaskSource {
 export const procTaskSource: TaskSource = {
   tasks(pid) {
     try {
-      return readdirSync(`/proc/${pid}/task`).filter((n) => /^\d+$/.test(n)).map(Number);
+      return readdirSync(`/proc/${pid}/task`)
+        .filter((n) => /^\d+$/.test(n))
+        .map(Number);
     } catch {
       return [];
     }

@@ -3,11 +3,11 @@
  * that the workloads, which read the request, do not import the runner that imports them.
  */
 import type { LoadEvent } from '../clients/types.js';
+import type { Cell, ResultFile } from '../results/schema.js';
 import type { LaunchOptions, RunningServer } from '../servers/launch.js';
 import type { ServerOptions } from '../servers/spec.js';
-import type { Cell, ResultFile } from '../results/schema.js';
-import type { WorkloadParams } from './workloads/params.js';
 import type { SegmentRequest } from './segment-run.js';
+import type { WorkloadParams } from './workloads/params.js';
 
 /** Everything `wsarena run` (and the suites) ask the runner for. Validated by the CLI before it gets here. */
 export interface RunRequest {

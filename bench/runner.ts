@@ -1,7 +1,8 @@
+import { segmentConnectionCount } from '../clients/segment.js';
 import { UsageError } from '../core/errors.js';
+import { errorOf, isFailure } from '../results/cell-status.js';
 import { collectEnvironment, toolInfo } from '../results/environment.js';
 import type { Environment, ResultFile } from '../results/schema.js';
-import { errorOf, isFailure } from '../results/cell-status.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
 import { writeResultFile } from '../results/writer.js';
 import { getServer } from '../servers/registry.js';
@@ -10,13 +11,12 @@ import { transportOf } from '../servers/spec.js';
 import type { PlannedCell } from './cell/cell-run.js';
 import { PORT_IN_USE_PREFIX } from './cell/judge.js';
 import { runCell } from './cell/run-cell.js';
-import { segmentConnectionCount } from '../clients/segment.js';
 import { preflight } from './preflight.js';
 import type { RunnerEvents, RunRequest } from './request.js';
-import { getWorkload, type WorkloadDef } from './workloads.js';
 import { resolveWorkloadParams } from './workloads/params.js';
+import { getWorkload, type WorkloadDef } from './workloads.js';
 
-export type { RunRequest, RunnerEvents } from './request.js';
+export type { RunnerEvents, RunRequest } from './request.js';
 
 /**
  * Walks the matrix repeat × connections × serverCpus × server, interleaving servers inside each repeat

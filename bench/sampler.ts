@@ -1,5 +1,5 @@
 import type { ResourceSample, ServerResources } from '../results/schema.js';
-import { contextSwitchDelta, snapshotTree, treeContextSwitches, type ProcSnapshot } from './proc-tree.js';
+import { contextSwitchDelta, type ProcSnapshot, snapshotTree, treeContextSwitches } from './proc-tree.js';
 
 /** Something else measured over the same window (bench/core-window.ts): marked at the same two instants. */
 export interface WindowEdges {

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
@@ -63,7 +63,11 @@ export function loadScenario(nameOrPath: string): { path: string; scenario: Scen
   if (!parsed.success) throw new UsageError('SCENARIO_INVALID', `scenario ${path}: ${formatIssues(parsed.error.issues)}`);
   const seen = new Set<string>();
   for (const [index, entry] of parsed.data.entries.entries()) {
-    if (seen.has(entry.name)) throw new UsageError('SCENARIO_INVALID', `scenario ${path}: entries.${index}.name: "${entry.name}" is used by an earlier entry; names must be unique (each names a result file)`);
+    if (seen.has(entry.name))
+      throw new UsageError(
+        'SCENARIO_INVALID',
+        `scenario ${path}: entries.${index}.name: "${entry.name}" is used by an earlier entry; names must be unique (each names a result file)`,
+      );
     seen.add(entry.name);
   }
   return { path, scenario: parsed.data };

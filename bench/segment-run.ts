@@ -2,7 +2,7 @@
  * Running one segment of a plan (`wsarena run --segment i/N --start-at T`): the agent's share of the load
  * plan (clients/segment.ts), its wait for the agreed start, and what it records for the merge.
  */
-import { segmentShare, type Segment } from '../clients/segment.js';
+import { type Segment, segmentShare } from '../clients/segment.js';
 import type { LoadPlan } from '../clients/types.js';
 import { STATS_PATH } from '../protocol/wire.js';
 import type { ClockOffset, SegmentRecord } from '../results/segment.js';
@@ -25,7 +25,12 @@ export const CONNECT_ALLOWANCE_MS = 3000;
 /** The segment's share of a whole-plan LoadPlan: its connections and rate (the per-connection schedule is the whole plan's). */
 export function segmentPlan(plan: LoadPlan, seg: SegmentRequest): LoadPlan {
   const share = segmentShare({ connections: plan.connections, rateHz: plan.mode === 'open' ? plan.rateHz : null }, seg);
-  return { ...plan, connections: share.connections, rateHz: plan.mode === 'open' ? share.rateHz : plan.rateHz, workers: Math.min(plan.workers, share.connections) };
+  return {
+    ...plan,
+    connections: share.connections,
+    rateHz: plan.mode === 'open' ? share.rateHz : plan.rateHz,
+    workers: Math.min(plan.workers, share.connections),
+  };
 }
 
 /** Where this segment's measured window begins: the agreed start plus the segment's phase in the whole schedule; null without --start-at. */

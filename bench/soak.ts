@@ -14,9 +14,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { runLoad, WorkerCrashError } from '../clients/engine/engine.js';
 import type { LoadPlan, LoadReport, MessageCounts } from '../clients/types.js';
-import { startServer, type RunningServer } from '../servers/launch.js';
-import { wsLoopSpec } from '../servers/ws-loop/spec.js';
+import { type RunningServer, startServer } from '../servers/launch.js';
 import type { ServerSpec } from '../servers/spec.js';
+import { wsLoopSpec } from '../servers/ws-loop/spec.js';
 
 export interface SoakOptions {
   /** Whole soak, all legs. */
@@ -241,16 +241,24 @@ export async function serverRestartLeg(
   }
   const next = restarted === null ? server : await (restarted as Promise<RunningServer>);
   // The restarted server must serve a fresh cell.
-  const check = await runLoad({ ...plan(next.url, o, 3000), mode: 'closed', rateHz: null, warmupMs: 300, drainMs: 500 }, undefined, o.signal).catch((e: unknown) => e as Error);
+  const check = await runLoad({ ...plan(next.url, o, 3000), mode: 'closed', rateHz: null, warmupMs: 300, drainMs: 500 }, undefined, o.signal).catch(
+    (e: unknown) => e as Error,
+  );
   const closes = report?.connections.unexpectedCloses ?? 0;
   const checkOk = !(check instanceof Error) && check.connections.established === o.connections && check.counts.received > 0;
-  const errors = report ? Object.entries(report.connections.errors).map(([k, v]) => `${k}: ${v}`).join(', ') : '';
+  const errors = report
+    ? Object.entries(report.connections.errors)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ')
+    : '';
   const showedAs =
     report === null
       ? `the cell failed: ${error}`
       : `${closes} of ${report.connections.established} connections closed unexpectedly (${errors || 'no errors'}); achieved ${report.achievedRateHz} of ${o.rateHz} msg/s; ` +
         `lost ${report.counts.lost} of ${report.counts.sent}; restarted in ${restartMs} ms; ` +
-        (check instanceof Error ? `check after restart failed: ${check.message}` : `check after restart: ${check.connections.established} connected, ${check.counts.received} answered`);
+        (check instanceof Error
+          ? `check after restart failed: ${check.message}`
+          : `check after restart: ${check.connections.established} connected, ${check.counts.received} answered`);
   return {
     outcome: {
       fault: 'server-restart',
@@ -313,7 +321,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       // Warmup sends reach the server too (and may be the ones it drops): at most warmup × rate of them.
       faults.push(dropOutcome(r.report.counts, o.dropEvery, Math.ceil(o.rateHz * 1.1)));
     } catch (err) {
-      faults.push({ fault: 'dropped-replies', injected: `ws-loop --drop-every ${o.dropEvery}`, showedAs: `the steady cell failed: ${(err as Error).message}`, shown: false });
+      faults.push({
+        fault: 'dropped-replies',
+        injected: `ws-loop --drop-every ${o.dropEvery}`,
+        showedAs: `the steady cell failed: ${(err as Error).message}`,
+        shown: false,
+      });
     }
     log(faults[0]!.showedAs);
     o.signal?.throwIfAborted();

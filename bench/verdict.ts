@@ -1,6 +1,6 @@
 import type { LoadReport } from '../clients/types.js';
-import type { Verdict } from '../results/schema.js';
 import type { CoresSection } from '../results/cores.js';
+import type { Verdict } from '../results/schema.js';
 import { judgeCores } from './core-verdict.js';
 import type { StatsSpan } from './server-count.js';
 
@@ -75,8 +75,10 @@ export function computeVerdict(input: VerdictInput, t = VERDICT_THRESHOLDS): Ver
   if (serverSaturated) {
     // A server out of CPU is the limit whatever the client does: it cannot go faster than its cores.
     verdict = 'server-bound';
-    if (processSaturated) reasons.push(`server at ${pct(serverFraction!)} of its ${serverCpus} CPU(s) while the client peaked at ${pct(clientCpuMax)} of a core`);
-    if (cores.serverSaturated !== null) reasons.push(processSaturated ? cores.serverSaturated : `${cores.serverSaturated}; the client peaked at ${pct(clientCpuMax)} of a core`);
+    if (processSaturated)
+      reasons.push(`server at ${pct(serverFraction!)} of its ${serverCpus} CPU(s) while the client peaked at ${pct(clientCpuMax)} of a core`);
+    if (cores.serverSaturated !== null)
+      reasons.push(processSaturated ? cores.serverSaturated : `${cores.serverSaturated}; the client peaked at ${pct(clientCpuMax)} of a core`);
     if (clientSaturated.length > 0) {
       reasons.push(`the client was busy too (${clientSaturated.join('; ')}): throughput is the server's, latency includes client-side queueing`);
     }

@@ -1,6 +1,6 @@
 import type { MessageMix } from '../clients/types.js';
-import { Op } from '../protocol/wire.js';
 import { UsageError } from '../core/errors.js';
+import { Op } from '../protocol/wire.js';
 import type { ServerTransport } from '../servers/spec.js';
 import { runBackpressure } from './workloads/backpressure.js';
 import { runBroadcast } from './workloads/broadcast.js';

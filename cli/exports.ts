@@ -1,13 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import * as hdr from 'hdr-histogram-js';
 import type { Command } from 'commander';
-import { headlineLatency } from '../results/headline.js';
-import { errorOf, isMeasured } from '../results/cell-status.js';
-import { serverLabel } from '../results/cell-label.js';
-import type { Cell, ResultFile } from '../results/schema.js';
-import { measuredCores } from '../results/cores.js';
+import * as hdr from 'hdr-histogram-js';
 import { UsageError } from '../core/errors.js';
+import { serverLabel } from '../results/cell-label.js';
+import { errorOf, isMeasured } from '../results/cell-status.js';
+import { measuredCores } from '../results/cores.js';
+import { headlineLatency } from '../results/headline.js';
+import type { Cell, ResultFile } from '../results/schema.js';
 
 /**
  * Exports other tools read, hyperfine-style: `--export-json FILE`, `--export-csv FILE`,
@@ -26,7 +26,10 @@ export function addExportOptions(cmd: Command): Command {
     .option('--export-json <file>', 'write the result JSON to file ("-": stdout)')
     .option('--export-csv <file>', 'write one CSV row per cell, units in the column names ("-": stdout)')
     .option('--export-markdown <file>', 'write a Markdown table, one row per cell ("-": stdout)')
-    .option('--export-hgrm <dir>', "write one HdrHistogram percentile distribution (.hgrm, values in ms) per cell and latency kind, for HdrHistogram's plotter");
+    .option(
+      '--export-hgrm <dir>',
+      "write one HdrHistogram percentile distribution (.hgrm, values in ms) per cell and latency kind, for HdrHistogram's plotter",
+    );
 }
 
 /** True when some export goes to stdout, so the caller prints no table there. */
@@ -40,7 +43,8 @@ export function checkExportFlags(flags: ExportFlags): void {
   if (toStdout.length > 1) {
     throw new UsageError('CONFLICTING_FLAGS', `${toStdout.map(flagName).join(' and ')} both write to stdout; give all but one a file`);
   }
-  if (flags.exportHgrm === '-') throw new UsageError('BAD_EXPORT', '--export-hgrm: "-" is not a folder; it writes one file per cell and latency kind, give a folder');
+  if (flags.exportHgrm === '-')
+    throw new UsageError('BAD_EXPORT', '--export-hgrm: "-" is not a folder; it writes one file per cell and latency kind, give a folder');
 }
 
 function flagName(key: string): string {
@@ -49,7 +53,7 @@ function flagName(key: string): string {
 
 /** Writes every requested export; `json` is what --export-json writes (a result file, or several). */
 export function writeExports(flags: ExportFlags, files: readonly ResultFile[], json: unknown): void {
-  if (flags.exportJson !== undefined) emit(flags.exportJson, JSON.stringify(json, null, 2) + '\n');
+  if (flags.exportJson !== undefined) emit(flags.exportJson, `${JSON.stringify(json, null, 2)}\n`);
   if (flags.exportCsv !== undefined) emit(flags.exportCsv, toCsv(exportRows(files)));
   if (flags.exportMarkdown !== undefined) emit(flags.exportMarkdown, toMarkdown(exportRows(files)));
   if (flags.exportHgrm !== undefined) {
@@ -69,10 +73,41 @@ function emit(target: string, text: string): void {
 
 /** The CSV/Markdown columns, in order; a unit suffix on every figure. */
 export const EXPORT_COLUMNS = [
-  'id', 'server', 'workload', 'connections', 'mode', 'depth', 'rate_hz', 'payload_bytes', 'server_cpus', 'repeat', 'status', 'verdict',
-  'msgs_per_sec', 'latency_kind', 'p50_us', 'p90_us', 'p99_us', 'p999_us', 'max_us', 'mean_us', 'latency_count',
-  'sent', 'received', 'lost', 'cpu_us_per_msg', 'cs_per_msg', 'server_cpu_cores', 'server_rss_max_bytes', 'server_threads_max', 'server_fds_max',
-  'server_core_busy_fraction', 'server_core_softirq_fraction', 'client_core_busy_max_fraction', 'client_core_softirq_fraction', 'error',
+  'id',
+  'server',
+  'workload',
+  'connections',
+  'mode',
+  'depth',
+  'rate_hz',
+  'payload_bytes',
+  'server_cpus',
+  'repeat',
+  'status',
+  'verdict',
+  'msgs_per_sec',
+  'latency_kind',
+  'p50_us',
+  'p90_us',
+  'p99_us',
+  'p999_us',
+  'max_us',
+  'mean_us',
+  'latency_count',
+  'sent',
+  'received',
+  'lost',
+  'cpu_us_per_msg',
+  'cs_per_msg',
+  'server_cpu_cores',
+  'server_rss_max_bytes',
+  'server_threads_max',
+  'server_fds_max',
+  'server_core_busy_fraction',
+  'server_core_softirq_fraction',
+  'client_core_busy_max_fraction',
+  'client_core_softirq_fraction',
+  'error',
 ] as const;
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 export type ExportRow = Record<ExportColumn, string | number | null>;
@@ -136,19 +171,37 @@ export function toCsv(rows: readonly ExportRow[]): string {
     const s = String(v);
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  return [EXPORT_COLUMNS.join(','), ...rows.map((r) => EXPORT_COLUMNS.map((k) => field(r[k])).join(','))].join('\n') + '\n';
+  return `${[EXPORT_COLUMNS.join(','), ...rows.map((r) => EXPORT_COLUMNS.map((k) => field(r[k])).join(','))].join('\n')}\n`;
 }
 
 /** A GitHub-flavoured Markdown table, numbers as recorded (µs, msgs/s), `|` escaped. */
 export function toMarkdown(rows: readonly ExportRow[]): string {
-  const cols: ExportColumn[] = ['server', 'workload', 'connections', 'mode', 'depth', 'rate_hz', 'repeat', 'status', 'verdict', 'msgs_per_sec', 'latency_kind', 'p50_us', 'p99_us', 'max_us', 'cpu_us_per_msg', 'cs_per_msg', 'server_rss_max_bytes'];
+  const cols: ExportColumn[] = [
+    'server',
+    'workload',
+    'connections',
+    'mode',
+    'depth',
+    'rate_hz',
+    'repeat',
+    'status',
+    'verdict',
+    'msgs_per_sec',
+    'latency_kind',
+    'p50_us',
+    'p99_us',
+    'max_us',
+    'cpu_us_per_msg',
+    'cs_per_msg',
+    'server_rss_max_bytes',
+  ];
   const cell = (v: string | number | null) => (v === null ? '' : typeof v === 'number' ? formatNumber(v) : v.replace(/\|/g, '\\|').replace(/\n/g, ' '));
   const numeric = (k: ExportColumn) => rows.some((r) => typeof r[k] === 'number') && k !== 'repeat';
-  return [
+  return `${[
     `| ${cols.join(' | ')} |`,
     `| ${cols.map((k) => (numeric(k) ? '---:' : '---')).join(' | ')} |`,
     ...rows.map((r) => `| ${cols.map((k) => cell(r[k])).join(' | ')} |`),
-  ].join('\n') + '\n';
+  ].join('\n')}\n`;
 }
 
 function formatNumber(v: number): string {

@@ -35,14 +35,33 @@ export const RUN_OPTION_GROUPS: ReadonlyArray<readonly [string, readonly string[
   ['Servers:', ['--server', '--target', '--target-pid', '--contract', '--threads', '--server-arg', '--port']],
   ['Load:', ['--workload', '--connections', '--depth', '--rate', '--payload', '--work-iterations', '--heavy-fraction', '--ramp']],
   ['Timing:', ['--duration', '--warmup', '--drain', '--repeat', '--handshake-timeout']],
-  ['Connection workloads (idle, broadcast, storm, backpressure, sizes):', ['--steps', '--hold', '--final-hold', '--ping-interval', '--publish-rate', '--rounds', '--settle', '--slow-fraction', '--slow-payload', '--slow-rate', '--resume-wait', '--sizes']],
+  [
+    'Connection workloads (idle, broadcast, storm, backpressure, sizes):',
+    [
+      '--steps',
+      '--hold',
+      '--final-hold',
+      '--ping-interval',
+      '--publish-rate',
+      '--rounds',
+      '--settle',
+      '--slow-fraction',
+      '--slow-payload',
+      '--slow-rate',
+      '--resume-wait',
+      '--sizes',
+    ],
+  ],
   ['Output:', ['--out', '--json', '--wide', '--quiet', '--export-json', '--export-csv', '--export-markdown', '--export-hgrm']],
   ['Several agent machines (see wsarena plan, wsarena merge):', ['--segment', '--start-at', '--plan']],
   ['Advanced (pinning, load generator):', ['--server-cpus', '--client-cpus', '--no-pin', '--client-workers', '--source-addresses']],
 ];
 
 /** Puts each option of `cmd` under its group heading and orders the options group by group (commander's help groups). */
-export function groupOptions<C extends import('commander').Command>(cmd: C, groups: ReadonlyArray<readonly [string, readonly string[]]> = RUN_OPTION_GROUPS): C {
+export function groupOptions<C extends import('commander').Command>(
+  cmd: C,
+  groups: ReadonlyArray<readonly [string, readonly string[]]> = RUN_OPTION_GROUPS,
+): C {
   const last = groups.length - 1;
   const groupOf = (long: string | undefined) => {
     const i = groups.findIndex(([, names]) => long !== undefined && names.includes(long));

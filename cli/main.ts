@@ -1,23 +1,23 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { COLOR_MODES, setColorMode, type ColorMode } from './color.js';
-import { ENVIRONMENT_HELP, EXIT_CODES_HELP, versionString } from './help.js';
+import { ExitCode, exitCodeOf } from '../core/errors.js';
 import { PROJECT_ROOT } from '../protocol/paths.js';
+import { COLOR_MODES, type ColorMode, setColorMode } from './color.js';
 import { registerCalibrate } from './commands/calibrate.js';
 import { registerCompare } from './commands/compare.js';
-import { registerProbe } from './commands/probe.js';
+import { registerMerge } from './commands/merge.js';
+import { registerPlan } from './commands/plan.js';
 import { registerPoolOverhead } from './commands/pool-overhead.js';
+import { registerProbe } from './commands/probe.js';
 import { registerProfile } from './commands/profile.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import { registerServers } from './commands/servers.js';
-import { registerSuite } from './commands/suite.js';
 import { registerSoak } from './commands/soak.js';
-import { registerMerge } from './commands/merge.js';
-import { registerPlan } from './commands/plan.js';
-import { ExitCode, exitCodeOf } from '../core/errors.js';
+import { registerSuite } from './commands/suite.js';
+import { ENVIRONMENT_HELP, EXIT_CODES_HELP, versionString } from './help.js';
 
 /** Builds the program; commands parse flags and call the same API a program would (bench/, clients/). */
 export function buildProgram(): Command {
@@ -30,7 +30,10 @@ export function buildProgram(): Command {
     .option('--debug', 'print the stack trace of an error (for bug reports)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .addHelpText('after', `\n${EXIT_CODES_HELP}\n\n${ENVIRONMENT_HELP}\n\nThe method behind every figure: docs/METHOD.md. Result files: results/result.schema.json.`)
+    .addHelpText(
+      'after',
+      `\n${EXIT_CODES_HELP}\n\n${ENVIRONMENT_HELP}\n\nThe method behind every figure: docs/METHOD.md. Result files: results/result.schema.json.`,
+    )
     .hook('preAction', () => {
       const color = program.opts().color as ColorMode | false | true | undefined;
       setColorMode(color === false ? 'never' : typeof color === 'string' ? color : 'auto');

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { UsageError } from '../core/errors.js';
 import type { SegmentRequest } from '../bench/segment-run.js';
+import { UsageError } from '../core/errors.js';
 import type { PlanFile } from '../deploy/plan-file.js';
 
 /** Flags an agent may add to a plan: its share, the start and where its result goes. */
@@ -14,10 +14,15 @@ export function flagsWithPlan<F extends object>(plan: PlanFile, path: string, cm
   for (const option of cmd.options) {
     const name = option.attributeName();
     if (!AGENT_FLAGS.has(name) && cmd.getOptionValueSource(name) === 'cli') {
-      throw new UsageError('CONFLICTING_FLAGS', `--plan: ${option.long} is set by the plan file ${path}; allowed beside --plan: --segment, --start-at, --out, --json, --quiet`);
+      throw new UsageError(
+        'CONFLICTING_FLAGS',
+        `--plan: ${option.long} is set by the plan file ${path}; allowed beside --plan: --segment, --start-at, --out, --json, --quiet`,
+      );
     }
   }
-  const parser = addOptions(new Command('run')).exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  const parser = addOptions(new Command('run'))
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, writeOut: () => {} });
   try {
     parser.parse(plan.run, { from: 'user' });
   } catch (err) {
@@ -31,7 +36,10 @@ export function flagsWithPlan<F extends object>(plan: PlanFile, path: string, cm
 export function checkPlanSegment(plan: PlanFile, path: string, segment: SegmentRequest | undefined): void {
   if (segment === undefined) throw new UsageError('CONFLICTING_FLAGS', `--plan needs --segment i/N: the plan ${path} is shared by ${plan.agents} agents`);
   if (segment.count !== plan.agents) {
-    throw new UsageError('BAD_SEGMENT', `--segment: ${segment.index}/${segment.count} does not fit the plan ${path}; allowed: 0/${plan.agents} … ${plan.agents - 1}/${plan.agents}`);
+    throw new UsageError(
+      'BAD_SEGMENT',
+      `--segment: ${segment.index}/${segment.count} does not fit the plan ${path}; allowed: 0/${plan.agents} … ${plan.agents - 1}/${plan.agents}`,
+    );
   }
 }
 

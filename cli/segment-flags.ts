@@ -1,7 +1,7 @@
-import { segmentProblem } from '../clients/segment.js';
 import type { RunRequest } from '../bench/request.js';
 import type { SegmentRequest } from '../bench/segment-run.js';
 import { getWorkload } from '../bench/workloads.js';
+import { segmentProblem } from '../clients/segment.js';
 import { UsageError } from '../core/errors.js';
 
 /** Furthest ahead --start-at may lie: past this it is more likely a typo than a plan. */
@@ -23,7 +23,10 @@ export function parseStartAt(value: string, nowMs: number): number {
   const v = value.trim();
   const ms = /^@\d+(\.\d+)?$/.test(v) ? Number(v.slice(1)) * 1000 : /(Z|[+-]\d\d:?\d\d)$/.test(v) ? Date.parse(v) : NaN;
   if (Number.isNaN(ms)) {
-    throw new UsageError('BAD_START_AT', `--start-at: "${value}" is not a wall-clock time; allowed: ISO 8601 with a zone (2026-11-26T13:00:00Z) or @epoch-seconds`);
+    throw new UsageError(
+      'BAD_START_AT',
+      `--start-at: "${value}" is not a wall-clock time; allowed: ISO 8601 with a zone (2026-11-26T13:00:00Z) or @epoch-seconds`,
+    );
   }
   if (ms - nowMs > MAX_START_AHEAD_MS) throw new UsageError('OUT_OF_RANGE', `--start-at: "${value}" is more than 24h ahead; allowed: up to 24h from now`);
   return ms;
@@ -35,11 +38,13 @@ export function parseStartAt(value: string, nowMs: number): number {
  */
 export function segmentRequest(flags: { segment?: string; startAt?: string }, req: RunRequest, nowMs: number = Date.now()): SegmentRequest | undefined {
   if (flags.segment === undefined) {
-    if (flags.startAt !== undefined) throw new UsageError('CONFLICTING_FLAGS', '--start-at needs --segment i/N: it agrees a window start between the agents of one plan');
+    if (flags.startAt !== undefined)
+      throw new UsageError('CONFLICTING_FLAGS', '--start-at needs --segment i/N: it agrees a window start between the agents of one plan');
     return undefined;
   }
   const seg = parseSegment(flags.segment);
-  if (req.target === null) throw new UsageError('CONFLICTING_FLAGS', '--segment needs --target ws://…: every agent drives the one server under test, which none of them starts');
+  if (req.target === null)
+    throw new UsageError('CONFLICTING_FLAGS', '--segment needs --target ws://…: every agent drives the one server under test, which none of them starts');
   if (getWorkload(req.workload).run !== undefined || getWorkload(req.workload).sweepsPayload) {
     throw new UsageError('BAD_SEGMENT', `--segment: workload ${req.workload} cannot be cut into segments; allowed: echo, work, mixed`);
   }
@@ -50,7 +55,10 @@ export function segmentRequest(flags: { segment?: string; startAt?: string }, re
   const startAtMs = flags.startAt === undefined ? null : parseStartAt(flags.startAt, nowMs);
   const cells = req.connections.length * req.repeat;
   if (startAtMs !== null && cells > 1) {
-    throw new UsageError('CONFLICTING_FLAGS', `--start-at agrees one window, but this run has ${cells} cells (connections × repeats); allowed: one --connections value and --repeat 1`);
+    throw new UsageError(
+      'CONFLICTING_FLAGS',
+      `--start-at agrees one window, but this run has ${cells} cells (connections × repeats); allowed: one --connections value and --repeat 1`,
+    );
   }
   return { ...seg, startAtMs };
 }

@@ -3,9 +3,10 @@
  * and serve. Checked against every selected server before anything starts, so a typo or an out-of-range
  * value is a usage error naming the server, the flag and what it takes.
  */
-import type { ServerSpec } from '../servers/spec.js';
+
 import { UsageError } from '../core/errors.js';
 import { parseInteger } from '../core/parse.js';
+import type { ServerSpec } from '../servers/spec.js';
 
 /** Commander collector: every occurrence of a repeatable option, in order. */
 export function collectRepeated(value: string, previous: string[] | undefined): string[] {
@@ -17,7 +18,10 @@ export function collectRepeated(value: string, previous: string[] | undefined): 
  * for every spec in `specs`.
  */
 export function parseServerArgFlags(raw: string | readonly string[] | undefined, specs: readonly ServerSpec[]): Record<string, number> {
-  const items = (typeof raw === 'string' ? [raw] : (raw ?? [])).flatMap((r) => r.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  const items = (typeof raw === 'string' ? [raw] : (raw ?? []))
+    .flatMap((r) => r.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const out: Record<string, number> = {};
   for (const item of items) {
     const eq = item.indexOf('=');

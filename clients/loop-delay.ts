@@ -4,7 +4,7 @@
  * On Node 20 the histogram holds the whole interval between samples — an idle loop sampled every 10 ms
  * reports ~10.1 ms — so the sampling resolution is subtracted to leave the delay itself.
  */
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 
 /** Sampling interval, ms: fine enough for a p99 over a few seconds, cheap enough to leave on. */
 const RESOLUTION_MS = 10;

@@ -30,7 +30,8 @@ export function validatePlan(plan: LoadPlan): void {
   if (url?.protocol !== 'ws:') fail('url', 'a ws:// URL', plan.url);
   positiveInt('connections', plan.connections);
   positiveInt('workers', plan.workers);
-  if (plan.clientCpus !== null && !/^[0-9]+([-,][0-9]+)*$/.test(plan.clientCpus)) fail('clientCpus', 'a taskset CPU list like "1" or "0-1", or null', plan.clientCpus);
+  if (plan.clientCpus !== null && !/^[0-9]+([-,][0-9]+)*$/.test(plan.clientCpus))
+    fail('clientCpus', 'a taskset CPU list like "1" or "0-1", or null', plan.clientCpus);
   if (plan.mode !== 'closed' && plan.mode !== 'open') fail('mode', '"closed" or "open"', plan.mode);
   positiveInt('depth', plan.depth);
   if (plan.mode === 'open' && !(typeof plan.rateHz === 'number' && plan.rateHz > 0 && Number.isFinite(plan.rateHz))) {

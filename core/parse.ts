@@ -34,7 +34,10 @@ export function parseNumber(flag: string, value: string, { min = 0, max = Number
   const n = Number(value.trim());
   if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError('BAD_NUMBER', `${flag}: "${value}" is not a number`);
   if (n < min || n > max || (exclusiveMin && n === min)) {
-    throw new UsageError('OUT_OF_RANGE', `${flag}: ${n} is out of range; allowed: ${exclusiveMin ? '>' : '≥'} ${min}${max < Number.MAX_VALUE ? ` and ≤ ${max}` : ''}`);
+    throw new UsageError(
+      'OUT_OF_RANGE',
+      `${flag}: ${n} is out of range; allowed: ${exclusiveMin ? '>' : '≥'} ${min}${max < Number.MAX_VALUE ? ` and ≤ ${max}` : ''}`,
+    );
   }
   return n;
 }

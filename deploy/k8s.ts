@@ -26,7 +26,7 @@ export function k8sManifests(plan: PlanFile, opts: K8sOptions): Array<Record<str
   const meta = (suffix: string) => ({ name: `${opts.name}-${suffix}`, ...(opts.namespace ? { namespace: opts.namespace } : {}), labels: LABELS(opts.name) });
   const claim = opts.resultsClaim ?? `${opts.name}-results`;
   const docs: Array<Record<string, unknown>> = [
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('plan'), data: { 'plan.json': JSON.stringify(plan, null, 2) + '\n' } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('plan'), data: { 'plan.json': `${JSON.stringify(plan, null, 2)}\n` } },
   ];
   if (opts.resultsClaim === null) {
     docs.push({
@@ -65,7 +65,16 @@ export function k8sManifests(plan: PlanFile, opts: K8sOptions): Array<Record<str
               image: opts.image,
               command: ['wsarena'],
               // $(SEGMENT_INDEX) is expanded by the kubelet from the env below.
-              args: ['run', '--plan', `${PLAN_MOUNT}/plan.json`, '--segment', `$(SEGMENT_INDEX)/${plan.agents}`, '--out', `${RESULTS_MOUNT}/segment-$(SEGMENT_INDEX).json`, '--quiet'],
+              args: [
+                'run',
+                '--plan',
+                `${PLAN_MOUNT}/plan.json`,
+                '--segment',
+                `$(SEGMENT_INDEX)/${plan.agents}`,
+                '--out',
+                `${RESULTS_MOUNT}/segment-$(SEGMENT_INDEX).json`,
+                '--quiet',
+              ],
               env: [{ name: 'SEGMENT_INDEX', valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } }],
               volumeMounts: [
                 { name: 'plan', mountPath: PLAN_MOUNT, readOnly: true },

@@ -29,8 +29,10 @@ export function readPlanFile(path: string): PlanFile {
   const parsed = planFileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UsageError('BAD_PLAN', `--plan: "${path}" is not a wsarena plan (${issue.path.join('.') || '(root)'}: ${issue.message}); allowed: a file written by wsarena plan`);
+    throw new UsageError(
+      'BAD_PLAN',
+      `--plan: "${path}" is not a wsarena plan (${issue.path.join('.') || '(root)'}: ${issue.message}); allowed: a file written by wsarena plan`,
+    );
   }
   return parsed.data;
 }
-

@@ -5,13 +5,13 @@
  */
 import { HandshakeError } from '../clients/rfc6455/handshake.js';
 import type { Findings, ProbeContext, ProbeDefinition, ProbeGroup } from './context.js';
-import { formatMs } from './reaction.js';
 import { backpressureProbe } from './probes/backpressure.js';
 import { badInputProbes } from './probes/bad-input.js';
 import { closeProbes } from './probes/close.js';
 import { handshakeProbes } from './probes/handshake.js';
 import { idleCloseProbe, pingPongProbe, serverPingsProbe } from './probes/keepalive.js';
 import { fragmentedLimitProbe, fragmentedReassemblyProbe, maxMessageProbe } from './probes/size.js';
+import { formatMs } from './reaction.js';
 import { ProbeSocket, type ProbeSocketOptions } from './socket.js';
 import type { ProbeTarget } from './target.js';
 import type { ProbeOutcome, ProbeRecord, ProbeSettings } from './types.js';
@@ -146,7 +146,11 @@ async function runOne(
 export function outcomeOfError(err: unknown, settings: ProbeSettings): ProbeOutcome {
   if (err instanceof HandshakeError) {
     if (err.code === 'HANDSHAKE_TIMEOUT') {
-      return { observed: `no answer to the handshake within ${formatMs(settings.answerTimeoutMs)}`, verdict: 'no-answer', details: { error: err.code, message: err.message } };
+      return {
+        observed: `no answer to the handshake within ${formatMs(settings.answerTimeoutMs)}`,
+        verdict: 'no-answer',
+        details: { error: err.code, message: err.message },
+      };
     }
     return { observed: `handshake failed: ${err.message}`, verdict: 'error', details: { error: err.code, message: err.message } };
   }

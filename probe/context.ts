@@ -2,9 +2,9 @@
  * What a probe gets to work with, and small helpers every probe shares: opening tracked sockets, building
  * contract ECHO messages, and checking that the server still echoes.
  */
-import { Op, buildMessage, nowUs } from '../protocol/wire.js';
+import { buildMessage, nowUs, Op } from '../protocol/wire.js';
 import type { Reaction } from './reaction.js';
-import { ProbeSocket, type ProbeEvent, type ProbeSocketOptions } from './socket.js';
+import type { ProbeEvent, ProbeSocket, ProbeSocketOptions } from './socket.js';
 import type { ProbeTarget } from './target.js';
 import type { ProbeOutcome, ProbeSettings } from './types.js';
 

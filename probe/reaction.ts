@@ -35,13 +35,13 @@ export async function awaitReaction(sock: ProbeSocket, options: AwaitReactionOpt
   const { from, sinceMs, timeoutMs, isReply, signal } = options;
   const event = await sock.waitFor(
     from,
-    (e) => e.type === 'close' || e.type === 'end' || e.type === 'protocol-error' || (isReply !== undefined && isReply(e)),
+    (e) => e.type === 'close' || e.type === 'end' || e.type === 'protocol-error' || isReply?.(e) === true,
     timeoutMs,
     signal,
   );
   if (event === null) return { kind: 'none', windowMs: timeoutMs };
   const afterMs = round(event.atMs - sinceMs);
-  if (isReply !== undefined && isReply(event)) return { kind: 'reply', afterMs };
+  if (isReply?.(event)) return { kind: 'reply', afterMs };
   switch (event.type) {
     case 'protocol-error':
       return { kind: 'protocol-error', code: event.code, message: event.message, afterMs };

@@ -4,11 +4,11 @@
  */
 import { cpuListSize } from '../core/cpu-list.js';
 import { collectEnvironment, toolInfo } from '../results/environment.js';
-import { SCHEMA_VERSION, type ResultFile } from '../results/schema.js';
+import { type ResultFile, SCHEMA_VERSION } from '../results/schema.js';
 import { writeResultFile } from '../results/writer.js';
 import { getServer } from '../servers/registry.js';
 import { DEFAULT_SERVER_OPTIONS } from '../servers/spec.js';
-import { runBattery, type BatteryHooks } from './battery.js';
+import { type BatteryHooks, runBattery } from './battery.js';
 import { probeSectionSchema } from './schema.js';
 import { externalTarget, launchTarget, type ProbeTarget } from './target.js';
 import type { ProbeSection, ProbeSettings, ServerProbeReport } from './types.js';

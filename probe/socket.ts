@@ -209,7 +209,8 @@ export class ProbeSocket {
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       // Once the parser has failed it rethrows on every push: record the violation once and stop parsing.
-      if (!this.events.some((e) => e.type === 'protocol-error')) this.record({ type: 'protocol-error', atMs: this.nowMs(), code: err.code, message: err.message });
+      if (!this.events.some((e) => e.type === 'protocol-error'))
+        this.record({ type: 'protocol-error', atMs: this.nowMs(), code: err.code, message: err.message });
     }
   }
 

@@ -2,9 +2,10 @@
  * The server a battery runs against: one wsarena starts (and restarts, should a probe crash it), or one
  * already running at a URL. Probes see only this interface.
  */
-import { fetchStats, startServer, type LaunchOptions, type RunningServer } from '../servers/launch.js';
-import type { ServerOptions, ServerSpec } from '../servers/spec.js';
+
 import type { StatsSnapshot } from '../protocol/wire.js';
+import { fetchStats, type LaunchOptions, type RunningServer, startServer } from '../servers/launch.js';
+import type { ServerOptions, ServerSpec } from '../servers/spec.js';
 
 export interface ProbeTarget {
   /** Registry name, or the URL for an external target. */

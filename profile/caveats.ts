@@ -27,7 +27,9 @@ export async function measureCpuBusyShare(ms = 500): Promise<number | null> {
 
 function readCpuTimes(): { total: number; idle: number } | null {
   try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith('cpu '));
+    const line = readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('cpu '));
     const fields = line?.trim().split(/\s+/).slice(1).map(Number) ?? [];
     if (fields.length < 5 || fields.some((f) => !Number.isFinite(f))) return null;
     // user nice system idle iowait irq softirq steal …; guest time is already inside user and nice.

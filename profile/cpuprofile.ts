@@ -162,7 +162,10 @@ function summarizeWith(profiles: CpuProfile[], window: { startUs: number; endUs:
   }
 
   const costs = [...byKey.values()].map((acc) => toCost(acc, sampledUs, root));
-  const bySelf = costs.filter((c) => c.selfMs > 0).sort((a, b) => b.selfMs - a.selfMs || a.name.localeCompare(b.name)).slice(0, top);
+  const bySelf = costs
+    .filter((c) => c.selfMs > 0)
+    .sort((a, b) => b.selfMs - a.selfMs || a.name.localeCompare(b.name))
+    .slice(0, top);
   const byTotal = costs.sort((a, b) => b.totalMs - a.totalMs || a.name.localeCompare(b.name)).slice(0, top);
   return {
     source: 'cpuprofile',

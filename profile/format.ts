@@ -77,7 +77,7 @@ function table(rows: FunctionCost[], by: 'self' | 'total'): string {
       })
       .join('  ')
       .trimEnd();
-  return ['  ' + line(head), ...cells.map((c) => '  ' + line(c))].join('\n');
+  return [`  ${line(head)}`, ...cells.map((c) => `  ${line(c)}`)].join('\n');
 }
 
 function formatMs(ms: number): string {

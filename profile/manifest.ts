@@ -3,8 +3,8 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import { formatIssues } from '../results/writer.js';
-import { PROFILE_TOOLS } from './tools.js';
 import { profileSummarySchema } from './summary.js';
+import { PROFILE_TOOLS } from './tools.js';
 
 /**
  * results/profiles/<id>/profile.json: what a `wsarena profile` run left in its folder, so the dashboard
@@ -82,7 +82,7 @@ export function writeProfileManifest(dir: string, manifest: ProfileManifest): st
   const path = join(dir, MANIFEST_FILE);
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(checked.data, null, 1) + '\n');
+  writeFileSync(tmp, `${JSON.stringify(checked.data, null, 1)}\n`);
   renameSync(tmp, path);
   return path;
 }

@@ -47,10 +47,15 @@ export async function fetchPprofProfile(wsUrl: string, seconds: number, path: st
  */
 export function pprofTop(profilePath: string, nodeCount = 500): string {
   const go = findOnPath('go');
-  if (go === null) throw new RunError('PROFILER_FAILED', `go is not on PATH, so ${profilePath} cannot be summarised (apt-get install -y golang-go); the profile itself was kept`);
+  if (go === null)
+    throw new RunError(
+      'PROFILER_FAILED',
+      `go is not on PATH, so ${profilePath} cannot be summarised (apt-get install -y golang-go); the profile itself was kept`,
+    );
   const result = spawnSync(go, ['tool', 'pprof', '-top', `-nodecount=${nodeCount}`, profilePath], { encoding: 'utf8', timeout: 60_000 });
   if (result.error) throw new RunError('PROFILER_FAILED', `go tool pprof failed to run: ${result.error.message}`);
-  if (result.status !== 0) throw new RunError('PROFILER_FAILED', `go tool pprof -top ${profilePath} exited with code ${result.status}: ${result.stderr.trim().slice(-500)}`);
+  if (result.status !== 0)
+    throw new RunError('PROFILER_FAILED', `go tool pprof -top ${profilePath} exited with code ${result.status}: ${result.stderr.trim().slice(-500)}`);
   return result.stdout;
 }
 
@@ -80,7 +85,10 @@ export function parsePprofTop(text: string, top = DEFAULT_TOP): ProfileSummary {
     rows.push({ flatMs: parsePprofDurationMs(m[1]!), cumMs: parsePprofDurationMs(m[2]!), name: m[3]! });
   }
   const costs = rows.map((r) => toCost(r, sampledMs));
-  const bySelf = costs.filter((c) => c.selfMs > 0).sort((a, b) => b.selfMs - a.selfMs || a.name.localeCompare(b.name)).slice(0, top);
+  const bySelf = costs
+    .filter((c) => c.selfMs > 0)
+    .sort((a, b) => b.selfMs - a.selfMs || a.name.localeCompare(b.name))
+    .slice(0, top);
   const byTotal = [...costs].sort((a, b) => b.totalMs - a.totalMs || a.name.localeCompare(b.name)).slice(0, top);
   return { source: 'pprof', profiles: 1, window: 'measured', sampledMs, idleMs: null, samples: null, bySelf, byTotal };
 }

@@ -1,31 +1,31 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
-import { runMatrix, type RunnerEvents, type RunRequest } from '../bench/runner.js';
+import { type RunnerEvents, type RunRequest, runMatrix } from '../bench/runner.js';
 import { getWorkload } from '../bench/workloads.js';
-import { RunError, UsageError, type RunErrorCode } from '../core/errors.js';
+import { RunError, type RunErrorCode, UsageError } from '../core/errors.js';
+import { isMeasured } from '../results/cell-status.js';
+import type { Cell, ResultFile } from '../results/schema.js';
+import { writeResultFile } from '../results/writer.js';
 import type { LaunchOptions, RunningServer, ServerExit } from '../servers/launch.js';
 import { getServer } from '../servers/registry.js';
 import type { ServerSpec } from '../servers/spec.js';
-import type { Cell, ResultFile } from '../results/schema.js';
-import { isMeasured } from '../results/cell-status.js';
-import { writeResultFile } from '../results/writer.js';
 import { busyMachineCaveat, measureCpuBusyShare, profileVsProcCaveat } from './caveats.js';
 import { CLINIC_STOP_GRACE_MS, clinicWrap, findClinicBin, findClinicOutput } from './clinic.js';
 import { readCpuProfile, summarizeCpuProfiles } from './cpuprofile.js';
 import {
+  type Artifact,
   MANIFEST_FILE,
+  type Overhead,
   PROFILE_MANIFEST_VERSION,
   PROFILED_RESULT_FILE,
+  type ProfileManifest,
   RESULT_FILE,
   writeProfileManifest,
-  type Artifact,
-  type Overhead,
-  type ProfileManifest,
 } from './manifest.js';
 import { fetchPprofProfile, parsePprofTop, pprofTop } from './pprof.js';
 import type { ProfileSummary } from './summary.js';
-import { checkToolSupports, type ClinicTool, type ProfileTool } from './tools.js';
+import { type ClinicTool, checkToolSupports, type ProfileTool } from './tools.js';
 
 /**
  * `wsarena profile` as an API: runs one cell without a profiler (the numbers), then the same cell with
@@ -71,12 +71,19 @@ const CLINIC_READY_TIMEOUT_MS = 60_000;
 
 /** Checks that `run` asks for exactly one cell of one server the tool can profile; returns its spec. */
 export function checkProfileRequest(run: RunRequest, tool: ProfileTool): ServerSpec {
-  if (run.target !== null) throw new UsageError('CONFLICTING_FLAGS', '--target: profile starts the server under the profiler itself; it cannot profile a running server');
-  if (run.servers.length !== 1) throw new UsageError('CONFLICTING_FLAGS', `--server: profile runs one server at a time, got ${run.servers.length} (${run.servers.join(', ')})`);
-  if (run.connections.length !== 1) throw new UsageError('CONFLICTING_FLAGS', `--connections: profile runs one cell, got ${run.connections.length} counts (${run.connections.join(', ')})`);
+  if (run.target !== null)
+    throw new UsageError('CONFLICTING_FLAGS', '--target: profile starts the server under the profiler itself; it cannot profile a running server');
+  if (run.servers.length !== 1)
+    throw new UsageError('CONFLICTING_FLAGS', `--server: profile runs one server at a time, got ${run.servers.length} (${run.servers.join(', ')})`);
+  if (run.connections.length !== 1)
+    throw new UsageError('CONFLICTING_FLAGS', `--connections: profile runs one cell, got ${run.connections.length} counts (${run.connections.join(', ')})`);
   if (run.serverCpus.length !== 1) throw new UsageError('CONFLICTING_FLAGS', '--server-cpus: profile runs one cell; give one CPU list, not a "/" sweep');
   if (run.repeat !== 1) throw new UsageError('CONFLICTING_FLAGS', `--repeat: profile runs one cell once, got --repeat ${run.repeat}`);
-  if (getWorkload(run.workload).sweepsPayload) throw new UsageError('CONFLICTING_FLAGS', `--workload ${run.workload} sweeps payload sizes (one cell each); profile one size with --workload echo --payload N`);
+  if (getWorkload(run.workload).sweepsPayload)
+    throw new UsageError(
+      'CONFLICTING_FLAGS',
+      `--workload ${run.workload} sweeps payload sizes (one cell each); profile one size with --workload echo --payload N`,
+    );
   const spec = getServer(run.servers[0]!);
   checkToolSupports(tool, spec);
   return spec;
@@ -135,13 +142,20 @@ export async function runProfile(req: ProfileRequest, events: ProfileEvents = {}
     manifest.cellId = cell?.id ?? null;
     markResult(join(dir, RESULT_FILE), baseline, { id, tool: req.tool, profiled: false });
     if (signal?.aborted) return interrupted(dir, manifest, baseline, null);
-    if (cell === undefined || cell.status !== 'ok') fail('RUN_FAILED', `the unprofiled run of ${spec.name} failed: ${cell?.error ?? cell?.status ?? 'no cell'}`);
+    if (cell === undefined || cell.status !== 'ok')
+      fail('RUN_FAILED', `the unprofiled run of ${spec.name} failed: ${cell?.error ?? cell?.status ?? 'no cell'}`);
   } else {
     warnings.push('--no-baseline: no unprofiled run, so the profiler’s overhead is unknown; do not quote profiled-result.json as a benchmark');
   }
 
   // What the profiled run needs to be watched for.
-  const watch: { server: RunningServer | null; exit: Promise<ServerExit> | null; windowStartUs: number | null; windowEndUs: number | null; pprof: Promise<number> | null } = {
+  const watch: {
+    server: RunningServer | null;
+    exit: Promise<ServerExit> | null;
+    windowStartUs: number | null;
+    windowEndUs: number | null;
+    pprof: Promise<number> | null;
+  } = {
     server: null,
     exit: null,
     windowStartUs: null,
@@ -173,7 +187,11 @@ export async function runProfile(req: ProfileRequest, events: ProfileEvents = {}
     },
   };
 
-  const profiled = await runMatrix({ ...req.run, outPath: join(dir, PROFILED_RESULT_FILE), serverLaunch: launchFor(req.tool, spec, dir, clinicBin) }, profiledEvents, signal);
+  const profiled = await runMatrix(
+    { ...req.run, outPath: join(dir, PROFILED_RESULT_FILE), serverLaunch: launchFor(req.tool, spec, dir, clinicBin) },
+    profiledEvents,
+    signal,
+  );
   manifest.profiledResultFile = PROFILED_RESULT_FILE;
   markResult(join(dir, PROFILED_RESULT_FILE), profiled, { id, tool: req.tool, profiled: true });
   const cell = profiled.cells[0];
@@ -182,20 +200,26 @@ export async function runProfile(req: ProfileRequest, events: ProfileEvents = {}
   const exit = watch.exit ? await watch.exit : null;
   const profilerOutput = watch.server?.stderrTail() ?? '';
   if (req.tool !== 'cpuprof' && profilerOutput !== '') {
-    manifest.artifacts.push(writeArtifact(dir, 'profiler.log', profilerOutput + '\n', 'log', `last lines clinic ${req.tool} and the server printed`));
+    manifest.artifacts.push(writeArtifact(dir, 'profiler.log', `${profilerOutput}\n`, 'log', `last lines clinic ${req.tool} and the server printed`));
   }
   // Artifacts, and the summary where the tool gives one; throws RunError when the profiler left nothing usable.
   const collect = async (): Promise<void> => {
     if (req.tool === 'cpuprof' && spec.language === 'go') {
       if (watch.pprof === null) throw new RunError('PROFILER_FAILED', 'the load never reached its measured window, so no pprof CPU profile was requested');
       const bytes = await watch.pprof;
-      manifest.artifacts.push({ path: 'cpu.pprof', kind: 'pprof', bytes, description: `Go CPU profile of the first ${pprofSeconds} s of the measured window (go tool pprof -http=: cpu.pprof)` });
+      manifest.artifacts.push({
+        path: 'cpu.pprof',
+        kind: 'pprof',
+        bytes,
+        description: `Go CPU profile of the first ${pprofSeconds} s of the measured window (go tool pprof -http=: cpu.pprof)`,
+      });
       const top = pprofTop(pprofPath);
       manifest.artifacts.push(writeArtifact(dir, 'pprof-top.txt', top, 'pprof-top', 'go tool pprof -top'));
       manifest.summary = parsePprofTop(top, req.top);
     } else if (req.tool === 'cpuprof') {
       manifest.summary = collectCpuProfiles(dir, manifest.artifacts, watch, req.top, exit);
-      if (manifest.summary.window === 'whole') warnings.push('no samples fell inside the measured window; the summary covers the whole profile (startup and ramp included)');
+      if (manifest.summary.window === 'whole')
+        warnings.push('no samples fell inside the measured window; the summary covers the whole profile (startup and ramp included)');
       const windowMs = watch.windowStartUs !== null && watch.windowEndUs !== null ? (watch.windowEndUs - watch.windowStartUs) / 1000 : null;
       const disagreement = profileVsProcCaveat(manifest.summary, windowMs, (cell && isMeasured(cell) ? cell.serverResources?.cpuCoreFraction : null) ?? null);
       if (disagreement !== null) warnings.push(disagreement);
@@ -213,10 +237,14 @@ export async function runProfile(req: ProfileRequest, events: ProfileEvents = {}
     return interrupted(dir, manifest, baseline, profiled);
   }
   if (cell === undefined || cell.status !== 'ok') {
-    const what = req.tool === 'cpuprof' ? `${spec.name} under ${spec.language === 'go' ? 'pprof' : 'node --cpu-prof'}` : `${spec.name} under clinic ${req.tool}`;
+    const what =
+      req.tool === 'cpuprof' ? `${spec.name} under ${spec.language === 'go' ? 'pprof' : 'node --cpu-prof'}` : `${spec.name} under clinic ${req.tool}`;
     const error = cell?.error ?? cell?.status ?? 'no cell';
     // clinic that cannot start (or asks a question nobody answers) exits 0 before the server ever runs.
-    const hint = req.tool !== 'cpuprof' && /before it was ready/.test(error) ? `; clinic ${req.tool} ended before the server was ready: check that \`NO_INSIGHT=1 npx clinic ${req.tool} --help\` works` : '';
+    const hint =
+      req.tool !== 'cpuprof' && /before it was ready/.test(error)
+        ? `; clinic ${req.tool} ended before the server was ready: check that \`NO_INSIGHT=1 npx clinic ${req.tool} --help\` works`
+        : '';
     fail('PROFILER_FAILED', `the profiled run (${what}) failed: ${error}${hint}`);
   }
   try {
@@ -258,13 +286,20 @@ function collectCpuProfiles(
   top: number,
   exit: ServerExit | null,
 ): ProfileSummary {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort();
   if (files.length === 0) {
     const how = exit === null ? 'it never started' : exit.signal !== null ? `it was killed by ${exit.signal}` : `it exited with code ${exit.code ?? 'none'}`;
     throw new RunError('PROFILER_FAILED', `node --cpu-prof wrote no .cpuprofile into ${dir} (${how}); a server that is killed instead of exiting writes none`);
   }
   const profiles = files.map((file) => {
-    artifacts.push({ path: file, kind: 'cpuprofile', bytes: statSync(join(dir, file)).size, description: `${describeCpuProfileName(file)}; opens in Chrome DevTools (Performance → Load profile)` });
+    artifacts.push({
+      path: file,
+      kind: 'cpuprofile',
+      bytes: statSync(join(dir, file)).size,
+      description: `${describeCpuProfileName(file)}; opens in Chrome DevTools (Performance → Load profile)`,
+    });
     return readCpuProfile(join(dir, file));
   });
   const window = watch.windowStartUs !== null && watch.windowEndUs !== null ? { startUs: watch.windowStartUs, endUs: watch.windowEndUs } : null;
@@ -285,8 +320,19 @@ function collectClinic(tool: ClinicTool, dir: string, artifacts: Artifact[], exi
     const said = output.trim() === '' ? 'it printed nothing' : `its last output:\n${output.trim().split('\n').slice(-12).join('\n')}`;
     throw new RunError('PROFILER_FAILED', `clinic ${tool} wrote no HTML report into ${dir} (${how}); ${said}`);
   }
-  artifacts.push({ path: found.html, kind: 'clinic-html', bytes: statSync(join(dir, found.html)).size, description: `clinic ${tool} report: open in a browser` });
-  if (found.data !== null) artifacts.push({ path: found.data, kind: 'clinic-data', bytes: sizeOf(join(dir, found.data)), description: `what clinic ${tool} collected (clinic ${tool} --visualize-only rebuilds the report)` });
+  artifacts.push({
+    path: found.html,
+    kind: 'clinic-html',
+    bytes: statSync(join(dir, found.html)).size,
+    description: `clinic ${tool} report: open in a browser`,
+  });
+  if (found.data !== null)
+    artifacts.push({
+      path: found.data,
+      kind: 'clinic-data',
+      bytes: sizeOf(join(dir, found.data)),
+      description: `what clinic ${tool} collected (clinic ${tool} --visualize-only rebuilds the report)`,
+    });
 }
 
 /** msgs/s of both runs and their ratio; null when either has no load report. */
@@ -304,7 +350,9 @@ function markResult(path: string, file: ResultFile, profile: { id: string; tool:
     profile: {
       ...profile,
       manifest: MANIFEST_FILE,
-      ...(profile.profiled ? { note: `measured with the server under ${profile.tool}: these numbers include the profiler's overhead and are not benchmark figures` } : {}),
+      ...(profile.profiled
+        ? { note: `measured with the server under ${profile.tool}: these numbers include the profiler's overhead and are not benchmark figures` }
+        : {}),
     },
   };
   writeResultFile(path, file);
@@ -339,4 +387,3 @@ export function newProfileId(profilesDir: string, server: string, tool: ProfileT
 function nowUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
-

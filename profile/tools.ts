@@ -63,7 +63,10 @@ export function parseTool(name: string): ProfileTool {
 export function checkToolSupports(tool: ProfileTool, spec: ServerSpec): void {
   const def = TOOLS[tool];
   if (!def.languages.includes(spec.language)) {
-    throw new UsageError('TOOL_UNSUPPORTED', `--tool ${tool}: clinic profiles Node servers; ${spec.name} is a ${spec.language} server, use --tool cpuprof (net/http/pprof)`);
+    throw new UsageError(
+      'TOOL_UNSUPPORTED',
+      `--tool ${tool}: clinic profiles Node servers; ${spec.name} is a ${spec.language} server, use --tool cpuprof (net/http/pprof)`,
+    );
   }
   if (def.refusesModels.includes(spec.model)) {
     throw new UsageError(

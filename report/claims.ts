@@ -18,7 +18,7 @@
  * was ≥ 90% used at its peak.
  */
 import { describeLimit, nearestLimit } from '../bench/limits.js';
-import { median, summarize, type Interval } from '../bench/stats.js';
+import { type Interval, median, summarize } from '../bench/stats.js';
 import { cpuListSize } from '../core/cpu-list.js';
 import { formatBytes, formatUs } from '../core/format.js';
 import { serverLabel } from '../results/cell-label.js';
@@ -28,7 +28,7 @@ import { starvationOf } from '../results/starved.js';
 import { SERVERS } from '../servers/registry.js';
 import type { ServerModel } from '../servers/spec.js';
 import { HOL_FRACTION } from './findings.js';
-import { ratioOfMeans, type RatioEstimate } from './ratio.js';
+import { type RatioEstimate, ratioOfMeans } from './ratio.js';
 import { isScorecardEcho } from './scorecard.js';
 
 export type ClaimId = 'C1' | 'C2' | 'C3' | 'C4' | 'C5';
@@ -112,7 +112,8 @@ export interface ClaimSpec {
 }
 
 /** The idle ramp settings of the idle-threads entry, for `wsarena run` commands that repeat or extend it. */
-const IDLE_RUN = '--workload idle --connections 19000 --steps 5 --hold 3s --final-hold 10s --ramp 2000 --client-workers 2 --ping-interval 1s --handshake-timeout 30s';
+const IDLE_RUN =
+  '--workload idle --connections 19000 --steps 5 --hold 3s --final-hold 10s --ramp 2000 --client-workers 2 --ping-interval 1s --handshake-timeout 30s';
 /** The scaling-closed entry's settings (closed loop, 1 message in flight, server on CPU 0 by default). */
 const ECHO_RUN = '--workload echo --depth 1 --duration 5s --warmup 1s --drain 1s --client-workers 1 --handshake-timeout 30s';
 /** The mixed entry's settings (open loop, 1% heavy messages of 5,000,000 iterations). */
@@ -131,7 +132,15 @@ const POOL_ARG = 'max-threads';
 /** C3 and C4: the event loop. */
 const EVENT_LOOP_MODELS: readonly ServerModel[] = ['event-loop'];
 /** C4: every model that runs handlers off the event loop's thread: pools, threads, processes. */
-const OFF_LOOP_MODELS: readonly ServerModel[] = ['thread-pool', 'threads', 'processes', 'thread-per-connection', 'virtual-threads', 'worker-per-connection', 'goroutines'];
+const OFF_LOOP_MODELS: readonly ServerModel[] = [
+  'thread-pool',
+  'threads',
+  'processes',
+  'thread-per-connection',
+  'virtual-threads',
+  'worker-per-connection',
+  'goroutines',
+];
 /** C5: long polling, against the WebSocket event loop on the same runtime (Node, one event loop, JS framing). */
 const LONG_POLL_MODELS: readonly ServerModel[] = ['long-poll'];
 const C5_WEBSOCKET_SERVER = 'ws-loop';
@@ -282,7 +291,14 @@ function claimC1(cells: readonly MeasuredCell[]) {
     const lang = SERVERS[s]!.language;
     const t = CHEAP_MODELS.flatMap((m) => cheap.filter((c) => SERVERS[c]!.model === m && SERVERS[c]!.language === lang))[0];
     if (t === undefined) {
-      parts.push(inconclusivePart(s, `${s} has no cheap-thread or event-loop counterpart in the same runtime (${lang}) in these results`, settleFor(['idle-threads', 'scaling-closed'], [s]), []));
+      parts.push(
+        inconclusivePart(
+          s,
+          `${s} has no cheap-thread or event-loop counterpart in the same runtime (${lang}) in these results`,
+          settleFor(['idle-threads', 'scaling-closed'], [s]),
+          [],
+        ),
+      );
       continue;
     }
     parts.push(c1Pair(cells, s, t));
@@ -297,7 +313,16 @@ function c1Pair(cells: readonly MeasuredCell[], s: string, t: string): Part {
   const used = [...(idle ? [...idle.a.cells, ...idle.b.cells] : []), ...(echo ? echo.cells : [])];
   if (!idle && !echo) {
     const cmd = settleFor(['idle-threads', 'scaling-closed'], [s, t]);
-    return { label, answer: 'no data', dependsOn: null, reason: `no idle ramp or closed-loop echo shared by ${s} and ${t}`, figures: [], gap: `${label}: no shared idle ramp or closed-loop echo: run ${cmd}`, settle: cmd, cells: [] };
+    return {
+      label,
+      answer: 'no data',
+      dependsOn: null,
+      reason: `no idle ramp or closed-loop echo shared by ${s} and ${t}`,
+      figures: [],
+      gap: `${label}: no shared idle ramp or closed-loop echo: run ${cmd}`,
+      settle: cmd,
+      cells: [],
+    };
   }
   const mem = idle ? memoryRatioFigure(idle.a, idle.b) : null;
   const ceiling = idle ? compareCeilings(idle.a, idle.b) : null;
@@ -307,7 +332,12 @@ function c1Pair(cells: readonly MeasuredCell[], s: string, t: string): Part {
   const high = echo ? classifyRatio(ratioOfMeans(echo.a.get(hi)!, echo.b.get(hi)!), RULES.c1CpuRatio) : null;
   const hiFig = echo ? cpuRatioFigure(echo, hi, s, t, cells) : null;
   const loFig = echo && lo !== hi ? cpuRatioFigure(echo, lo, s, t, cells) : null;
-  const part = (answer: ClaimAnswer, reason: string, figures: Array<ClaimFigure | null>, extra: { dependsOn?: string; gap?: string; settle?: string } = {}): Part => ({
+  const part = (
+    answer: ClaimAnswer,
+    reason: string,
+    figures: Array<ClaimFigure | null>,
+    extra: { dependsOn?: string; gap?: string; settle?: string } = {},
+  ): Part => ({
     label,
     answer,
     dependsOn: extra.dependsOn ?? null,
@@ -319,27 +349,52 @@ function c1Pair(cells: readonly MeasuredCell[], s: string, t: string): Part {
   });
   const repeatRamp = `wsarena run --server ${s},${t} ${IDLE_RUN} --repeat 2`;
   if (ceiling?.kind === 'lower') {
-    return part('supported', `${s} held at most ${ceiling.a} connections${ceiling.limit ? ` (nearest limit: ${ceiling.limit})` : ''}; ${t} held ${ceiling.b}`, [mem, hiFig]);
+    return part('supported', `${s} held at most ${ceiling.a} connections${ceiling.limit ? ` (nearest limit: ${ceiling.limit})` : ''}; ${t} held ${ceiling.b}`, [
+      mem,
+      hiFig,
+    ]);
   }
   if (high === 'above') {
     if (lo !== hi && low === 'below') {
-      return part('depends', `${s} costs < ${RULES.c1CpuRatio}× the CPU per message of ${t} at ${lo} connections and ≥ ${RULES.c1CpuRatio}× at ${hi}`, [loFig, hiFig], { dependsOn: 'connection count' });
+      return part(
+        'depends',
+        `${s} costs < ${RULES.c1CpuRatio}× the CPU per message of ${t} at ${lo} connections and ≥ ${RULES.c1CpuRatio}× at ${hi}`,
+        [loFig, hiFig],
+        { dependsOn: 'connection count' },
+      );
     }
-    return part('supported', `${s} needs ≥ ${RULES.c1CpuRatio}× the CPU per message of ${t} at ${hi} connections${lo !== hi && low === 'above' ? ` (and at ${lo})` : ''}`, [hiFig, mem ?? loFig]);
+    return part(
+      'supported',
+      `${s} needs ≥ ${RULES.c1CpuRatio}× the CPU per message of ${t} at ${hi} connections${lo !== hi && low === 'above' ? ` (and at ${lo})` : ''}`,
+      [hiFig, mem ?? loFig],
+    );
   }
   if (high === 'below') {
     if (ceiling?.kind === 'same' && ceiling.a >= RULES.manyConnections) {
-      return part('not supported', `${s} held ${ceiling.a} idle connections (of ${ceiling.target}) like ${t}, and needs < ${RULES.c1CpuRatio}× its CPU per message at ${hi} connections`, [mem, hiFig]);
+      return part(
+        'not supported',
+        `${s} held ${ceiling.a} idle connections (of ${ceiling.target}) like ${t}, and needs < ${RULES.c1CpuRatio}× its CPU per message at ${hi} connections`,
+        [mem, hiFig],
+      );
     }
     if (ceiling === null) {
       const cmd = settleFor(['idle-threads'], [s, t]);
-      return part('inconclusive', `< ${RULES.c1CpuRatio}× the CPU per message at ${hi} connections, but no idle ramp of both shows the ceiling`, [hiFig], { gap: `no idle ramp of both: run ${cmd}`, settle: cmd });
+      return part('inconclusive', `< ${RULES.c1CpuRatio}× the CPU per message at ${hi} connections, but no idle ramp of both shows the ceiling`, [hiFig], {
+        gap: `no idle ramp of both: run ${cmd}`,
+        settle: cmd,
+      });
     }
     if (ceiling.kind === 'same') {
       const cmd = settleFor(['idle-threads'], [s, t]);
-      return part('inconclusive', `both held ${ceiling.a} idle connections, fewer than the ${RULES.manyConnections} the claim is about`, [mem, hiFig], { gap: `idle ramps held only ${ceiling.a}: run ${cmd}`, settle: cmd });
+      return part('inconclusive', `both held ${ceiling.a} idle connections, fewer than the ${RULES.manyConnections} the claim is about`, [mem, hiFig], {
+        gap: `idle ramps held only ${ceiling.a}: run ${cmd}`,
+        settle: cmd,
+      });
     }
-    return part('inconclusive', `${s}'s single ramp stopped at ${ceiling.a} with no machine limit near`, [mem, hiFig], { gap: `one ramp of ${s} stopped short (${ceiling.stoppedBy}): run ${repeatRamp}`, settle: repeatRamp });
+    return part('inconclusive', `${s}'s single ramp stopped at ${ceiling.a} with no machine limit near`, [mem, hiFig], {
+      gap: `one ramp of ${s} stopped short (${ceiling.stoppedBy}): run ${repeatRamp}`,
+      settle: repeatRamp,
+    });
   }
   if (high === 'single' || high === 'unclear') {
     const cmd = `wsarena run --server ${s},${t} ${ECHO_RUN} --connections ${hi} --repeat ${MORE_REPEATS}`;
@@ -348,10 +403,16 @@ function c1Pair(cells: readonly MeasuredCell[], s: string, t: string): Part {
   }
   // No shared echo: the idle ramp alone cannot say what a message costs.
   if (ceiling?.kind === 'single') {
-    return part('inconclusive', `${s}'s single ramp stopped at ${ceiling.a} with no machine limit near`, [mem], { gap: `one ramp of ${s} stopped short (${ceiling.stoppedBy}): run ${repeatRamp}`, settle: repeatRamp });
+    return part('inconclusive', `${s}'s single ramp stopped at ${ceiling.a} with no machine limit near`, [mem], {
+      gap: `one ramp of ${s} stopped short (${ceiling.stoppedBy}): run ${repeatRamp}`,
+      settle: repeatRamp,
+    });
   }
   const cmd = settleFor(['scaling-closed'], [s, t]);
-  return part('inconclusive', `both held ${ceiling?.a ?? '?'} idle connections; no closed-loop echo of both shows the cost per message`, [mem], { gap: `no closed-loop echo (1 in flight, 1 core) of both: run ${cmd}`, settle: cmd });
+  return part('inconclusive', `both held ${ceiling?.a ?? '?'} idle connections; no closed-loop echo of both shows the cost per message`, [mem], {
+    gap: `no closed-loop echo (1 in flight, 1 core) of both: run ${cmd}`,
+    settle: cmd,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -401,11 +462,38 @@ function claimC2(cells: readonly MeasuredCell[]) {
     const used = [...group, ...(control ? [control.cell] : [])];
     const cmd = `wsarena run --server ${first.server} --server-arg ${POOL_ARG}=${n} ${POOL_RUN} --connections ${m} --repeat 3`;
     if (starved.every((v) => v > 0)) {
-      parts.push({ label, answer: 'supported', dependsOn: null, reason: `a pool of ${n} threads left ${fmtCount(i)} of ${m} connections unanswered`, figures, gap: null, settle: null, cells: used });
+      parts.push({
+        label,
+        answer: 'supported',
+        dependsOn: null,
+        reason: `a pool of ${n} threads left ${fmtCount(i)} of ${m} connections unanswered`,
+        figures,
+        gap: null,
+        settle: null,
+        cells: used,
+      });
     } else if (starved.every((v) => v === 0)) {
-      parts.push({ label, answer: 'not supported', dependsOn: null, reason: `a pool of ${n} threads served all ${m} connections`, figures, gap: null, settle: null, cells: used });
+      parts.push({
+        label,
+        answer: 'not supported',
+        dependsOn: null,
+        reason: `a pool of ${n} threads served all ${m} connections`,
+        figures,
+        gap: null,
+        settle: null,
+        cells: used,
+      });
     } else {
-      parts.push({ label, answer: 'inconclusive', dependsOn: null, reason: `runs disagree (starved: ${starved.join(', ')})`, figures, gap: `${label}: runs disagree (starved ${starved.join(', ')}; the CI spans 0): run ${cmd}`, settle: cmd, cells: used });
+      parts.push({
+        label,
+        answer: 'inconclusive',
+        dependsOn: null,
+        reason: `runs disagree (starved: ${starved.join(', ')})`,
+        figures,
+        gap: `${label}: runs disagree (starved ${starved.join(', ')}; the CI spans 0): run ${cmd}`,
+        settle: cmd,
+        cells: used,
+      });
     }
   }
   return combine(parts, 'pool size and connection count');
@@ -466,7 +554,14 @@ function c3Server(cells: readonly MeasuredCell[], s: string): Part {
     settle,
     cells: used,
   });
-  if (!ramp && counts.length === 0) return part('no data', `no idle ramp or closed-loop echo of ${s}`, null, `no data: run ${settleFor(['idle-threads', 'scaling-closed'], [s])}`, settleFor(['idle-threads', 'scaling-closed'], [s]));
+  if (!ramp && counts.length === 0)
+    return part(
+      'no data',
+      `no idle ramp or closed-loop echo of ${s}`,
+      null,
+      `no data: run ${settleFor(['idle-threads', 'scaling-closed'], [s])}`,
+      settleFor(['idle-threads', 'scaling-closed'], [s]),
+    );
 
   let growth: RatioClass | null = null;
   let lo = 0;
@@ -505,7 +600,8 @@ function c3Server(cells: readonly MeasuredCell[], s: string): Part {
     const c = ceilingOf(ramp!);
     return part('not supported', `${s} held at most ${c.max} of ${ramp!.target} idle connections${c.limit ? ` (nearest limit: ${c.limit})` : ''}`);
   }
-  if (memory === 'costly') return part('not supported', `${s} needs more than ${formatBytes(RULES.c3CheapBytes)} (one thread's kernel stack) per idle connection`);
+  if (memory === 'costly')
+    return part('not supported', `${s} needs more than ${formatBytes(RULES.c3CheapBytes)} (one thread's kernel stack) per idle connection`);
   if (growth === 'above') return part('depends', `${s}'s CPU per message grows ≥ ${RULES.c3CpuGrowth}× from ${lo} to ${hi} connections`, 'connection count');
   const echoCmd = `wsarena run --server ${s} ${ECHO_RUN} --connections ${lo || 100},${hi || 10000} --repeat ${MORE_REPEATS}`;
   if (growth === 'single' || growth === 'unclear') {
@@ -517,19 +613,41 @@ function c3Server(cells: readonly MeasuredCell[], s: string): Part {
     return part('inconclusive', `no closed-loop echo of ${s} at two connection counts`, null, `no echo at 100 and 10,000 connections: run ${cmd}`, cmd);
   }
   // growth 'below': cheap as connections grow; now the idle side.
-  if (ramp === null || memory === null) return part('inconclusive', `CPU per message stays flat from ${lo} to ${hi} connections, but no idle ramp shows the memory per connection`, null, `no idle ramp: run ${idleCmd}`, idleCmd);
+  if (ramp === null || memory === null)
+    return part(
+      'inconclusive',
+      `CPU per message stays flat from ${lo} to ${hi} connections, but no idle ramp shows the memory per connection`,
+      null,
+      `no idle ramp: run ${idleCmd}`,
+      idleCmd,
+    );
   if (reached === 'single-short') {
     const cmd = `wsarena run --server ${s} ${IDLE_RUN} --repeat 2`;
     return part('inconclusive', `${s}'s single ramp stopped short without a machine limit near`, null, `one ramp stopped short: run ${cmd}`, cmd);
   }
   if (memory === 'unclear') {
     const cmd = `wsarena run --server ${s} ${IDLE_RUN} --repeat 3`;
-    return part('inconclusive', `memory per connection not clearly on either side of ${formatBytes(RULES.c3CheapBytes)}`, null, `memory per connection unclear (CI spans ${formatBytes(RULES.c3CheapBytes)} or R² < ${RULES.minR2}): run ${cmd}`, cmd);
+    return part(
+      'inconclusive',
+      `memory per connection not clearly on either side of ${formatBytes(RULES.c3CheapBytes)}`,
+      null,
+      `memory per connection unclear (CI spans ${formatBytes(RULES.c3CheapBytes)} or R² < ${RULES.minR2}): run ${cmd}`,
+      cmd,
+    );
   }
   if (ramp.target < RULES.manyConnections) {
-    return part('inconclusive', `${s} held ${ramp.target} idle connections cheaply, fewer than the ${RULES.manyConnections} the claim is about`, null, `idle ramp only to ${ramp.target}: run ${idleCmd}`, idleCmd);
+    return part(
+      'inconclusive',
+      `${s} held ${ramp.target} idle connections cheaply, fewer than the ${RULES.manyConnections} the claim is about`,
+      null,
+      `idle ramp only to ${ramp.target}: run ${idleCmd}`,
+      idleCmd,
+    );
   }
-  return part('supported', `${s} held ${ramp.target} idle connections at ≤ ${formatBytes(RULES.c3CheapBytes)} each, and its CPU per message grows < ${RULES.c3CpuGrowth}× from ${lo} to ${hi} connections`);
+  return part(
+    'supported',
+    `${s} held ${ramp.target} idle connections at ≤ ${formatBytes(RULES.c3CheapBytes)} each, and its CPU per message grows < ${RULES.c3CpuGrowth}× from ${lo} to ${hi} connections`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -567,11 +685,23 @@ function claimC4(cells: readonly MeasuredCell[]) {
     parts.push(c4Context(ctx, cores));
   }
   // One core and two answer different questions (on one core a pool has no second core): say which is missing.
-  for (const [cores, entry] of [['1', 'mixed'], ['2', 'mixed-2cores']] as const) {
+  for (const [cores, entry] of [
+    ['1', 'mixed'],
+    ['2', 'mixed-2cores'],
+  ] as const) {
     if (byCores.has(cores)) continue;
     const label = `${cores} server core${cores === '1' ? '' : 's'}`;
     const cmd = suiteCommand([entry]);
-    parts.push({ label, answer: 'no data', dependsOn: null, reason: `no mixed cells on ${label}`, figures: [], gap: `no mixed cells on ${label}: run ${cmd}`, settle: cmd, cells: [] });
+    parts.push({
+      label,
+      answer: 'no data',
+      dependsOn: null,
+      reason: `no mixed cells on ${label}`,
+      figures: [],
+      gap: `no mixed cells on ${label}: run ${cmd}`,
+      settle: cmd,
+      cells: [],
+    });
   }
   return combine(parts, 'server cores');
 }
@@ -581,7 +711,10 @@ function c4Context(ctx: MeasuredCell[], cores: string): Part {
   const entry: EntryName | null = cores === '1' ? 'mixed' : cores === '2' ? 'mixed-2cores' : null;
   const p = ctx[0]!.params;
   const best = (models: readonly ServerModel[]) => {
-    const entries = groupBy(ctx.filter((c) => models.includes(modelOf(c.server)!)), (c) => c.server).map(([server, cs]) => ({ server, cells: cs, values: cs.map((c) => c.load!.byClass!['cheap']!.p99Us) }));
+    const entries = groupBy(
+      ctx.filter((c) => models.includes(modelOf(c.server)!)),
+      (c) => c.server,
+    ).map(([server, cs]) => ({ server, cells: cs, values: cs.map((c) => c.load!.byClass!['cheap']!.p99Us) }));
     const withRepeats = entries.filter((e) => e.values.length >= 2);
     const pool = withRepeats.length > 0 ? withRepeats : entries;
     return pool.sort((a, b) => mean(a.values) - mean(b.values))[0] ?? null;
@@ -591,10 +724,25 @@ function c4Context(ctx: MeasuredCell[], cores: string): Part {
   const servers = [loop?.server, off?.server].filter((s): s is string => s !== undefined);
   const runCmd = `wsarena run --server ${servers.join(',') || 'ws-loop,ws-piscina'} ${MIXED_RUN}${cores === '1' ? '' : ` --server-cpus ${ctx[0]!.pinning.serverCpus ?? '0-1'}`} --connections ${p.connections} --repeat ${MORE_REPEATS}`;
   const used = [...(loop?.cells ?? []), ...(off?.cells ?? [])];
-  const part = (answer: ClaimAnswer, reason: string, figures: ClaimFigure[], gap: string | null = null, settle: string | null = null): Part => ({ label, answer, dependsOn: null, reason, figures, gap: gap === null ? null : `${label}: ${gap}`, settle, cells: used });
+  const part = (answer: ClaimAnswer, reason: string, figures: ClaimFigure[], gap: string | null = null, settle: string | null = null): Part => ({
+    label,
+    answer,
+    dependsOn: null,
+    reason,
+    figures,
+    gap: gap === null ? null : `${label}: ${gap}`,
+    settle,
+    cells: used,
+  });
   if (!loop || !off) {
     const cmd = entry !== null ? settleFor([entry], servers.length > 0 ? servers : []) : runCmd;
-    return part('inconclusive', `no ${!loop ? 'event-loop server' : 'pool, threads or processes'} in the mixed cells on ${label}`, [], `no ${!loop ? 'event loop' : 'pool or threads'} in the mixed workload on ${label}: run ${cmd}`, cmd);
+    return part(
+      'inconclusive',
+      `no ${!loop ? 'event-loop server' : 'pool, threads or processes'} in the mixed cells on ${label}`,
+      [],
+      `no ${!loop ? 'event loop' : 'pool or threads'} in the mixed workload on ${label}: run ${cmd}`,
+      cmd,
+    );
   }
   const est = ratioOfMeans(loop.values, off.values);
   const li = summarize(loop.values);
@@ -602,11 +750,7 @@ function c4Context(ctx: MeasuredCell[], cores: string): Part {
   const heavyP50 = loop.cells.map((c) => c.load!.byClass!['heavy']?.p50Us).filter((v): v is number => typeof v === 'number');
   const heavy = heavyP50.length > 0 ? median(heavyP50) : null;
   const figures: ClaimFigure[] = [
-    ratioFigure(
-      `cheap-message p99, ${loop.server} ÷ ${off.server}`,
-      est,
-      `cheap p99 ${loop.server} ${formatUs(li.mean)} ÷ ${off.server} ${formatUs(oi.mean)}`,
-    ),
+    ratioFigure(`cheap-message p99, ${loop.server} ÷ ${off.server}`, est, `cheap p99 ${loop.server} ${formatUs(li.mean)} ÷ ${off.server} ${formatUs(oi.mean)}`),
   ];
   if (heavy !== null) {
     figures.push({
@@ -621,21 +765,42 @@ function c4Context(ctx: MeasuredCell[], cores: string): Part {
   const clientBound = [...loop.cells, ...off.cells].filter((c) => c.verdict?.verdict === 'client-bound').map((c) => c.server);
   if (clientBound.length > 0) {
     const who = [...new Set(clientBound)].join(' and ');
-    return part('inconclusive', `${who}'s runs were client-bound: their latency includes the load generator's`, figures, `${who} client-bound (latency not a server figure): run ${runCmd} with the generator unsaturated (fewer connections or a lower --rate)`, runCmd);
+    return part(
+      'inconclusive',
+      `${who}'s runs were client-bound: their latency includes the load generator's`,
+      figures,
+      `${who} client-bound (latency not a server figure): run ${runCmd} with the generator unsaturated (fewer connections or a lower --rate)`,
+      runCmd,
+    );
   }
   if (li.n < 2 || oi.n < 2) {
     const who = [li.n < 2 ? loop.server : null, oi.n < 2 ? off.server : null].filter(Boolean).join(' and ');
     return part('inconclusive', `${who} ran once: no CI`, figures, `${who} has a single run, no CI: run ${runCmd}`, runCmd);
   }
   const blocked = heavy === null ? null : li.mean >= RULES.holFraction * heavy;
-  if (blocked === false) return part('not supported', `${loop.server}'s cheap p99 stayed below ${RULES.holFraction}× the heavy messages' median: the event loop was not blocked`, figures);
+  if (blocked === false)
+    return part(
+      'not supported',
+      `${loop.server}'s cheap p99 stayed below ${RULES.holFraction}× the heavy messages' median: the event loop was not blocked`,
+      figures,
+    );
   if (!overlaps(li, oi)) {
     if (oi.mean < li.mean) {
-      return part('supported', `cheap messages' p99 was ${est.ratio.toFixed(1)}× lower on ${off.server} than on ${loop.server}${blocked ? ', which was blocked behind heavy messages' : ''}`, figures);
+      return part(
+        'supported',
+        `cheap messages' p99 was ${est.ratio.toFixed(1)}× lower on ${off.server} than on ${loop.server}${blocked ? ', which was blocked behind heavy messages' : ''}`,
+        figures,
+      );
     }
     return part('not supported', `cheap messages' p99 was lower on ${loop.server} than on ${off.server}`, figures);
   }
-  return part('inconclusive', `the 95% CIs of cheap-message p99 of ${loop.server} and ${off.server} overlap`, figures, `CIs of cheap p99 overlap: run ${runCmd}`, runCmd);
+  return part(
+    'inconclusive',
+    `the 95% CIs of cheap-message p99 of ${loop.server} and ${off.server} overlap`,
+    figures,
+    `CIs of cheap p99 overlap: run ${runCmd}`,
+    runCmd,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -666,17 +831,57 @@ function claimC5(cells: readonly MeasuredCell[]) {
       const ai = summarize(a);
       const bi = summarize(b);
       const used = echo.cells.filter((c) => c.params.connections === n);
-      const fig = ratioFigure(`CPU µs per delivered message, ${s} ÷ ${C5_WEBSOCKET_SERVER} @${n}`, est, `CPU µs/msg @${n}: ${s} ${ai.mean.toFixed(1)} ÷ ${C5_WEBSOCKET_SERVER} ${bi.mean.toFixed(1)}`);
+      const fig = ratioFigure(
+        `CPU µs per delivered message, ${s} ÷ ${C5_WEBSOCKET_SERVER} @${n}`,
+        est,
+        `CPU µs/msg @${n}: ${s} ${ai.mean.toFixed(1)} ÷ ${C5_WEBSOCKET_SERVER} ${bi.mean.toFixed(1)}`,
+      );
       const label = `${n} connections`;
       const cmd = `wsarena run --server ${s},${C5_WEBSOCKET_SERVER} ${ECHO_RUN} --connections ${n} --repeat ${MORE_REPEATS}`;
       if (ai.n < 2 || bi.n < 2) {
-        parts.push({ label, answer: 'inconclusive', dependsOn: null, reason: `a single run at ${n} connections: no CI`, figures: [fig], gap: `${label}: a single run, no CI: run ${cmd}`, settle: cmd, cells: used });
+        parts.push({
+          label,
+          answer: 'inconclusive',
+          dependsOn: null,
+          reason: `a single run at ${n} connections: no CI`,
+          figures: [fig],
+          gap: `${label}: a single run, no CI: run ${cmd}`,
+          settle: cmd,
+          cells: used,
+        });
       } else if (overlaps(ai, bi)) {
-        parts.push({ label, answer: 'inconclusive', dependsOn: null, reason: `the CIs of CPU per message overlap at ${n} connections`, figures: [fig], gap: `${label}: CIs of CPU µs/msg overlap: run ${cmd}`, settle: cmd, cells: used });
+        parts.push({
+          label,
+          answer: 'inconclusive',
+          dependsOn: null,
+          reason: `the CIs of CPU per message overlap at ${n} connections`,
+          figures: [fig],
+          gap: `${label}: CIs of CPU µs/msg overlap: run ${cmd}`,
+          settle: cmd,
+          cells: used,
+        });
       } else if (ai.mean > bi.mean) {
-        parts.push({ label, answer: 'supported', dependsOn: null, reason: `long polling used ${est.ratio.toFixed(1)}× the server CPU per message of ${C5_WEBSOCKET_SERVER}`, figures: [fig], gap: null, settle: null, cells: used });
+        parts.push({
+          label,
+          answer: 'supported',
+          dependsOn: null,
+          reason: `long polling used ${est.ratio.toFixed(1)}× the server CPU per message of ${C5_WEBSOCKET_SERVER}`,
+          figures: [fig],
+          gap: null,
+          settle: null,
+          cells: used,
+        });
       } else {
-        parts.push({ label, answer: 'not supported', dependsOn: null, reason: `long polling used less server CPU per message than ${C5_WEBSOCKET_SERVER}`, figures: [fig], gap: null, settle: null, cells: used });
+        parts.push({
+          label,
+          answer: 'not supported',
+          dependsOn: null,
+          reason: `long polling used less server CPU per message than ${C5_WEBSOCKET_SERVER}`,
+          figures: [fig],
+          gap: null,
+          settle: null,
+          cells: used,
+        });
       }
     }
   }
@@ -696,7 +901,10 @@ function combine(parts: Part[], dimension: string): Omit<ClaimResult, 'id' | 'cl
   const gap = firstOpen?.gap ?? null;
   const settle = firstOpen?.settle ?? null;
   const many = parts.length > 1;
-  const say = (p: Part) => (many ? `${p.label}: ${p.answer === 'depends' ? `depends on ${p.dependsOn}` : p.answer === 'supported' || p.answer === 'not supported' ? `${p.answer}, ` : ''}${p.reason}` : p.reason);
+  const say = (p: Part) =>
+    many
+      ? `${p.label}: ${p.answer === 'depends' ? `depends on ${p.dependsOn}` : p.answer === 'supported' || p.answer === 'not supported' ? `${p.answer}, ` : ''}${p.reason}`
+      : p.reason;
   if (decisive.length === 0) {
     const answer: ClaimAnswer = parts.some((p) => p.answer === 'inconclusive') ? 'inconclusive' : 'no data';
     const figures = parts.flatMap((p) => p.figures).slice(0, 2);
@@ -785,7 +993,11 @@ function sharedRamp(cells: readonly MeasuredCell[], a: string, b: string): { a: 
   const shared = [...targets(a)].filter((t) => tb.has(t));
   if (shared.length === 0) return null;
   const target = Math.max(...shared);
-  const at = (s: string): Ramp => ({ server: s, target, cells: cells.filter((c) => c.server === s && c.idle && noServerArgs(c) && c.idle.params.targetConnections === target) });
+  const at = (s: string): Ramp => ({
+    server: s,
+    target,
+    cells: cells.filter((c) => c.server === s && c.idle && noServerArgs(c) && c.idle.params.targetConnections === target),
+  });
   return { a: at(a), b: at(b) };
 }
 
@@ -806,7 +1018,13 @@ function ceilingOf(r: Ramp): Ceiling {
   const limits = idle.map((s) => (s.limits ? nearestLimit(s.limits) : null)).filter((l): l is NonNullable<typeof l> => l !== null);
   const tight = limits.find((l) => l.limit > 0 && l.used / l.limit >= RULES.limitBound) ?? null;
   const nearest = tight ?? limits[0] ?? null;
-  return { max, reached, definite: !reached && (idle.length >= 2 || tight !== null), limit: nearest ? describeLimit(nearest) : null, stoppedBy: idle[0]!.stoppedBy };
+  return {
+    max,
+    reached,
+    definite: !reached && (idle.length >= 2 || tight !== null),
+    limit: nearest ? describeLimit(nearest) : null,
+    stoppedBy: idle[0]!.stoppedBy,
+  };
 }
 
 type CeilingComparison =
@@ -844,7 +1062,11 @@ function memoryRatioFigure(a: Ramp, b: Ramp): ClaimFigure {
   const ca = ceilingOf(a);
   const cb = ceilingOf(b);
   const held = `held ${ca.max} vs ${cb.max} of ${a.target}`;
-  return ratioFigure(`memory per connection (user + kernel), ${a.server} ÷ ${b.server}`, est, `B/conn user + kernel: ${a.server} ${formatBytes(ia.mean)} ÷ ${b.server} ${formatBytes(ib.mean)}; ${held}`);
+  return ratioFigure(
+    `memory per connection (user + kernel), ${a.server} ÷ ${b.server}`,
+    est,
+    `B/conn user + kernel: ${a.server} ${formatBytes(ia.mean)} ÷ ${b.server} ${formatBytes(ib.mean)}; ${held}`,
+  );
 }
 
 function echoCells(cells: readonly MeasuredCell[], server: string): MeasuredCell[] {
@@ -897,7 +1119,11 @@ function cpuRatioFigure(echo: SharedEcho, n: number, s: string, t: string, cells
   const csS = cs(s);
   const csT = cs(t);
   const csText = csS !== null && csT !== null ? `; cs/msg ${csS} vs ${csT}` : '';
-  return ratioFigure(`CPU µs/msg @${n}, ${s} ÷ ${t}`, est, `CPU µs/msg @${n}: ${s} ${mean(echo.a.get(n)!).toFixed(1)} ÷ ${t} ${mean(echo.b.get(n)!).toFixed(1)}${csText}`);
+  return ratioFigure(
+    `CPU µs/msg @${n}, ${s} ÷ ${t}`,
+    est,
+    `CPU µs/msg @${n}: ${s} ${mean(echo.a.get(n)!).toFixed(1)} ÷ ${t} ${mean(echo.b.get(n)!).toFixed(1)}${csText}`,
+  );
 }
 
 type RatioClass = 'above' | 'below' | 'unclear' | 'single';
@@ -914,7 +1140,12 @@ function classifyRatio(est: RatioEstimate, k: number): RatioClass {
 /** "9.9× (95% CI 8.1–11.2×, n=3): <what>". */
 function ratioFigure(label: string, est: RatioEstimate, what: string): ClaimFigure {
   const n = Math.min(est.nNumerator, est.nDenominator);
-  const ci = est.low !== null && est.high !== null ? `95% CI ${est.low.toFixed(2)}–${est.high.toFixed(2)}×, n=${n}` : est.unbounded ? `CI unbounded, n=${n}` : `n=${n}, no CI`;
+  const ci =
+    est.low !== null && est.high !== null
+      ? `95% CI ${est.low.toFixed(2)}–${est.high.toFixed(2)}×, n=${n}`
+      : est.unbounded
+        ? `CI unbounded, n=${n}`
+        : `n=${n}, no CI`;
   return { label, value: est.ratio, low: est.low, high: est.high, n, text: `${Number.isFinite(est.ratio) ? est.ratio.toFixed(2) : '—'}× (${ci}) — ${what}` };
 }
 
@@ -953,7 +1184,17 @@ function groupBy<T>(items: T[], key: (t: T) => string): Array<[string, T[]]> {
 }
 
 /** Knobs that change what a thread costs or how many run (servers' ready lines), shown as conditions. */
-const CONDITION_KNOBS = ['threadKind', 'javaVersion', 'xssBytes', 'carrierParallelism', 'maxThreads', 'goVersion', 'gomaxprocs', 'lockOsThreads', 'threads'] as const;
+const CONDITION_KNOBS = [
+  'threadKind',
+  'javaVersion',
+  'xssBytes',
+  'carrierParallelism',
+  'maxThreads',
+  'goVersion',
+  'gomaxprocs',
+  'lockOsThreads',
+  'threads',
+] as const;
 
 /** Server CPUs, connection counts, and per server its threads, flags and the knobs above. */
 export function conditionsOf(cells: readonly MeasuredCell[]): string[] {
@@ -967,7 +1208,14 @@ export function conditionsOf(cells: readonly MeasuredCell[]): string[] {
     const threads = [...new Set(cs.map((c) => c.params.serverThreads).filter((t): t is number => t !== null))];
     if (threads.length > 0) parts.push(`--threads ${threads.join('/')}`);
     for (const k of CONDITION_KNOBS) {
-      const values = [...new Set(cs.map((c) => c.serverInfo?.knobs[k]).filter((v) => v !== undefined && v !== null).map((v) => (k === 'xssBytes' ? formatBytes(Number(v)) : String(v))))];
+      const values = [
+        ...new Set(
+          cs
+            .map((c) => c.serverInfo?.knobs[k])
+            .filter((v) => v !== undefined && v !== null)
+            .map((v) => (k === 'xssBytes' ? formatBytes(Number(v)) : String(v))),
+        ),
+      ];
       if (values.length > 0) parts.push(`${k} ${values.join('/')}`);
     }
     if (parts.length > 0) out.push(`${server}: ${parts.join(', ')}`);

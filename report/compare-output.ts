@@ -15,7 +15,12 @@ function formatValue(m: MetricComparison, v: number | null | undefined): string 
 export function formatRatioCell(m: MetricComparison): string {
   if (!m.ratio || !Number.isFinite(m.ratio.ratio)) return '—';
   const r = `${m.ratio.ratio.toFixed(2)}×`;
-  const ci = m.ratio.low !== null && m.ratio.high !== null ? ` (${m.ratio.low.toFixed(2)}–${m.ratio.high.toFixed(2)})` : m.ratio.unbounded ? ' (CI unbounded)' : ' (no CI: n<2)';
+  const ci =
+    m.ratio.low !== null && m.ratio.high !== null
+      ? ` (${m.ratio.low.toFixed(2)}–${m.ratio.high.toFixed(2)})`
+      : m.ratio.unbounded
+        ? ' (CI unbounded)'
+        : ' (no CI: n<2)';
   const mark = m.direction === 'better' ? ' ▲ better' : m.direction === 'worse' ? ' ▼ worse' : m.direction === 'noise' ? ' ≈ noise' : '';
   return `${r}${ci}${mark}${m.regression ? ' ✗' : ''}`;
 }
@@ -34,7 +39,22 @@ function statusNote(c: CellComparison): string {
   return notes.join('; ');
 }
 
-const HEAD = ['server', 'workload', 'conns', 'load', 'payload', 'cpus', 'n base/new', 'msgs/s', 'ratio (95% CI)', 'p99', 'ratio (95% CI)', 'CPU µs/msg', 'ratio (95% CI)', 'notes'];
+const HEAD = [
+  'server',
+  'workload',
+  'conns',
+  'load',
+  'payload',
+  'cpus',
+  'n base/new',
+  'msgs/s',
+  'ratio (95% CI)',
+  'p99',
+  'ratio (95% CI)',
+  'CPU µs/msg',
+  'ratio (95% CI)',
+  'notes',
+];
 
 function rowCells(c: CellComparison): string[] {
   const [tput, p99, cpu] = c.metrics;

@@ -1,6 +1,6 @@
-import { summarize, type Interval } from '../bench/stats.js';
+import { type Interval, summarize } from '../bench/stats.js';
 import { buildModel, type LoadedResult, type RunRow } from './model.js';
-import { classifyChange, ratioOfMeans, type ChangeClass, type RatioEstimate } from './ratio.js';
+import { type ChangeClass, classifyChange, type RatioEstimate, ratioOfMeans } from './ratio.js';
 
 /**
  * `wsarena compare BASE NEW`: cells matched by server, workload, connections, mode, depth or rate,
@@ -82,7 +82,19 @@ export function matchKey(r: RunRow): string {
   const load = r.mode === 'open' ? `rate=${r.rateHz}` : `depth=${r.depth}`;
   // Every parameter the report keys repeats on (report/model.ts groupKey): a different WORK size, pool
   // size or server flag is a different cell, never pooled with this one.
-  return JSON.stringify([r.server, r.workload, r.connections, r.mode, load, r.payloadBytes, r.serverCpus, r.workIterations, r.heavyFraction, r.serverThreads, r.serverArgs]);
+  return JSON.stringify([
+    r.server,
+    r.workload,
+    r.connections,
+    r.mode,
+    load,
+    r.payloadBytes,
+    r.serverCpus,
+    r.workIterations,
+    r.heavyFraction,
+    r.serverThreads,
+    r.serverArgs,
+  ]);
 }
 
 /** Why NEW cannot stand for BASE: a NEW file that did not complete, or BASE cells NEW lacks. Empty when complete. */
@@ -117,8 +129,7 @@ export function compareMetric(metric: CompareMetric, base: RunRow[], next: RunRo
   const n = values(next, metric.value);
   const ratio = b.length > 0 && n.length > 0 ? ratioOfMeans(n, b) : null;
   const change = ratio ? classifyChange(ratio) : 'unknown';
-  const direction: Direction =
-    change === 'unknown' || change === 'noise' ? change : (change === 'higher') === metric.higherIsBetter ? 'better' : 'worse';
+  const direction: Direction = change === 'unknown' || change === 'noise' ? change : (change === 'higher') === metric.higherIsBetter ? 'better' : 'worse';
   let regression = false;
   if (threshold !== null && metric.gated && ratio && direction === 'worse') {
     regression = metric.higherIsBetter ? ratio.ratio < 1 - threshold : ratio.ratio > 1 + threshold;
@@ -147,7 +158,15 @@ export function compareResults(base: LoadedResult[], next: LoadedResult[], opts:
     const bOk = b.filter((r) => r.msgsPerSec !== null);
     const nOk = n.filter((r) => r.msgsPerSec !== null);
     const status: MatchStatus =
-      b.length === 0 ? 'only-new' : n.length === 0 ? 'only-base' : nOk.length === 0 && bOk.length > 0 ? 'new-failed' : bOk.length === 0 ? 'base-failed' : 'compared';
+      b.length === 0
+        ? 'only-new'
+        : n.length === 0
+          ? 'only-base'
+          : nOk.length === 0 && bOk.length > 0
+            ? 'new-failed'
+            : bOk.length === 0
+              ? 'base-failed'
+              : 'compared';
     const clientBound = [...bOk, ...nOk].some((r) => r.quality === 'client-bound');
     const metrics = COMPARE_METRICS.map((m) => compareMetric(m, bOk, nOk, clientBound ? null : opts.threshold));
     const regressions: string[] = [];
@@ -155,7 +174,9 @@ export function compareResults(base: LoadedResult[], next: LoadedResult[], opts:
       for (const m of metrics) {
         if (m.regression && m.ratio) {
           const pct = ((m.ratio.ratio - 1) * 100).toFixed(1);
-          regressions.push(`${m.label} ${Number(pct) > 0 ? '+' : ''}${pct}% (95% CI ${fmtRatio(m.ratio.low)}–${fmtRatio(m.ratio.high)}×), beyond ±${(opts.threshold * 100).toFixed(1)}%`);
+          regressions.push(
+            `${m.label} ${Number(pct) > 0 ? '+' : ''}${pct}% (95% CI ${fmtRatio(m.ratio.low)}–${fmtRatio(m.ratio.high)}×), beyond ±${(opts.threshold * 100).toFixed(1)}%`,
+          );
         }
       }
       if (status === 'new-failed') regressions.push('every NEW run failed where BASE ran');

@@ -5,11 +5,11 @@ import { UsageError } from '../core/errors.js';
 import { PROJECT_ROOT } from '../protocol/paths.js';
 import { computeFindings, FINDING_LABELS, type Finding } from './findings.js';
 import { buildFirstScreen, type FirstScreen } from './first-screen.js';
+import { buildModel, type LoadedResult, QUALITIES, QUALITY_LABELS, type ReportModel } from './model.js';
 import { findPoolOverhead } from './pool-overhead-note.js';
-import { poolStatsOf } from './scorecard.js';
-import { buildModel, QUALITIES, QUALITY_LABELS, type LoadedResult, type ReportModel } from './model.js';
 import { findChromium, renderSvg, svgToPng } from './render.js';
-import { FILTER_DIMENSIONS, VIEWS, withData, type Row, type VlSpec } from './views.js';
+import { poolStatsOf } from './scorecard.js';
+import { FILTER_DIMENSIONS, type Row, VIEWS, type VlSpec, withData } from './views.js';
 
 /**
  * Builds the offline dashboard: a folder that opens from disk (file://) with no server and no network.
@@ -83,7 +83,10 @@ export async function buildDashboard(results: LoadedResult[], opts: DashboardOpt
 async function buildInto(outDir: string, results: LoadedResult[], opts: DashboardOptions): Promise<DashboardResult> {
   const chromium = opts.png ? (opts.chromium === undefined ? findChromium() : opts.chromium) : null;
   if (opts.png && !chromium) {
-    throw new UsageError('NO_CHROMIUM', '--png screenshots the SVG charts with chromium, which was not found (/usr/bin/chromium); install Debian’s chromium, set WSARENA_CHROMIUM, or use --svg alone');
+    throw new UsageError(
+      'NO_CHROMIUM',
+      '--png screenshots the SVG charts with chromium, which was not found (/usr/bin/chromium); install Debian’s chromium, set WSARENA_CHROMIUM, or use --svg alone',
+    );
   }
   const model = buildModel(results);
   const findings = computeFindings(model);
@@ -135,7 +138,10 @@ function checkOutDir(outDir: string): void {
     if (!statSync(outDir).isDirectory()) throw new UsageError('BAD_OUT', `--out ${outDir} is a file; give a folder for the dashboard`);
     const entries = readdirSync(outDir);
     if (entries.length > 0 && !entries.includes(MARKER)) {
-      throw new UsageError('BAD_OUT', `--out ${outDir} is not empty and was not made by wsarena report; choose a new or empty folder (e.g. results/dashboard/)`);
+      throw new UsageError(
+        'BAD_OUT',
+        `--out ${outDir} is not empty and was not made by wsarena report; choose a new or empty folder (e.g. results/dashboard/)`,
+      );
     }
   }
 }
@@ -197,7 +203,17 @@ export interface PageData {
   qualities: Array<{ id: string; label: string }>;
   filters: Array<{ field: string; label: string; values: Array<string | number> }>;
   findings: Finding[];
-  views: Array<{ id: string; title: string; description: string; primary: string; emptyText: string; picker: string | null; image: string | null; spec: VlSpec; data: Record<string, Row[]> }>;
+  views: Array<{
+    id: string;
+    title: string;
+    description: string;
+    primary: string;
+    emptyText: string;
+    picker: string | null;
+    image: string | null;
+    spec: VlSpec;
+    data: Record<string, Row[]>;
+  }>;
   runs: Row[];
   sets: Array<Record<string, unknown>>;
 }

@@ -1,7 +1,7 @@
-import { summarize, type Interval } from '../bench/stats.js';
+import { type Interval, summarize } from '../bench/stats.js';
 import { formatRate, formatUs } from '../core/format.js';
-import type { ServerModel } from '../servers/spec.js';
 import { isFailureStatus } from '../results/cell-status.js';
+import type { ServerModel } from '../servers/spec.js';
 import { measuredCell, type ReportModel, type RunRow } from './model.js';
 import { ratioOfMeans } from './ratio.js';
 import { reachedTargetRate } from './target-rate.js';
@@ -181,7 +181,11 @@ export function compareEntries(x: Entry, y: Entry, metric: Metric): Claim {
   const ratioText = `${est.ratio.toFixed(2)}×`;
   const ciRatio = est.low !== null && est.high !== null ? ` (95% CI ${est.low.toFixed(2)}–${est.high.toFixed(2)}×)` : '';
   if (overlaps(big.interval, small.interval)) {
-    return { text: `${big.who} and ${small.who}: the 95% CIs of ${metric.phrase} overlap, so these runs do not show a difference.`, supported: false, blocker: 'overlap' };
+    return {
+      text: `${big.who} and ${small.who}: the 95% CIs of ${metric.phrase} overlap, so these runs do not show a difference.`,
+      supported: false,
+      blocker: 'overlap',
+    };
   }
   if (metric.clientBoundMatters && (big.clientBound || small.clientBound)) {
     // A client-bound throughput is a lower bound: if the better server is the client-bound one, the
@@ -216,7 +220,14 @@ function entry(runs: RunRow[], value: (r: RunRow) => number | null): Entry | nul
   if (withValue.length === 0) return null;
   const values = withValue.map((r) => value(r)!);
   const first = withValue[0]!;
-  return { who: first.who, model: first.model, values, interval: summarize(values), clientBound: withValue.some((r) => r.quality === 'client-bound'), runs: withValue };
+  return {
+    who: first.who,
+    model: first.model,
+    values,
+    interval: summarize(values),
+    clientBound: withValue.some((r) => r.quality === 'client-bound'),
+    runs: withValue,
+  };
 }
 
 /** Runs grouped by context (same conditions except server and connections). */
@@ -235,7 +246,12 @@ function contexts(model: ReportModel, filter: (r: RunRow) => boolean = () => tru
  * Entries at the highest connection count where at least `minEntries` servers have a value; null if
  * there is none. Entries sorted best first.
  */
-function atHighestShared(runs: RunRow[], value: (r: RunRow) => number | null, metric: Metric, minEntries = 2): { connections: number; entries: Entry[] } | null {
+function atHighestShared(
+  runs: RunRow[],
+  value: (r: RunRow) => number | null,
+  metric: Metric,
+  minEntries = 2,
+): { connections: number; entries: Entry[] } | null {
   const counts = [...new Set(runs.map((r) => r.connections))].sort((a, b) => b - a);
   for (const c of counts) {
     const byWho = new Map<string, RunRow[]>();
@@ -254,7 +270,13 @@ function joinList(parts: string[]): string {
   return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
-function finding(kind: Finding['kind'], context: string, statement: string, claims: Claim[], about: { connections?: number; subjects?: string[] } = {}): Finding {
+function finding(
+  kind: Finding['kind'],
+  context: string,
+  statement: string,
+  claims: Claim[],
+  about: { connections?: number; subjects?: string[] } = {},
+): Finding {
   return {
     kind,
     context,
@@ -277,7 +299,15 @@ export function throughputFindings(model: ReportModel): Finding[] {
     const context = runs[0]!.contextLabel;
     const handled = shared.entries.map((e, i) => (i === 0 ? `${nameWithModel(e)} handled ${describeValue(e, THROUGHPUT)}` : describeEntry(e, THROUGHPUT)));
     const statement = `At ${shared.connections} connections (${context}), ${joinList(handled)}.`;
-    out.push(finding('throughput', context, statement, rest.map((e) => compareEntries(best!, e, THROUGHPUT)), { connections: shared.connections, subjects: shared.entries.map((e) => e.who) }));
+    out.push(
+      finding(
+        'throughput',
+        context,
+        statement,
+        rest.map((e) => compareEntries(best!, e, THROUGHPUT)),
+        { connections: shared.connections, subjects: shared.entries.map((e) => e.who) },
+      ),
+    );
   }
   return out;
 }
@@ -290,7 +320,12 @@ export function familyFindings(model: ReportModel): Finding[] {
     for (const c of counts) {
       const at = runs.filter((r) => r.connections === c);
       const best = (family: RunRow['family']) => {
-        const shared = atHighestShared(at.filter((r) => r.family === family), (r) => r.msgsPerSec, THROUGHPUT, 1);
+        const shared = atHighestShared(
+          at.filter((r) => r.family === family),
+          (r) => r.msgsPerSec,
+          THROUGHPUT,
+          1,
+        );
         return shared?.entries[0] ?? null;
       };
       const asyncBest = best('async');
@@ -300,7 +335,12 @@ export function familyFindings(model: ReportModel): Finding[] {
       const statement =
         `At ${c} connections (${context}), the fastest event-loop server, ${asyncBest.who}, handled ${describeValue(asyncBest, THROUGHPUT)}; ` +
         `the fastest threaded one, ${nameWithModel(threadedBest)}, ${describeValue(threadedBest, THROUGHPUT)}.`;
-      out.push(finding('threads-vs-async', context, statement, [compareEntries(asyncBest, threadedBest, THROUGHPUT)], { connections: c, subjects: [asyncBest.who, threadedBest.who] }));
+      out.push(
+        finding('threads-vs-async', context, statement, [compareEntries(asyncBest, threadedBest, THROUGHPUT)], {
+          connections: c,
+          subjects: [asyncBest.who, threadedBest.who],
+        }),
+      );
       break;
     }
   }
@@ -316,7 +356,15 @@ export function cpuFindings(model: ReportModel): Finding[] {
     const [cheapest, ...rest] = shared.entries;
     const context = runs[0]!.contextLabel;
     const statement = `Server CPU per message at ${shared.connections} connections (${context}): ${joinList(shared.entries.map((e) => `${nameWithModel(e)} used ${describeValue(e, CPU)}`))}.`;
-    out.push(finding('cpu', context, statement, rest.map((e) => compareEntries(e, cheapest!, CPU)), { connections: shared.connections, subjects: shared.entries.map((e) => e.who) }));
+    out.push(
+      finding(
+        'cpu',
+        context,
+        statement,
+        rest.map((e) => compareEntries(e, cheapest!, CPU)),
+        { connections: shared.connections, subjects: shared.entries.map((e) => e.who) },
+      ),
+    );
   }
   return out;
 }
@@ -335,9 +383,18 @@ export function latencyFindings(model: ReportModel): Finding[] {
     const [best, ...rest] = shared.entries;
     const context = runs[0]!.contextLabel;
     const short = shared.entries.filter((e) => !e.runs.every(reachedTargetRate)).map((e) => e.who);
-    const shortText = short.length > 0 ? ` ${joinList(short)} fell short of the target rate, so ${short.length > 1 ? 'their' : 'its'} latency includes a growing queue.` : '';
+    const shortText =
+      short.length > 0 ? ` ${joinList(short)} fell short of the target rate, so ${short.length > 1 ? 'their' : 'its'} latency includes a growing queue.` : '';
     const statement = `At ${shared.connections} connections (${context}), p99 latency was ${joinList(shared.entries.map((e) => `${describeValue(e, P99)} on ${nameWithModel(e)}`))}.${shortText}`;
-    out.push(finding('latency', context, statement, rest.map((e) => compareEntries(e, best!, P99)), { connections: shared.connections, subjects: shared.entries.map((e) => e.who) }));
+    out.push(
+      finding(
+        'latency',
+        context,
+        statement,
+        rest.map((e) => compareEntries(e, best!, P99)),
+        { connections: shared.connections, subjects: shared.entries.map((e) => e.who) },
+      ),
+    );
   }
   return out;
 }
@@ -362,7 +419,11 @@ export function headOfLineFindings(model: ReportModel): Finding[] {
       const heavyMedian = summarize(heavy).mean;
       const cheap = e.interval.mean;
       if (e.clientBound) {
-        claims.push({ text: `${e.who}’s runs were client-bound, so its latencies include the load generator’s own delay: no claim about head-of-line blocking.`, supported: false, blocker: 'client-bound' });
+        claims.push({
+          text: `${e.who}’s runs were client-bound, so its latencies include the load generator’s own delay: no claim about head-of-line blocking.`,
+          supported: false,
+          blocker: 'client-bound',
+        });
       } else if (cheap >= HOL_FRACTION * heavyMedian) {
         claims.push({
           text: `On ${e.who} cheap messages’ p99 (${formatUs(cheap)}) reaches the heavy messages’ median time (${formatUs(heavyMedian)}): cheap messages wait behind heavy ones (head-of-line blocking).`,
@@ -392,7 +453,15 @@ export function memoryFindings(model: ReportModel): Finding[] {
     const [cheapest, ...rest] = shared.entries;
     const context = runs[0]!.contextLabel;
     const statement = `Memory per open connection in the idle ramp to ${shared.connections} connections (${context}): ${joinList(shared.entries.map((e) => `${nameWithModel(e)} ${describeValue(e, MEMORY)}`))}.${kernelMemoryText(shared.entries)}`;
-    out.push(finding('memory', context, statement, rest.map((e) => compareEntries(e, cheapest!, MEMORY)), { connections: shared.connections, subjects: shared.entries.map((e) => e.who) }));
+    out.push(
+      finding(
+        'memory',
+        context,
+        statement,
+        rest.map((e) => compareEntries(e, cheapest!, MEMORY)),
+        { connections: shared.connections, subjects: shared.entries.map((e) => e.who) },
+      ),
+    );
   }
   return out;
 }
@@ -513,12 +582,15 @@ export function qualityFinding(model: ReportModel): Finding | null {
 export function computeFindings(model: ReportModel): Finding[] {
   const family = familyFindings(model);
   // A throughput paragraph that compares exactly the pair a threads-vs-async paragraph already compares says nothing new.
-  const same = (a: Finding, b: Finding) => a.context === b.context && a.connections === b.connections && a.subjects.join('\u0000') === b.subjects.join('\u0000');
+  const same = (a: Finding, b: Finding) =>
+    a.context === b.context && a.connections === b.connections && a.subjects.join('\u0000') === b.subjects.join('\u0000');
   const throughput = throughputFindings(model).filter((t) => !family.some((f) => same(f, t)));
   const comparisons = [...family, ...throughput, ...latencyFindings(model), ...cpuFindings(model), ...headOfLineFindings(model), ...memoryFindings(model)];
   const out: Finding[] = [...comparisons, ...ceilingFindings(model), ...idleCeilingFindings(model)];
   if (comparisons.length === 0 && model.runs.length > 0) {
-    out.unshift(finding('nothing-to-compare', 'all results', 'No two servers ran under the same conditions with usable results, so there is nothing to compare yet.', []));
+    out.unshift(
+      finding('nothing-to-compare', 'all results', 'No two servers ran under the same conditions with usable results, so there is nothing to compare yet.', []),
+    );
   }
   const q = qualityFinding(model);
   if (q) out.push(q);

@@ -3,15 +3,16 @@
  * it) and the per-model scorecard, best per column marked. Data only; report/site/dashboard.js draws it with
  * textContent. Everything else (findings, charts, runs, provenance) comes below it or folded.
  */
+
+import { cpuListSize } from '../core/cpu-list.js';
 import { formatBytes, formatRate, formatUs } from '../core/format.js';
 import { serverLabel } from '../results/cell-label.js';
 import type { Cell } from '../results/schema.js';
 import { SERVERS } from '../servers/registry.js';
 import type { ServerModel } from '../servers/spec.js';
-import { answerText, computeClaims, type ClaimFigure, type ClaimResult } from './claims.js';
+import { answerText, type ClaimFigure, type ClaimResult, computeClaims } from './claims.js';
 import { MODEL_LABELS } from './findings.js';
-import { poolOverheadText, type PoolOverheadFigures } from './pool-overhead-note.js';
-import { cpuListSize } from '../core/cpu-list.js';
+import { type PoolOverheadFigures, poolOverheadText } from './pool-overhead-note.js';
 import { buildScorecard, type ScorecardRow } from './scorecard.js';
 
 export interface FirstScreenFigure {
@@ -112,11 +113,41 @@ export function firstScreenScorecard(cells: readonly Cell[], poolOverhead: PoolO
   const rows = buildScorecard(cells).filter((r) => r.idle !== null || r.echo.length > 0 || r.mixed !== null || r.starved !== null || r.pool !== null);
   const at = sharedEchoConnections(rows);
   const columns: ScoreColumn[] = [
-    { id: 'msgsPerCore', label: 'msgs/s per server core', at: at === null ? '' : `@${at} conns`, better: 'higher', note: 'closed-loop echo, 1 message in flight per connection, server on 1 core; median of runs' },
-    { id: 'cpuUsPerMessage', label: 'CPU µs/msg', at: at === null ? '' : `@${at} conns`, better: 'lower', note: 'server process-tree CPU per message in the same echo runs' },
-    { id: 'cheapP99', label: 'cheap-msg p99', at: 'mixed load', better: 'lower', note: 'mixed workload (a few heavy WORK messages among cheap ECHOes), server on 1 core, at the most connections run; median of runs' },
-    { id: 'bytesPerConnection', label: 'bytes/conn', at: 'user + kernel', better: 'lower', note: 'idle ramp: slope of server memory (user) plus kernel memory (KernelStack + SUnreclaim) per open connection' },
-    { id: 'ceiling', label: 'connection ceiling', at: 'and its limit', better: 'higher', note: 'most connections held at once in the largest idle ramp, and the limit nearest to ending it' },
+    {
+      id: 'msgsPerCore',
+      label: 'msgs/s per server core',
+      at: at === null ? '' : `@${at} conns`,
+      better: 'higher',
+      note: 'closed-loop echo, 1 message in flight per connection, server on 1 core; median of runs',
+    },
+    {
+      id: 'cpuUsPerMessage',
+      label: 'CPU µs/msg',
+      at: at === null ? '' : `@${at} conns`,
+      better: 'lower',
+      note: 'server process-tree CPU per message in the same echo runs',
+    },
+    {
+      id: 'cheapP99',
+      label: 'cheap-msg p99',
+      at: 'mixed load',
+      better: 'lower',
+      note: 'mixed workload (a few heavy WORK messages among cheap ECHOes), server on 1 core, at the most connections run; median of runs',
+    },
+    {
+      id: 'bytesPerConnection',
+      label: 'bytes/conn',
+      at: 'user + kernel',
+      better: 'lower',
+      note: 'idle ramp: slope of server memory (user) plus kernel memory (KernelStack + SUnreclaim) per open connection',
+    },
+    {
+      id: 'ceiling',
+      label: 'connection ceiling',
+      at: 'and its limit',
+      better: 'higher',
+      note: 'most connections held at once in the largest idle ramp, and the limit nearest to ending it',
+    },
   ];
   const none = (): ScoreCell => ({ value: null, text: '—', best: false, detail: '', note: '' });
   const out: FirstScreenScoreRow[] = rows.map((r) => {
@@ -131,8 +162,17 @@ export function firstScreenScorecard(cells: readonly Cell[], poolOverhead: PoolO
       msgsPerCore:
         msgs === null
           ? none()
-          : { value: msgs / cores, text: formatRate(msgs / cores), best: false, detail: lowerBound ? LOWER_BOUND_MARK : '', note: `${echo!.runs} run(s)${lowerBound ? '; client-bound: a lower bound on the server' : ''}` },
-      cpuUsPerMessage: echo?.cpuUsPerMessage == null ? none() : { value: echo.cpuUsPerMessage, text: echo.cpuUsPerMessage.toFixed(2), best: false, detail: '', note: `${echo.runs} run(s)` },
+          : {
+              value: msgs / cores,
+              text: formatRate(msgs / cores),
+              best: false,
+              detail: lowerBound ? LOWER_BOUND_MARK : '',
+              note: `${echo!.runs} run(s)${lowerBound ? '; client-bound: a lower bound on the server' : ''}`,
+            },
+      cpuUsPerMessage:
+        echo?.cpuUsPerMessage == null
+          ? none()
+          : { value: echo.cpuUsPerMessage, text: echo.cpuUsPerMessage.toFixed(2), best: false, detail: '', note: `${echo.runs} run(s)` },
       cheapP99:
         r.mixed?.cheapP99Us == null
           ? none()
@@ -146,7 +186,16 @@ export function firstScreenScorecard(cells: readonly Cell[], poolOverhead: PoolO
       bytesPerConnection:
         bytes === null
           ? none()
-          : { value: bytes, text: formatBytes(bytes), best: false, detail: idle?.kernelBytesPerConnection == null ? 'user only' : '', note: idle?.kernelBytesPerConnection == null ? 'kernel memory not measured (older file)' : `${formatBytes(user)} user + ${formatBytes(idle.kernelBytesPerConnection)} kernel` },
+          : {
+              value: bytes,
+              text: formatBytes(bytes),
+              best: false,
+              detail: idle?.kernelBytesPerConnection == null ? 'user only' : '',
+              note:
+                idle?.kernelBytesPerConnection == null
+                  ? 'kernel memory not measured (older file)'
+                  : `${formatBytes(user)} user + ${formatBytes(idle.kernelBytesPerConnection)} kernel`,
+            },
       ceiling:
         idle === null
           ? r.starved === null

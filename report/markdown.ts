@@ -57,7 +57,11 @@ export function claimsMarkdown(results: readonly ClaimResult[]): string {
 export function scorecardMarkdown(rows: readonly ScorecardRow[]): string {
   const tables = scorecardTables(rows);
   if (tables === null) return '';
-  const md = (t: TextTable) => mdTable(t.head, t.rows.map(([server, ...rest]) => [serverCell(server!), ...rest.map(mdCell)]));
+  const md = (t: TextTable) =>
+    mdTable(
+      t.head,
+      t.rows.map(([server, ...rest]) => [serverCell(server!), ...rest.map(mdCell)]),
+    );
   const parts = [`Scorecard (${mdCell(SCORECARD_LEGEND)}):`, '', md(tables.main)];
   if (tables.echo !== null) parts.push('', 'Echo by connections:', '', md(tables.echo));
   if (tables.poolLines.length > 0) parts.push('', ...tables.poolLines.map((l) => `- ${mdCell(l)}`));

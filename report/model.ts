@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
-import { summarize, type Interval } from '../bench/stats.js';
+import { type Interval, summarize } from '../bench/stats.js';
 import { cpuListSize } from '../core/cpu-list.js';
-import { headlineLatency } from '../results/headline.js';
 import { errorOf, isFailureStatus, isMeasured } from '../results/cell-status.js';
+import { headlineLatency } from '../results/headline.js';
 import type { Cell, Environment, MeasuredCell, ResultFile } from '../results/schema.js';
 import { SERVERS } from '../servers/registry.js';
 import type { ServerModel } from '../servers/spec.js';
@@ -270,7 +270,15 @@ function runRow(cell: Cell, set: number, setLabel: string, href: string, cellInd
 }
 
 /** "echo, closed loop depth 8, 64 B payload, server on CPU 0". */
-function describeContext(workload: string, load: string, payload: string, cpus: string, iterations: number | null, heavy: number | null, threads: number | null): string {
+function describeContext(
+  workload: string,
+  load: string,
+  payload: string,
+  cpus: string,
+  iterations: number | null,
+  heavy: number | null,
+  threads: number | null,
+): string {
   let w = workload;
   if (workload === 'mixed' && heavy !== null) w = `mixed (${formatFraction(heavy)} heavy${iterations !== null ? ` × ${iterations} iterations` : ''})`;
   else if (workload === 'work' && iterations !== null) w = `work (${iterations} iterations)`;
@@ -386,7 +394,11 @@ function familyOf(model: string | null): Family {
 
 function describePinning(cell: Cell): string {
   const p = cell.pinning;
-  const parts = [`server ${p.serverCpus ?? 'unpinned'}`, `client ${p.clientCpus ?? 'unpinned'}`, p.applied ? 'taskset applied' : `not applied${p.reason ? ` (${p.reason})` : ''}`];
+  const parts = [
+    `server ${p.serverCpus ?? 'unpinned'}`,
+    `client ${p.clientCpus ?? 'unpinned'}`,
+    p.applied ? 'taskset applied' : `not applied${p.reason ? ` (${p.reason})` : ''}`,
+  ];
   if (p.sharedCores) parts.push('shared cores');
   return parts.join(' · ');
 }

@@ -31,9 +31,7 @@ export function findPoolOverhead(resultPaths: readonly string[]): PoolOverheadFi
           typeof r === 'object' && r !== null && typeof (r as PoolOverheadRow).mode === 'string' && typeof (r as PoolOverheadRow).cpuUsPerTask === 'number',
       );
       if (rows.length > 0) return { path, rows };
-    } catch {
-      continue;
-    }
+    } catch {}
   }
   return null;
 }
@@ -44,6 +42,9 @@ export function poolOverheadText(figures: PoolOverheadFigures | null): string {
   if (figures === null || piscina.length === 0) {
     return 'A pool hand-off costs CPU of its own on this machine: `wsarena pool-overhead --json pool-overhead.json` measures it apart from any server (put the file beside these results and rebuild).';
   }
-  const parts = piscina.map((r) => `${formatUs(r.overheadUsPerTask!)}${r.ratioToInline !== null ? ` (${r.ratioToInline.toFixed(2)}× inline)` : ''} on CPUs ${r.cpus ?? 'unpinned'} with ${r.threads} thread${r.threads === 1 ? '' : 's'}`);
+  const parts = piscina.map(
+    (r) =>
+      `${formatUs(r.overheadUsPerTask!)}${r.ratioToInline !== null ? ` (${r.ratioToInline.toFixed(2)}× inline)` : ''} on CPUs ${r.cpus ?? 'unpinned'} with ${r.threads} thread${r.threads === 1 ? '' : 's'}`,
+  );
   return `A pool hand-off costs CPU of its own on this machine: a bare piscina pool needed ${parts.join('; ')} more CPU per task than computing it inline (wsarena pool-overhead, ${figures.path}).`;
 }

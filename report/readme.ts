@@ -5,7 +5,7 @@
  * The section names the command that wrote it, so test/report/readme-headline.test.ts can regenerate it and
  * fail when it went stale or was edited.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { ResultFile } from '../results/schema.js';
@@ -48,7 +48,8 @@ export function headlineMarkdown(h: HeadlineInput): string {
     scorecard === '' ? 'Scorecard: no idle ramps or closed-loop echo cells (depth 1, one server core) in these results.' : scorecard,
   ];
   const charts = chartLinks(h.dashboardDir, rel);
-  if (charts.length > 0) parts.push('', `Charts from the dashboard (${mdCell(rel(join(h.dashboardDir, 'index.html')))}, open it from disk for every view):`, '', ...charts);
+  if (charts.length > 0)
+    parts.push('', `Charts from the dashboard (${mdCell(rel(join(h.dashboardDir, 'index.html')))}, open it from disk for every view):`, '', ...charts);
   return parts.join('\n');
 }
 
@@ -85,7 +86,10 @@ export function writeHeadline(file: string, body: string): boolean {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UsageError('README_MISSING', `--readme: "${file}" cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); allowed: an existing Markdown file with the ${HEADLINE_START} and ${HEADLINE_END} markers`);
+    throw new UsageError(
+      'README_MISSING',
+      `--readme: "${file}" cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); allowed: an existing Markdown file with the ${HEADLINE_START} and ${HEADLINE_END} markers`,
+    );
   }
   const { before, section, after } = headlineSection(text, file);
   const wanted = `\n${body}\n`;
@@ -131,7 +135,10 @@ function commits(files: readonly ResultFile[]): string {
 }
 
 function dates(files: readonly ResultFile[]): string {
-  const days = files.flatMap((f) => [f.createdAt, f.updatedAt]).map((t) => t.slice(0, 10)).sort();
+  const days = files
+    .flatMap((f) => [f.createdAt, f.updatedAt])
+    .map((t) => t.slice(0, 10))
+    .sort();
   const first = days[0]!;
   const last = days[days.length - 1]!;
   return first === last ? first : `${first} to ${last}`;

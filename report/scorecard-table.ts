@@ -3,8 +3,9 @@
  * draws them with cli-table3, Markdown (report/markdown.ts) escapes each cell. Which rows are shown, which columns,
  * how each figure is written and what the ▲ means are decided here only.
  */
-import type { ScorecardEcho, ScorecardRow } from './scorecard.js';
+
 import { formatBytes, formatRate, formatUs } from '../core/format.js';
+import type { ScorecardEcho, ScorecardRow } from './scorecard.js';
 
 /** What the scorecard's selection is, printed above it. */
 export const SCORECARD_LEGEND =
@@ -60,7 +61,16 @@ export function scorecardTables(rows: readonly ScorecardRow[]): ScorecardTables 
       : {
           head: ['server', 'conns', 'runs', 'msgs/s', 'CPU µs/msg', 'cs/msg', 'p99', 'verdict'],
           rows: useful.flatMap((r) =>
-            r.echo.map((e) => [r.server, String(e.connections), String(e.runs), rate(e), fixed(e.cpuUsPerMessage), fixed(e.contextSwitchesPerMessage), formatUs(e.p99Us), e.verdicts.join(', ')]),
+            r.echo.map((e) => [
+              r.server,
+              String(e.connections),
+              String(e.runs),
+              rate(e),
+              fixed(e.cpuUsPerMessage),
+              fixed(e.contextSwitchesPerMessage),
+              formatUs(e.p99Us),
+              e.verdicts.join(', '),
+            ]),
           ),
         };
 

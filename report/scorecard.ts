@@ -9,11 +9,11 @@
  */
 import { describeLimit, nearestLimit } from '../bench/limits.js';
 import { median } from '../bench/stats.js';
-import { headlineLatency } from '../results/headline.js';
 import { serverLabel } from '../results/cell-label.js';
 import { isMeasured } from '../results/cell-status.js';
+import { headlineLatency } from '../results/headline.js';
 import type { Cell, OkCell } from '../results/schema.js';
-import { starvationOf, type Starvation } from '../results/starved.js';
+import { type Starvation, starvationOf } from '../results/starved.js';
 
 export interface ScorecardEcho {
   connections: number;
@@ -85,7 +85,15 @@ const POOL_WORKLOADS = ['mixed', 'work'];
 /** Which echo cells the scorecard compares: closed loop, depth 1, server pinned to exactly one core. */
 export function isScorecardEcho(cell: Cell): boolean {
   const cpus = cell.pinning.serverCpus;
-  return isMeasured(cell) && cell.params.workload === 'echo' && cell.params.mode === 'closed' && cell.params.depth === 1 && cpus !== null && /^\d+$/.test(cpus) && cell.load !== null;
+  return (
+    isMeasured(cell) &&
+    cell.params.workload === 'echo' &&
+    cell.params.mode === 'closed' &&
+    cell.params.depth === 1 &&
+    cpus !== null &&
+    /^\d+$/.test(cpus) &&
+    cell.load !== null
+  );
 }
 
 /** On exactly one server core, as the scorecard's echo: one core is where threads and an event loop meet on equal terms. */
@@ -95,7 +103,9 @@ function onOneCore(cell: Cell): boolean {
 }
 
 /** The pool figures of a cell's /stats (servers/ws-piscina/main.ts poolStats), or null when absent or no task completed. */
-export function poolStatsOf(cell: Cell): { completed: number; waitTime: { p50: number; p99: number; mean: number }; runTime: { p50: number; p99: number; mean: number } } | null {
+export function poolStatsOf(
+  cell: Cell,
+): { completed: number; waitTime: { p50: number; p99: number; mean: number }; runTime: { p50: number; p99: number; mean: number } } | null {
   if (!isMeasured(cell)) return null;
   const extra = cell.serverStats?.['extra'];
   const pool = typeof extra === 'object' && extra !== null ? (extra as Record<string, unknown>)['pool'] : undefined;
@@ -104,7 +114,9 @@ export function poolStatsOf(cell: Cell): { completed: number; waitTime: { p50: n
   const timing = (v: unknown) => {
     if (typeof v !== 'object' || v === null) return null;
     const t = v as Record<string, unknown>;
-    return typeof t['p50'] === 'number' && typeof t['p99'] === 'number' && typeof t['mean'] === 'number' ? { p50: t['p50'], p99: t['p99'], mean: t['mean'] } : null;
+    return typeof t['p50'] === 'number' && typeof t['p99'] === 'number' && typeof t['mean'] === 'number'
+      ? { p50: t['p50'], p99: t['p99'], mean: t['mean'] }
+      : null;
   };
   const waitTime = timing(p['waitTime']);
   const runTime = timing(p['runTime']);
@@ -135,7 +147,11 @@ export function buildScorecard(cells: readonly Cell[]): ScorecardRow[] {
       // The largest ramp speaks for the model: a ceiling needs the most connections asked for.
       // Of two ramps as large, the one that measured kernel memory (older files did not).
       const kernelOnlyHere = r.idle !== null && r.idle.kernelBytesPerConnection === null && cell.idle.kernelBytesPerConnection != null;
-      if (r.idle === null || cell.idle.params.targetConnections > r.idle.targetConnections || (cell.idle.params.targetConnections === r.idle.targetConnections && kernelOnlyHere)) {
+      if (
+        r.idle === null ||
+        cell.idle.params.targetConnections > r.idle.targetConnections ||
+        (cell.idle.params.targetConnections === r.idle.targetConnections && kernelOnlyHere)
+      ) {
         const limit = cell.idle.limits ? nearestLimit(cell.idle.limits) : null;
         r.idle = {
           targetConnections: cell.idle.params.targetConnections,

@@ -1,8 +1,8 @@
+import { isFailureStatus } from '../results/cell-status.js';
 import type { MeasuredCell } from '../results/schema.js';
 import { colorKey, MAX_SERIES_PER_CHART, serverColorScale } from './colors.js';
 import { spectrumOf } from './hdr.js';
-import { isFailureStatus } from '../results/cell-status.js';
-import { measuredCell, QUALITIES, QUALITY_LABELS, type GroupRow, type ReportModel, type RunRow } from './model.js';
+import { type GroupRow, measuredCell, QUALITIES, QUALITY_LABELS, type ReportModel, type RunRow } from './model.js';
 import { reachedTargetRate } from './target-rate.js';
 
 /**
@@ -59,7 +59,16 @@ const PANEL_COLUMNS = 2;
 type Dimensioned = Pick<RunRow, 'server' | 'workload' | 'connections' | 'load' | 'payload' | 'serverCpus' | 'setLabel'>;
 
 function dims(r: Dimensioned): Row {
-  return { colorKey: colorKey(r.server), server: r.server, workload: r.workload, connections: r.connections, load: r.load, payload: r.payload, serverCpus: r.serverCpus, setLabel: r.setLabel };
+  return {
+    colorKey: colorKey(r.server),
+    server: r.server,
+    workload: r.workload,
+    connections: r.connections,
+    load: r.load,
+    payload: r.payload,
+    serverCpus: r.serverCpus,
+    setLabel: r.setLabel,
+  };
 }
 
 /** Run fields every point shows in its tooltip and links with. */
@@ -170,7 +179,10 @@ const inPanel = (p: Panel) => ({ filter: `datum.panel === ${p.index}` });
 
 /** Panels two to a row, each with its own axes (their conditions, and so their scales, differ). */
 function panelled(title: string, subtitle: string, panels: VlSpec[]): VlSpec {
-  return frame({ text: title, subtitle }, { concat: panels, columns: PANEL_COLUMNS, resolve: { scale: { x: 'independent', y: 'independent' } }, width: undefined, height: undefined });
+  return frame(
+    { text: title, subtitle },
+    { concat: panels, columns: PANEL_COLUMNS, resolve: { scale: { x: 'independent', y: 'independent' } }, width: undefined, height: undefined },
+  );
 }
 
 /** Best first within each panel by the groups' means, for sorted bars: `rank` on groups and runs alike. */
@@ -210,7 +222,12 @@ function panelTitle(p: Panel, subtitle: string): { text: string[]; subtitle: str
 }
 
 /** Runs and groups of a metric, each with its panel, and the groups' rank within it. */
-function metricData(model: ReportModel, opts: MetricOpts, runValue: (r: RunRow) => number | null, groupValue: (g: GroupRow) => { mean: number; low: number | null; high: number | null } | null): Record<string, Row[]> {
+function metricData(
+  model: ReportModel,
+  opts: MetricOpts,
+  runValue: (r: RunRow) => number | null,
+  groupValue: (g: GroupRow) => { mean: number; low: number | null; high: number | null } | null,
+): Record<string, Row[]> {
   const included = model.runs.filter(opts.include);
   const panels = panelsOf(included);
   const keys = new Set(included.map((r) => r.groupKey));
@@ -238,11 +255,23 @@ function metricPanels(model: ReportModel, opts: MetricOpts): VlSpec {
   const color = colorServer(included);
   const specs = panels.map((p): VlSpec => {
     if (p.connections.length > 1) {
-      const x = { field: 'connections', type: 'quantitative', title: 'connections (log scale)', scale: { type: 'log' }, axis: { values: p.connections, format: '~s' } };
+      const x = {
+        field: 'connections',
+        type: 'quantitative',
+        title: 'connections (log scale)',
+        scale: { type: 'log' },
+        axis: { values: p.connections, format: '~s' },
+      };
       const values = opts.logValue ? included.filter((r) => panelsOf(included).get(r.contextKey)?.index === p.index).map(opts.logValue) : [];
       const positive = values.filter((v): v is number => v !== null && v > 0);
-      const log = opts.logValue !== undefined && positive.length === values.length && positive.length > 0 && Math.max(...positive) >= LOG_SPREAD * Math.min(...positive);
-      const y = { field: opts.field, type: 'quantitative', title: log ? `${opts.axisTitle} (log scale; ${betterText(opts.better)})` : axisTitle, ...(log ? { scale: { type: 'log' } } : {}) };
+      const log =
+        opts.logValue !== undefined && positive.length === values.length && positive.length > 0 && Math.max(...positive) >= LOG_SPREAD * Math.min(...positive);
+      const y = {
+        field: opts.field,
+        type: 'quantitative',
+        title: log ? `${opts.axisTitle} (log scale; ${betterText(opts.better)})` : axisTitle,
+        ...(log ? { scale: { type: 'log' } } : {}),
+      };
       return {
         title: panelTitle(p, `${p.connections.length} connection counts`),
         width: PANEL_WIDTH,
@@ -321,7 +350,13 @@ const throughput: ViewDef = {
   primary: 'runs',
   emptyText: 'no run has a load report yet',
   image: true,
-  data: (model) => metricData(model, THROUGHPUT_OPTS, (r) => r.msgsPerSec ?? 0, (g) => g.msgsPerSec),
+  data: (model) =>
+    metricData(
+      model,
+      THROUGHPUT_OPTS,
+      (r) => r.msgsPerSec ?? 0,
+      (g) => g.msgsPerSec,
+    ),
   spec: (model) => metricPanels(model, THROUGHPUT_OPTS),
 };
 
@@ -344,7 +379,13 @@ const cpuPerMessage: ViewDef = {
   primary: 'runs',
   emptyText: 'no run measured server CPU yet',
   image: true,
-  data: (model) => metricData(model, CPU_OPTS, (r) => r.cpuUsPerMessage, (g) => g.cpuUsPerMessage),
+  data: (model) =>
+    metricData(
+      model,
+      CPU_OPTS,
+      (r) => r.cpuUsPerMessage,
+      (g) => g.cpuUsPerMessage,
+    ),
   spec: (model) => metricPanels(model, CPU_OPTS),
 };
 
@@ -386,7 +427,14 @@ const latencySpectrum: ViewDef = {
         const encoded = members.map((m) => m.cell.load?.[kind]?.encoded).filter((e): e is string => typeof e === 'string');
         if (encoded.length === 0) continue;
         const points = spectrumOf(encoded);
-        const base = { ...groupFields(g), panel: panels.get(g.contextKey)!.index, line: `${g.series} · ${g.connections} conns`, kind, lineId: `${g.groupKey}|${kind}`, runs: encoded.length };
+        const base = {
+          ...groupFields(g),
+          panel: panels.get(g.contextKey)!.index,
+          line: `${g.series} · ${g.connections} conns`,
+          kind,
+          lineId: `${g.groupKey}|${kind}`,
+          runs: encoded.length,
+        };
         for (const p of points) {
           const row = { ...base, inverseTail: p.inverseTail, percentile: p.percentile, valueMs: Math.max(1, p.valueUs) / US_PER_MS };
           lines.push(row);
@@ -423,7 +471,19 @@ const latencySpectrum: ViewDef = {
               x,
               y,
               color: color,
-              strokeDash: { field: 'kind', type: 'nominal', title: 'latency', scale: { domain: ['corrected', 'service'], range: [[1, 0], [5, 3]] }, legend: { orient: 'top' } },
+              strokeDash: {
+                field: 'kind',
+                type: 'nominal',
+                title: 'latency',
+                scale: {
+                  domain: ['corrected', 'service'],
+                  range: [
+                    [1, 0],
+                    [5, 3],
+                  ],
+                },
+                legend: { orient: 'top' },
+              },
               opacity: { condition: { test: "datum.quality === 'client-bound'", value: 0.4 }, value: 1 },
               detail: { field: 'lineId' },
             },
@@ -470,7 +530,6 @@ export function slope(points: Array<{ x: number; y: number }>): number | null {
   return sxx === 0 ? null : sxy / sxx;
 }
 
-
 /** "ws-loop · ramp to 19000": ramps of different size never share a label (their lines would merge). */
 const rampLabel = (r: RunRow) => `${r.series} · ramp to ${r.connections}`;
 
@@ -516,8 +575,26 @@ const memory: ViewDef = {
       if (r.status !== 'ok' || !res || res.samples.length < 3) continue;
       const usePss = res.samples.every((s) => s.pssBytes !== null);
       const bytesPerConnection = slope(res.samples.map((s) => ({ x: s.fds, y: usePss ? s.pssBytes! : s.rssBytes })));
-      for (const s of res.samples) points.push({ ...runFields(r), ramp, open: s.fds, memoryMiB: (usePss ? s.pssBytes! : s.rssBytes) / 1024 ** 2, step: null, memoryKind: usePss ? 'PSS' : 'RSS' });
-      if (bytesPerConnection !== null) slopes.push({ ...runFields(r), ramp, kibPerConnection: bytesPerConnection / 1024, kernelKibPerConnection: null, r2: null, ceiling: null, stoppedBy: null, memoryKind: usePss ? 'PSS' : 'RSS' });
+      for (const s of res.samples)
+        points.push({
+          ...runFields(r),
+          ramp,
+          open: s.fds,
+          memoryMiB: (usePss ? s.pssBytes! : s.rssBytes) / 1024 ** 2,
+          step: null,
+          memoryKind: usePss ? 'PSS' : 'RSS',
+        });
+      if (bytesPerConnection !== null)
+        slopes.push({
+          ...runFields(r),
+          ramp,
+          kibPerConnection: bytesPerConnection / 1024,
+          kernelKibPerConnection: null,
+          r2: null,
+          ceiling: null,
+          stoppedBy: null,
+          memoryKind: usePss ? 'PSS' : 'RSS',
+        });
     }
     return { points, slopes };
   },
@@ -541,7 +618,12 @@ const memory: ViewDef = {
                   y,
                   color: color,
                   shape: shapeQuality,
-                  tooltip: runTooltip([{ field: 'ramp', title: 'ramp' }, { field: 'open', title: 'open' }, { field: 'memoryMiB', title: 'MiB', format: '.1f' }, { field: 'memoryKind', title: 'memory' }]),
+                  tooltip: runTooltip([
+                    { field: 'ramp', title: 'ramp' },
+                    { field: 'open', title: 'open' },
+                    { field: 'memoryMiB', title: 'MiB', format: '.1f' },
+                    { field: 'memoryKind', title: 'memory' },
+                  ]),
                 },
               },
               {
@@ -562,7 +644,12 @@ const memory: ViewDef = {
             mark: { type: 'point', filled: true, size: 90, cursor: 'pointer' },
             encoding: {
               y: { field: 'ramp', type: 'nominal', title: null, sort: { field: 'kibPerConnection', order: 'ascending' } },
-              x: { field: 'kibPerConnection', type: 'quantitative', title: `KiB per connection, user (log scale; ${betterText('lower')})`, scale: { type: 'log' } },
+              x: {
+                field: 'kibPerConnection',
+                type: 'quantitative',
+                title: `KiB per connection, user (log scale; ${betterText('lower')})`,
+                scale: { type: 'log' },
+              },
               color: color,
               href: { field: 'href' },
               tooltip: runTooltip([
@@ -635,8 +722,14 @@ const mixed: ViewDef = {
       transform: [inPanel(p)],
       layer: [
         // Log scale: cheap p99 spans 1 ms to seconds across models; bars on a log axis would start nowhere, so ticks.
-        { mark: { type: 'tick', thickness: 4, size: 18 }, encoding: { y, x: { aggregate: 'median', field: 'cheapP99Ms', type: 'quantitative', title: x, scale: { type: 'log' } }, color: color } },
-        { mark: { type: 'tick', color: '#1d2329', thickness: 2, size: 18 }, encoding: { y, x: { aggregate: 'median', field: 'heavyP50Ms', type: 'quantitative' } } },
+        {
+          mark: { type: 'tick', thickness: 4, size: 18 },
+          encoding: { y, x: { aggregate: 'median', field: 'cheapP99Ms', type: 'quantitative', title: x, scale: { type: 'log' } }, color: color },
+        },
+        {
+          mark: { type: 'tick', color: '#1d2329', thickness: 2, size: 18 },
+          encoding: { y, x: { aggregate: 'median', field: 'heavyP50Ms', type: 'quantitative' } },
+        },
         {
           mark: { type: 'point', filled: true, size: 60, cursor: 'pointer', stroke: 'black', strokeWidth: 0.5 },
           encoding: {
@@ -691,7 +784,13 @@ const broadcast: ViewDef = {
     const shown = model.runs.filter((r) => measuredCell(model, r.runId)?.broadcast);
     const color = colorServer(shown);
     const counts = [...new Set(shown.map((r) => r.connections))].sort((a, b) => a - b);
-    const x = { field: 'connections', type: 'quantitative', title: counts.length > 1 ? 'connections (log scale)' : 'connections', scale: counts.length > 1 ? { type: 'log' } : { zero: false }, axis: { values: counts, format: '~s' } };
+    const x = {
+      field: 'connections',
+      type: 'quantitative',
+      title: counts.length > 1 ? 'connections (log scale)' : 'connections',
+      scale: counts.length > 1 ? { type: 'log' } : { zero: false },
+      axis: { values: counts, format: '~s' },
+    };
     const y = { field: 'p99Ms', type: 'quantitative', title: `p99 time to last receiver (ms, log scale; ${betterText('lower')})`, scale: { type: 'log' } };
     return frame(
       { text: 'Time to last receiver, p99 (ms)', subtitle: betterText('lower') },
@@ -754,7 +853,12 @@ const timeline: ViewDef = {
         const cur = s[i]!;
         const dtS = (cur.tMs - prev.tMs) / 1000;
         if (dtS <= 0) continue;
-        samples.push({ ...runFields(r), tS: cur.tMs / 1000, cpuCores: Math.max(0, (cur.cpuSeconds - prev.cpuSeconds) / dtS), rssMiB: cur.rssBytes / 1024 ** 2 });
+        samples.push({
+          ...runFields(r),
+          tS: cur.tMs / 1000,
+          cpuCores: Math.max(0, (cur.cpuSeconds - prev.cpuSeconds) / dtS),
+          rssMiB: cur.rssBytes / 1024 ** 2,
+        });
       }
     }
     return { seconds, samples, picker };
@@ -770,7 +874,10 @@ const timeline: ViewDef = {
         x: { field: x.field, type: 'quantitative', title: x.title },
         y: { field, type: 'quantitative', title, scale: log ? { type: 'log' } : { zero: true } },
         color: color,
-        tooltip: [{ field: x.field, title: x.title }, { field, title, format: ',.2f' }],
+        tooltip: [
+          { field: x.field, title: x.title },
+          { field, title, format: ',.2f' },
+        ],
       },
     });
     return frame('Timeline', {
@@ -812,28 +919,35 @@ const coreSweep: ViewDef = {
     const x = { field: 'serverCpus', type: 'ordinal', title: 'server CPUs', sort: { field: 'serverCpuCount' }, axis: { labelAngle: 0 } };
     const color = colorServer(usable(model));
     const y = { field: 'msgsPerSec', type: 'quantitative', title: `msgs/s (${betterText('higher')})` };
-    return frame({ text: 'Throughput by server CPU set', subtitle: `one line per server, workload and connection count; ${betterText('higher')}` }, {
-      layer: [
-        {
-          data: { name: 'groups' },
-          transform: [{ filter: "datum.quality !== 'client-bound'" }],
-          mark: { type: 'line', opacity: 0.7 },
-          encoding: { x, y: { ...y, field: 'median' }, color: color, detail: { field: 'sweep' } },
-        },
-        {
-          data: { name: 'runs' },
-          mark: { type: 'point', filled: true, size: 80, cursor: 'pointer' },
-          encoding: {
-            x,
-            y,
-            color: color,
-            shape: shapeQuality,
-            href: { field: 'href' },
-            tooltip: runTooltip([{ field: 'sweep', title: 'line' }, { field: 'serverCpus', title: 'server CPUs' }, { field: 'msgsPerSec', title: 'msgs/s', format: ',.0f' }]),
+    return frame(
+      { text: 'Throughput by server CPU set', subtitle: `one line per server, workload and connection count; ${betterText('higher')}` },
+      {
+        layer: [
+          {
+            data: { name: 'groups' },
+            transform: [{ filter: "datum.quality !== 'client-bound'" }],
+            mark: { type: 'line', opacity: 0.7 },
+            encoding: { x, y: { ...y, field: 'median' }, color: color, detail: { field: 'sweep' } },
           },
-        },
-      ],
-    });
+          {
+            data: { name: 'runs' },
+            mark: { type: 'point', filled: true, size: 80, cursor: 'pointer' },
+            encoding: {
+              x,
+              y,
+              color: color,
+              shape: shapeQuality,
+              href: { field: 'href' },
+              tooltip: runTooltip([
+                { field: 'sweep', title: 'line' },
+                { field: 'serverCpus', title: 'server CPUs' },
+                { field: 'msgsPerSec', title: 'msgs/s', format: ',.0f' },
+              ]),
+            },
+          },
+        ],
+      },
+    );
   },
 };
 

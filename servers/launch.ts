@@ -3,19 +3,19 @@
  * Every server runs in its own process group (detached), so stop() reaches cluster workers and other
  * children too.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { READY_PREFIX, type ReadyAnnouncement } from '../protocol/wire.js';
 import { findPortInUseMessage } from './common/listen-errors.js';
 import { LIFELINE_ENV } from './common/shutdown.js';
 import { ServerLaunchError } from './errors.js';
-import { planPinning, type Pinning } from './pinning.js';
+import { type Pinning, planPinning } from './pinning.js';
 import { DEFAULT_SERVER_OPTIONS, type LaunchCommand, type ServerOptions, type ServerSpec } from './spec.js';
 import { LineTail } from './tail.js';
 
-export { fetchStats, STATS_TIMEOUT_MS } from './stats-client.js';
 export type { Pinning } from './pinning.js';
+export { fetchStats, STATS_TIMEOUT_MS } from './stats-client.js';
 
 /** How to launch (as opposed to how the server itself is configured: ServerOptions). */
 export interface LaunchOptions {
@@ -89,11 +89,7 @@ let exitHookInstalled = false;
  * SPAWN_FAILED, SERVER_EXITED (naming the server, exit code and stderr tail), PORT_IN_USE ("port N on
  * HOST is already in use"), READY_TIMEOUT (after killing the server) or BAD_READY_LINE.
  */
-export async function startServer(
-  spec: ServerSpec,
-  options: Partial<ServerOptions> = {},
-  launch: Partial<LaunchOptions> = {},
-): Promise<RunningServer> {
+export async function startServer(spec: ServerSpec, options: Partial<ServerOptions> = {}, launch: Partial<LaunchOptions> = {}): Promise<RunningServer> {
   const { cpus, readyTimeoutMs, wrap, stopSignal, stopGraceMs } = { ...DEFAULT_LAUNCH_OPTIONS, ...launch };
   const availability = spec.availability();
   if (!availability.available) {
@@ -182,10 +178,13 @@ function waitForReady({ name, file, child, tail, exited, stop, readyTimeoutMs }:
     });
 
     const readyTimer = setTimeout(() => {
-      settle(() =>
-        void stop().then(() =>
-          reject(new ServerLaunchError('READY_TIMEOUT', `${name} did not print its ready line within ${readyTimeoutMs} ms; it was killed${tailSuffix(tail)}`)),
-        ),
+      settle(
+        () =>
+          void stop().then(() =>
+            reject(
+              new ServerLaunchError('READY_TIMEOUT', `${name} did not print its ready line within ${readyTimeoutMs} ms; it was killed${tailSuffix(tail)}`),
+            ),
+          ),
       );
     }, readyTimeoutMs);
 
@@ -233,12 +232,7 @@ function watchExit(child: ServerChild): Promise<ServerExit> {
   });
 }
 
-function makeStop(
-  child: ServerChild,
-  exited: Promise<ServerExit>,
-  stopSignal: NodeJS.Signals,
-  graceMs: number,
-): () => Promise<void> {
+function makeStop(child: ServerChild, exited: Promise<ServerExit>, stopSignal: NodeJS.Signals, graceMs: number): () => Promise<void> {
   let stopping: Promise<void> | null = null;
   return () => {
     stopping ??= (async () => {

@@ -3,12 +3,12 @@
  * model, create servers/<name>/spec.ts exporting its ServerSpec and add one line to SERVERS.
  */
 import { UnknownServerError } from './errors.js';
-import { renamedServer } from './legacy-names.js';
-import type { ServerSpec } from './spec.js';
 import { goGoroutines } from './go-goroutines/spec.js';
 import { goOsThreads } from './go-os-threads/spec.js';
 import { javaThreadsSpec, javaVirtualThreadsSpec } from './java-threads/spec.js';
+import { renamedServer } from './legacy-names.js';
 import { longPollSpec } from './long-poll/spec.js';
+import type { ServerSpec } from './spec.js';
 import { uwsSpec } from './uws/spec.js';
 import { uwsThreadsSpec } from './uws-threads/spec.js';
 import { wsClusterSpec } from './ws-cluster/spec.js';

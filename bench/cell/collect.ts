@@ -1,6 +1,6 @@
 import type { CoreWindow } from '../core-window.js';
 import type { TreeSampler } from '../sampler.js';
-import { serverMessageCount, type MessageCount } from '../server-count.js';
+import { type MessageCount, serverMessageCount } from '../server-count.js';
 import type { WorkloadOutcome } from '../workloads/context.js';
 import { sizesSection } from '../workloads/sizes.js';
 import type { CellRun } from './cell-run.js';

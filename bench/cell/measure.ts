@@ -1,12 +1,12 @@
+import { monoUs } from '../../clients/clock.js';
 import { runLoad } from '../../clients/engine/engine.js';
 import { runLongPollLoad } from '../../clients/long-poll/engine.js';
 import type { LoadPlan, LoadReport } from '../../clients/types.js';
 import type { StatsSnapshot } from '../../protocol/wire.js';
 import { fetchStats } from '../../servers/launch.js';
 import { transportOf } from '../../servers/spec.js';
-import { monoUs } from '../../clients/clock.js';
-import { SegmentRun, segmentPlan } from '../segment-run.js';
 import type { TreeSampler } from '../sampler.js';
+import { SegmentRun, segmentPlan } from '../segment-run.js';
 import type { WorkloadOutcome, WorkloadRunner } from '../workloads/context.js';
 import { resolveWorkloadParams } from '../workloads/params.js';
 import type { CellRun, Endpoint } from './cell-run.js';

@@ -7,10 +7,10 @@ import type { WorkloadDef } from '../workloads.js';
 import type { CellEnd, CellRun, PlannedCell } from './cell-run.js';
 import { collectLoad, collectWorkload } from './collect.js';
 import { newCell } from './identity.js';
-import { settle } from './settle.js';
 import { failureOf, judgeLoad, judgeWorkload } from './judge.js';
 import { launch } from './launch.js';
 import { measureLoad, measureWorkload } from './measure.js';
+import { settle } from './settle.js';
 import { skipReason } from './skip.js';
 
 /**
@@ -27,7 +27,18 @@ export async function runCell(
   events: RunnerEvents,
   signal: AbortSignal | undefined,
 ): Promise<Cell> {
-  const run: CellRun = { req, planned, workload, spec, env, events, cell: newCell(req, planned, workload), abort: new AbortController(), server: null, serverDied: null };
+  const run: CellRun = {
+    req,
+    planned,
+    workload,
+    spec,
+    env,
+    events,
+    cell: newCell(req, planned, workload),
+    abort: new AbortController(),
+    server: null,
+    serverDied: null,
+  };
   // Ctrl+C makes whatever failed next (the load, the workload) fail: the cell was interrupted, not failed.
   const finish = (end: CellEnd): Cell => settle(run.cell, end.status === 'failed' && signal?.aborted === true ? { ...end, status: 'interrupted' } : end);
 

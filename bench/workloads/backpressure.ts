@@ -8,17 +8,36 @@
  * connections were closed, if they were.
  */
 import { monoUs } from '../../clients/clock.js';
-import type { BackpressureWorkerResult } from '../../clients/fleet/fleet-ipc.js';
 import type { Fleet } from '../../clients/fleet/fleet.js';
+import type { BackpressureWorkerResult } from '../../clients/fleet/fleet-ipc.js';
 import { summarizeEncoded } from '../../clients/histogram.js';
-import { snapshotTree } from '../proc-tree.js';
 import type { BackpressureSection } from '../../results/sections.js';
-import { addCounts, describeCounts, errorMessage, openWithProgress, sampleTree, sleepUntilUs, startFleet, stats, type WorkloadContext, type WorkloadOutcome } from './context.js';
+import { snapshotTree } from '../proc-tree.js';
+import {
+  addCounts,
+  describeCounts,
+  errorMessage,
+  openWithProgress,
+  sampleTree,
+  sleepUntilUs,
+  startFleet,
+  stats,
+  type WorkloadContext,
+  type WorkloadOutcome,
+} from './context.js';
 
 const START_MARGIN_MS = 200;
 const TIMELINE_INTERVAL_MS = 250;
 /** Knobs that decide what a server does with a reader that does not keep up. */
-const BACKPRESSURE_KNOBS = ['library', 'maxBackpressureBytes', 'closeOnBackpressureLimit', 'maxPayloadBytes', 'writeBufferBytes', 'readBufferBytes', 'idleTimeoutSec'];
+const BACKPRESSURE_KNOBS = [
+  'library',
+  'maxBackpressureBytes',
+  'closeOnBackpressureLimit',
+  'maxPayloadBytes',
+  'writeBufferBytes',
+  'readBufferBytes',
+  'idleTimeoutSec',
+];
 
 export async function runBackpressure(ctx: WorkloadContext): Promise<WorkloadOutcome> {
   const p = ctx.params;
@@ -31,7 +50,8 @@ export async function runBackpressure(ctx: WorkloadContext): Promise<WorkloadOut
   try {
     fleet = await startFleet(ctx);
     const opened = await openWithProgress(ctx, fleet, ctx.connections, 0, ctx.connections);
-    if (opened.established === 0) return { sections: {}, error: `no connection could be established: ${JSON.stringify(opened.errors)}`, serverMessagesHandled: null };
+    if (opened.established === 0)
+      return { sections: {}, error: `no connection could be established: ${JSON.stringify(opened.errors)}`, serverMessagesHandled: null };
     await fleet.setPing(null);
     const baseline = sampleTree(ctx, false);
     const s0 = await stats(ctx);
@@ -90,7 +110,10 @@ export async function runBackpressure(ctx: WorkloadContext): Promise<WorkloadOut
         statsExtra: (s1?.extra as Record<string, unknown> | undefined) ?? null,
       },
     });
-    const error = section.healthy.corrupted + section.slow.corrupted > 0 ? `${section.healthy.corrupted + section.slow.corrupted} corrupted replies: the server broke the contract` : null;
+    const error =
+      section.healthy.corrupted + section.slow.corrupted > 0
+        ? `${section.healthy.corrupted + section.slow.corrupted} corrupted replies: the server broke the contract`
+        : null;
     return { sections: { backpressure: section }, error, serverMessagesHandled: s0 && s1 ? s1.messagesHandled - s0.messagesHandled : null };
   } catch (err) {
     return { sections: {}, error: errorMessage(err, ctx.signal), serverMessagesHandled: null };
@@ -155,10 +178,13 @@ function describeOutcome(s: BackpressureSection): string {
   if (s.slow.connections === 0) return 'no slow readers (--slow-fraction 0)';
   const closed = Object.values(s.slow.closes).reduce((a, b) => a + b, 0);
   if (closed > 0) parts.push(`server closed ${closed} of ${s.slow.connections} slow readers (${describeCounts(s.slow.closes)})`);
-  if (s.slow.missing > 0) parts.push(`${s.slow.missing} of ${s.slow.sent} replies to slow readers never arrived${closed === 0 ? ' (dropped, connections kept)' : ''}`);
+  if (s.slow.missing > 0)
+    parts.push(`${s.slow.missing} of ${s.slow.sent} replies to slow readers never arrived${closed === 0 ? ' (dropped, connections kept)' : ''}`);
   if (s.slow.sendsSkipped > 0) parts.push(`server stopped reading from slow readers (TCP pushback): ${s.slow.sendsSkipped} client sends skipped`);
   if (closed === 0 && s.slow.missing === 0) {
-    parts.push(`server buffered every reply (${mib(s.slow.receivedBytes)} delivered after resuming${s.slow.drainedAfterMs !== null ? ` in ${s.slow.drainedAfterMs} ms` : ''})`);
+    parts.push(
+      `server buffered every reply (${mib(s.slow.receivedBytes)} delivered after resuming${s.slow.drainedAfterMs !== null ? ` in ${s.slow.drainedAfterMs} ms` : ''})`,
+    );
   }
   parts.push(`server RSS +${mib(Math.max(0, s.server.rssGrowthBytes))} while they did not read`);
   return parts.join('; ');

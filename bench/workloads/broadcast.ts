@@ -6,8 +6,8 @@
  * gives the time to the last receiver per publish and delivered vs expected copies.
  */
 import { monoUs } from '../../clients/clock.js';
-import type { BroadcastWorkerResult } from '../../clients/fleet/fleet-ipc.js';
 import type { Fleet, FleetStatusMerged } from '../../clients/fleet/fleet.js';
+import type { BroadcastWorkerResult } from '../../clients/fleet/fleet-ipc.js';
 import { buildHistogram, recordUs, summarize, summarizeEncoded } from '../../clients/histogram.js';
 import type { BroadcastSection } from '../../results/sections.js';
 import { errorMessage, openWithProgress, startFleet, stats, type WorkloadContext, type WorkloadOutcome } from './context.js';
@@ -24,7 +24,8 @@ export async function runBroadcast(ctx: WorkloadContext): Promise<WorkloadOutcom
   try {
     fleet = await startFleet(ctx);
     const opened = await openWithProgress(ctx, fleet, ctx.connections, 0, ctx.connections);
-    if (opened.established === 0) return { sections: {}, error: `no connection could be established: ${JSON.stringify(opened.errors)}`, serverMessagesHandled: null };
+    if (opened.established === 0)
+      return { sections: {}, error: `no connection could be established: ${JSON.stringify(opened.errors)}`, serverMessagesHandled: null };
     await fleet.setPing(null);
     const s0 = await stats(ctx);
     const startUs = monoUs() + START_MARGIN_MS * 1000;
@@ -42,7 +43,12 @@ export async function runBroadcast(ctx: WorkloadContext): Promise<WorkloadOutcom
       publisher: 0,
     });
     section.serverDeliveries = s0 && s1 ? s1.broadcastDeliveries - s0.broadcastDeliveries : null;
-    const error = section.published === 0 ? 'the publisher (connection 0) is not open: nothing was published' : section.corrupted > 0 ? `${section.corrupted} corrupted broadcast copies: the server broke the contract` : null;
+    const error =
+      section.published === 0
+        ? 'the publisher (connection 0) is not open: nothing was published'
+        : section.corrupted > 0
+          ? `${section.corrupted} corrupted broadcast copies: the server broke the contract`
+          : null;
     return { sections: { broadcast: section }, error, serverMessagesHandled: s0 && s1 ? s1.messagesHandled - s0.messagesHandled : null };
   } catch (err) {
     return { sections: {}, error: errorMessage(err, ctx.signal), serverMessagesHandled: null };
@@ -52,7 +58,11 @@ export async function runBroadcast(ctx: WorkloadContext): Promise<WorkloadOutcom
 }
 
 /** Merges the workers' per-publish figures by publish id (pure; tested directly). */
-export function mergeBroadcast(results: readonly BroadcastWorkerResult[], status: Pick<FleetStatusMerged, 'unexpectedCloses' | 'closeCodes'>, params: BroadcastSection['params']): BroadcastSection {
+export function mergeBroadcast(
+  results: readonly BroadcastWorkerResult[],
+  status: Pick<FleetStatusMerged, 'unexpectedCloses' | 'closeCodes'>,
+  params: BroadcastSection['params'],
+): BroadcastSection {
   const openAtStart = sum(results, (r) => r.openAtStart);
   const published = sum(results, (r) => r.published);
   const hLast = buildHistogram();

@@ -6,10 +6,10 @@
  * run only, not autocannon's warmup run.
  */
 import type { ChildProcess } from 'node:child_process';
-import { killChild, spawnClientProcess, waitForExit } from '../../clients/process/spawn.js';
 import { monoUs } from '../../clients/clock.js';
 import type { AutocannonEchoResult } from '../../clients/long-poll/autocannon.js';
 import type { AutocannonToParent, ParentToAutocannon } from '../../clients/long-poll/autocannon-child.js';
+import { killChild, spawnClientProcess, waitForExit } from '../../clients/process/spawn.js';
 import type { StatsSnapshot } from '../../protocol/wire.js';
 import type { HttpEchoSection } from '../../results/sections.js';
 import { errorMessage, stats, type WorkloadContext, type WorkloadOutcome } from './context.js';
@@ -83,7 +83,10 @@ async function runInChild(ctx: WorkloadContext, hooks: Hooks): Promise<Autocanno
       };
       onAbort = () => fail(ctx.signal.reason ?? new Error('aborted'));
       ctx.signal.addEventListener('abort', onAbort, { once: true });
-      timer = setTimeout(() => fail(new Error(`autocannon did not report within ${warmupMs + durationMs + RESULT_MARGIN_MS} ms`)), warmupMs + durationMs + RESULT_MARGIN_MS);
+      timer = setTimeout(
+        () => fail(new Error(`autocannon did not report within ${warmupMs + durationMs + RESULT_MARGIN_MS} ms`)),
+        warmupMs + durationMs + RESULT_MARGIN_MS,
+      );
       child.on('message', (msg: AutocannonToParent) => {
         switch (msg.type) {
           case 'measure-start':

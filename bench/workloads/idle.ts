@@ -6,14 +6,26 @@
  * bytes per connection (KernelStack + SUnreclaim, not in RSS) is the same fit beside it. The ceiling is
  * the most connections open at once and stoppedBy says what ended the ramp.
  */
+
+import type { Fleet, FleetStatusMerged } from '../../clients/fleet/fleet.js';
 import { summarizeEncoded } from '../../clients/histogram.js';
 import type { IdleSection } from '../../results/sections.js';
-import { readLimits, type LimitUse } from '../limits.js';
+import { type LimitUse, readLimits } from '../limits.js';
 import { readMeminfo } from '../meminfo.js';
 import { linearFit } from '../regression.js';
 import { readSockStat } from '../sockstat.js';
-import { addCounts, describeCounts, errorMessage, openWithProgress, pause, sampleTree, startFleet, stats, type WorkloadContext, type WorkloadOutcome } from './context.js';
-import type { Fleet, FleetStatusMerged } from '../../clients/fleet/fleet.js';
+import {
+  addCounts,
+  describeCounts,
+  errorMessage,
+  openWithProgress,
+  pause,
+  sampleTree,
+  startFleet,
+  stats,
+  type WorkloadContext,
+  type WorkloadOutcome,
+} from './context.js';
 
 export async function runIdle(ctx: WorkloadContext): Promise<WorkloadOutcome> {
   const p = ctx.params;
@@ -34,7 +46,17 @@ export async function runIdle(ctx: WorkloadContext): Promise<WorkloadOutcome> {
     }
     const s = await stats(ctx);
     const tree = sampleTree(ctx, true);
-    points.push({ step, tMs: Math.round(performance.now() - t0), targetConnections, open, serverOpen: s?.openConnections ?? null, ...tree, sockstat: readSockStat(), meminfo: readMeminfo(), errors: stepErrors });
+    points.push({
+      step,
+      tMs: Math.round(performance.now() - t0),
+      targetConnections,
+      open,
+      serverOpen: s?.openConnections ?? null,
+      ...tree,
+      sockstat: readSockStat(),
+      meminfo: readMeminfo(),
+      errors: stepErrors,
+    });
   };
 
   await sample(0, 0, 0, {});
@@ -89,15 +111,46 @@ export function buildIdleSection(
   // Without a pid to sample (--target without --target-pid) every figure reads 0: no fit rather than a fake 0 B/conn.
   const sampled = points.every((pt) => pt.rssBytes > 0);
   const pssAll = sampled && points.every((pt) => pt.pssBytes !== null);
-  const rss = sampled ? linearFit(xs, points.map((pt) => pt.rssBytes)) : null;
-  const pss = pssAll ? linearFit(xs, points.map((pt) => pt.pssBytes!)) : null;
+  const rss = sampled
+    ? linearFit(
+        xs,
+        points.map((pt) => pt.rssBytes),
+      )
+    : null;
+  const pss = pssAll
+    ? linearFit(
+        xs,
+        points.map((pt) => pt.pssBytes!),
+      )
+    : null;
   const withSock = points.filter((pt) => pt.sockstat !== null);
-  const kernelTcpMem = withSock.length === points.length ? linearFit(xs, withSock.map((pt) => pt.sockstat!.tcpMemBytes)) : null;
+  const kernelTcpMem =
+    withSock.length === points.length
+      ? linearFit(
+          xs,
+          withSock.map((pt) => pt.sockstat!.tcpMemBytes),
+        )
+      : null;
   // Kernel memory not in RSS (thread stacks, task structs, socket slabs): /proc/meminfo, machine-wide.
   const mem = points.every((pt) => pt.meminfo != null) ? points.map((pt) => pt.meminfo!) : null;
-  const kernelStack = mem ? linearFit(xs, mem.map((m) => m.kernelStackBytes)) : null;
-  const sUnreclaim = mem ? linearFit(xs, mem.map((m) => m.sUnreclaimBytes)) : null;
-  const kernel = mem ? linearFit(xs, mem.map((m) => m.kernelStackBytes + m.sUnreclaimBytes)) : null;
+  const kernelStack = mem
+    ? linearFit(
+        xs,
+        mem.map((m) => m.kernelStackBytes),
+      )
+    : null;
+  const sUnreclaim = mem
+    ? linearFit(
+        xs,
+        mem.map((m) => m.sUnreclaimBytes),
+      )
+    : null;
+  const kernel = mem
+    ? linearFit(
+        xs,
+        mem.map((m) => m.kernelStackBytes + m.sUnreclaimBytes),
+      )
+    : null;
   const memoryBasis = multiProcess && pss !== null ? 'pss' : 'rss';
   const fit = memoryBasis === 'pss' ? pss : rss;
   const pongRtt = status?.pongRtt ?? summarizeEncoded([]);

@@ -7,7 +7,17 @@
 import type { Fleet } from '../../clients/fleet/fleet.js';
 import type { StormSection } from '../../results/sections.js';
 import { median } from '../stats.js';
-import { errorMessage, openWithProgress, pause, sampleTree, startFleet, stats, type TreeFigures, type WorkloadContext, type WorkloadOutcome } from './context.js';
+import {
+  errorMessage,
+  openWithProgress,
+  pause,
+  sampleTree,
+  startFleet,
+  stats,
+  type TreeFigures,
+  type WorkloadContext,
+  type WorkloadOutcome,
+} from './context.js';
 
 const SETTLE_POLL_MS = 100;
 
@@ -57,7 +67,10 @@ export async function runStorm(ctx: WorkloadContext): Promise<WorkloadOutcome> {
   if (rounds.length === 0) return { sections: {}, error: error ?? 'no round ran', serverMessagesHandled: null };
   const last = rounds[rounds.length - 1]!;
   const failedRounds = rounds.filter((r) => r.established < r.attempted);
-  error ??= failedRounds.length > 0 ? `${failedRounds.length} round(s) did not connect every connection: ${failedRounds.map((r) => `round ${r.round + 1}: ${r.established}/${r.attempted} ${JSON.stringify(r.errors)}`).join('; ')}` : null;
+  error ??=
+    failedRounds.length > 0
+      ? `${failedRounds.length} round(s) did not connect every connection: ${failedRounds.map((r) => `round ${r.round + 1}: ${r.established}/${r.attempted} ${JSON.stringify(r.errors)}`).join('; ')}`
+      : null;
   const storm: StormSection = {
     params: { connectionsPerRound: k, rounds: p.rounds, rampPerSec: ctx.req.rampPerSec, settleMs: p.settleMs, fdTolerance: p.fdTolerance },
     baseline,

@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { compareResults, type CompareResult } from '../../report/compare.js';
+import { ExitCode, RunError, UsageError } from '../../core/errors.js';
+import { type CompareResult, compareResults } from '../../report/compare.js';
 import { renderCompareMarkdown, renderCompareTable } from '../../report/compare-output.js';
 import { readResults } from '../../results/reader.js';
-import { ExitCode, RunError, UsageError } from '../../core/errors.js';
 import { emitJson } from '../output.js';
 
 export interface CompareFlags {
@@ -51,20 +51,25 @@ export function registerCompare(program: Command): void {
         'Examples:\n  wsarena compare results/main/ results/runs/ --threshold 5%\n  wsarena compare base.json new.json --markdown > compare.md',
     )
     .action((basePath: string, newPath: string, flags: CompareFlags) => {
-      if (flags.json && flags.markdown) throw new UsageError('CONFLICTING_FLAGS', '--json and --markdown both print to stdout; give one, or write Markdown with --export-markdown FILE');
+      if (flags.json && flags.markdown)
+        throw new UsageError('CONFLICTING_FLAGS', '--json and --markdown both print to stdout; give one, or write Markdown with --export-markdown FILE');
       const threshold = flags.threshold !== undefined ? parseThreshold(flags.threshold) : null;
       const result = runCompare(basePath, newPath, threshold);
-      const md = renderCompareMarkdown(result) + '\n';
+      const md = `${renderCompareMarkdown(result)}\n`;
       if (flags.json) emitJson(result, true);
       else if (flags.markdown) process.stdout.write(md);
-      else process.stdout.write(renderCompareTable(result, { color: Boolean(process.stdout.isTTY) }) + '\n');
+      else process.stdout.write(`${renderCompareTable(result, { color: Boolean(process.stdout.isTTY) })}\n`);
       if (flags.exportMarkdown !== undefined) {
         if (flags.exportMarkdown === '-') process.stdout.write(md);
         else emitText(md, flags.exportMarkdown);
       }
-      if (result.exceeded) process.stderr.write(`threshold ${(threshold! * 100).toFixed(1)}% exceeded: ${result.cells.filter((c) => c.regressions.length > 0).length} cell(s) regressed outside the noise\n`);
+      if (result.exceeded)
+        process.stderr.write(
+          `threshold ${(threshold! * 100).toFixed(1)}% exceeded: ${result.cells.filter((c) => c.regressions.length > 0).length} cell(s) regressed outside the noise\n`,
+        );
       // An incomplete NEW proves nothing (a missing cell is no regression only because it was not run): exit 1.
-      if (result.incomplete.length > 0) throw new RunError('INCOMPLETE_NEW', `NEW is incomplete, so the comparison cannot pass: ${result.incomplete.join('; ')}`);
+      if (result.incomplete.length > 0)
+        throw new RunError('INCOMPLETE_NEW', `NEW is incomplete, so the comparison cannot pass: ${result.incomplete.join('; ')}`);
       process.exitCode = result.exceeded ? ExitCode.THRESHOLD : ExitCode.OK;
     });
 }

@@ -28,7 +28,8 @@ export function buildPlanFile(flags: PlanFlags, cmd: Command, nowMs: number = Da
   if (flags.agents === undefined) throw new UsageError('MISSING_FLAG', 'plan: --agents is required; allowed: the number of agent machines, e.g. --agents 3');
   const agents = parseInteger('--agents', flags.agents, { min: 1, max: 10_000 });
   for (const own of ['out', 'json'] as const) {
-    if (cmd.getOptionValueSource(own) === 'cli') throw new UsageError('CONFLICTING_FLAGS', `plan: --${own} belongs to each agent's run; plan prints the plan on stdout (e.g. > plan.json)`);
+    if (cmd.getOptionValueSource(own) === 'cli')
+      throw new UsageError('CONFLICTING_FLAGS', `plan: --${own} belongs to each agent's run; plan prints the plan on stdout (e.g. > plan.json)`);
   }
   const own = new Set([...AGENT_FLAGS, 'agents', 'k8s', 'image', 'namespace', 'name', 'resultsClaim']);
   const run: string[] = [];
@@ -42,7 +43,8 @@ export function buildPlanFile(flags: PlanFlags, cmd: Command, nowMs: number = Da
   }
   const req = buildRunRequest(flags, ['plan']);
   const fewest = Math.min(...req.connections);
-  if (fewest < agents) throw new UsageError('BAD_SEGMENT', `--agents: ${agents} agents need at least ${agents} connections each cell; --connections has ${fewest}`);
+  if (fewest < agents)
+    throw new UsageError('BAD_SEGMENT', `--agents: ${agents} agents need at least ${agents} connections each cell; --connections has ${fewest}`);
   // Every agent's segment must be runnable: the first stands for all (they differ only in connection count by ≤ 1).
   segmentRequest({ segment: `${agents - 1}/${agents}`, startAt: flags.startAt }, req, nowMs);
   const startAt = flags.startAt === undefined ? null : new Date(parseStartAt(flags.startAt, nowMs)).toISOString();
@@ -50,7 +52,9 @@ export function buildPlanFile(flags: PlanFlags, cmd: Command, nowMs: number = Da
 }
 
 export function registerPlan(program: Command): void {
-  addLoadOptions(program.command('plan').description('cut a run into N agents\' segments: print the plan file, or with --k8s a Kubernetes Indexed Job that runs it'))
+  addLoadOptions(
+    program.command('plan').description("cut a run into N agents' segments: print the plan file, or with --k8s a Kubernetes Indexed Job that runs it"),
+  )
     .option('--agents <n>', 'agent machines sharing the plan (each runs --segment i/N)')
     .option('--start-at <time>', 'agreed wall-clock start of the measured window (ISO 8601 with zone, or @epoch-seconds)')
     .option('--k8s', 'print a Kubernetes Indexed Job (plus its ConfigMap and results claim) instead of the plan file')
@@ -71,13 +75,23 @@ export function registerPlan(program: Command): void {
         for (const k of ['image', 'namespace', 'resultsClaim'] as const) {
           if (flags[k] !== undefined) throw new UsageError('CONFLICTING_FLAGS', `--${k === 'resultsClaim' ? 'results-claim' : k} needs --k8s`);
         }
-        process.stdout.write(JSON.stringify(plan, null, 2) + '\n');
+        process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
         return;
       }
-      if (flags.image === undefined) throw new UsageError('MISSING_FLAG', 'plan --k8s: --image is required; allowed: a container image with wsarena on its PATH, e.g. --image registry.example/wsarena:0.1');
-      if (!K8S_NAME.test(flags.name)) throw new UsageError('BAD_FLAG', `--name: "${flags.name}" is not a Kubernetes name; allowed: lowercase letters, digits and '-', at most 42 characters, starting and ending alphanumeric`);
+      if (flags.image === undefined)
+        throw new UsageError(
+          'MISSING_FLAG',
+          'plan --k8s: --image is required; allowed: a container image with wsarena on its PATH, e.g. --image registry.example/wsarena:0.1',
+        );
+      if (!K8S_NAME.test(flags.name))
+        throw new UsageError(
+          'BAD_FLAG',
+          `--name: "${flags.name}" is not a Kubernetes name; allowed: lowercase letters, digits and '-', at most 42 characters, starting and ending alphanumeric`,
+        );
       process.stdout.write(
-        toYamlDocuments(k8sManifests(plan, { name: flags.name, image: flags.image, namespace: flags.namespace ?? null, resultsClaim: flags.resultsClaim ?? null })),
+        toYamlDocuments(
+          k8sManifests(plan, { name: flags.name, image: flags.image, namespace: flags.namespace ?? null, resultsClaim: flags.resultsClaim ?? null }),
+        ),
       );
     });
 }

@@ -1,18 +1,18 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import {
-  PISCINA_TASK_FILES,
-  POOL_OVERHEAD_MODES,
   formatPoolOverheadTable,
-  poolOverheadCells,
-  runPoolOverhead,
+  PISCINA_TASK_FILES,
   type PiscinaAtomics,
   type PiscinaTaskFile,
+  POOL_OVERHEAD_MODES,
   type PoolOverheadMode,
+  poolOverheadCells,
+  runPoolOverhead,
 } from '../../bench/pool-overhead.js';
 import { UsageError } from '../../core/errors.js';
-import { emitJson } from '../output.js';
 import { parseCpuList, parseInteger, splitList } from '../../core/parse.js';
+import { emitJson } from '../output.js';
 
 interface PoolOverheadFlags {
   mode: string;
@@ -49,7 +49,11 @@ export function registerPoolOverhead(program: Command): void {
     .option('--in-flight <n>', 'tasks outstanding at once (piscina, port), like 100 connections × depth 1', '100')
     .option('--atomics <mode>', `piscina atomics: ${ATOMICS.join(', ')}`, 'sync')
     .option('--concurrent-tasks-per-worker <n>', 'piscina concurrentTasksPerWorker', '1')
-    .option('--piscina-task <file>', `piscina task file: ${PISCINA_TASK_FILES.join(' (servers/ws-piscina/work-task.js), ')} (work() called directly)`, 'ws-piscina')
+    .option(
+      '--piscina-task <file>',
+      `piscina task file: ${PISCINA_TASK_FILES.join(' (servers/ws-piscina/work-task.js), ')} (work() called directly)`,
+      'ws-piscina',
+    )
     .option('--repeat <n>', 'runs per cell, interleaved', '3')
     .option('--json [file]', 'print the rows as JSON (or write them to file) instead of the table')
     .option('-q, --quiet', 'no progress on stderr')
@@ -67,9 +71,7 @@ export function registerPoolOverhead(program: Command): void {
       if (!(PISCINA_TASK_FILES as readonly string[]).includes(flags.piscinaTask)) {
         throw new UsageError('BAD_FLAG', `--piscina-task: "${flags.piscinaTask}" is not allowed; allowed: ${PISCINA_TASK_FILES.join(', ')}`);
       }
-      const cpuSets = flags.pin
-        ? flags.cpus.split('/').map((set) => parseCpuList('--cpus', set, availableParallelism()).list)
-        : [null];
+      const cpuSets = flags.pin ? flags.cpus.split('/').map((set) => parseCpuList('--cpus', set, availableParallelism()).list) : [null];
       const cells = poolOverheadCells({
         modes,
         cpuSets,

@@ -1,16 +1,16 @@
 import os from 'node:os';
 import type { Command } from 'commander';
-import { PROBE_GROUPS, PROBES, UnknownProbeError, selectProbes } from '../../probe/battery.js';
+import { ExitCode, UsageError } from '../../core/errors.js';
+import { parseBytes, parseCpuList, parseDurationMs, parseInteger, splitList } from '../../core/parse.js';
+import { PROBE_GROUPS, PROBES, selectProbes, UnknownProbeError } from '../../probe/battery.js';
 import { formatMs } from '../../probe/reaction.js';
-import { probeSectionOf, runProbes, type ProbeRequest } from '../../probe/run.js';
+import { type ProbeRequest, probeSectionOf, runProbes } from '../../probe/run.js';
 import { renderProbeTable, serverSummary, VERDICT_MARKS } from '../../probe/table.js';
 import { DEFAULT_PROBE_SETTINGS, type ProbeSettings } from '../../probe/types.js';
 import type { ResultFile } from '../../results/schema.js';
 import { getServer } from '../../servers/registry.js';
 import { MAX_SERVER_THREADS } from '../../servers/spec.js';
-import { ExitCode, UsageError } from '../../core/errors.js';
 import { emitJson } from '../output.js';
-import { parseBytes, parseCpuList, parseDurationMs, parseInteger, splitList } from '../../core/parse.js';
 import { defaultOutPath, interruptSignal } from '../session.js';
 import { rawArgs } from './run.js';
 
@@ -41,7 +41,10 @@ export function buildProbeRequest(flags: ProbeFlags, argv: string[]): ProbeReque
     throw new UsageError('CONFLICTING_FLAGS', '--server and --target exclude each other: probe servers wsarena starts, or one already running');
   }
   if (flags.targetPid !== undefined && flags.target === undefined) throw new UsageError('CONFLICTING_FLAGS', '--target-pid needs --target');
-  const target = flags.target === undefined ? null : { url: parseTargetUrl(flags.target), pid: flags.targetPid === undefined ? null : parseInteger('--target-pid', flags.targetPid, { min: 1 }) };
+  const target =
+    flags.target === undefined
+      ? null
+      : { url: parseTargetUrl(flags.target), pid: flags.targetPid === undefined ? null : parseInteger('--target-pid', flags.targetPid, { min: 1 }) };
   const servers = target ? [] : splitList('--server', flags.server ?? 'ws-loop');
   for (const name of servers) {
     try {
@@ -98,7 +101,10 @@ function parseTargetUrl(url: string): string {
   }
   if (parsed.protocol !== 'ws:') throw new UsageError('BAD_TARGET', `--target: "${url}" must use ws:// (probes stay on plain TCP)`);
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname) && !parsed.hostname.startsWith('127.')) {
-    throw new UsageError('BAD_TARGET', `--target: "${url}" is not on loopback; probes send malformed and oversized frames, so they only run against 127.0.0.0/8, localhost or [::1]`);
+    throw new UsageError(
+      'BAD_TARGET',
+      `--target: "${url}" is not on loopback; probes send malformed and oversized frames, so they only run against 127.0.0.0/8, localhost or [::1]`,
+    );
   }
   return url;
 }
@@ -129,7 +135,10 @@ export function registerProbe(program: Command): void {
     .option('--out <file>', 'result file (written after every probe)')
     .option('--json [file]', 'print the result JSON to stdout (or write it to file) instead of the table')
     .option('-q, --quiet', 'no progress on stderr')
-    .addHelpText('after', `\nProbes, in order: ${PROBES.map((p) => p.id).join(', ')}\n\nExamples:\n  wsarena probe --server ws-loop,uws,go-goroutines\n  wsarena probe --server uws --only size,close\n  wsarena probe --target ws://127.0.0.1:9001/ --target-pid 4242`)
+    .addHelpText(
+      'after',
+      `\nProbes, in order: ${PROBES.map((p) => p.id).join(', ')}\n\nExamples:\n  wsarena probe --server ws-loop,uws,go-goroutines\n  wsarena probe --server uws --only size,close\n  wsarena probe --target ws://127.0.0.1:9001/ --target-pid 4242`,
+    )
     .action(async (flags: ProbeFlags, cmd: Command) => {
       const req = buildProbeRequest(flags, ['probe', ...cmd.args, ...rawArgs(cmd)]);
       const quiet = flags.quiet ?? false;
@@ -152,7 +161,7 @@ export function registerProbe(program: Command): void {
         interrupt.dispose();
       }
       if (flags.json !== undefined && flags.json !== false) emitJson(file, flags.json);
-      else process.stdout.write(renderProbeTable(probeSectionOf(file), { color: Boolean(process.stdout.isTTY), width: process.stdout.columns ?? 200 }) + '\n');
+      else process.stdout.write(`${renderProbeTable(probeSectionOf(file), { color: Boolean(process.stdout.isTTY), width: process.stdout.columns ?? 200 })}\n`);
       process.stderr.write(`results: ${req.outPath}\n`);
       process.exitCode = probeExitCode(file);
     });

@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
-import { renderProfileReport } from '../../profile/format.js';
-import { runProfile, type ProfileOutcome } from '../../profile/run.js';
-import { DEFAULT_TOP } from '../../profile/summary.js';
-import { parseTool, PROFILE_TOOLS, TOOLS } from '../../profile/tools.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
-import { emitJson } from '../output.js';
 import { parseInteger } from '../../core/parse.js';
+import { renderProfileReport } from '../../profile/format.js';
+import { type ProfileOutcome, runProfile } from '../../profile/run.js';
+import { DEFAULT_TOP } from '../../profile/summary.js';
+import { PROFILE_TOOLS, parseTool, TOOLS } from '../../profile/tools.js';
+import { emitJson } from '../output.js';
 import { progressReporter } from '../reporters/progress.js';
 import { interruptSignal } from '../session.js';
-import { addLoadOptions, buildRunRequest, rawArgs, type RunFlags } from './run.js';
+import { addLoadOptions, buildRunRequest, type RunFlags, rawArgs } from './run.js';
 
 interface ProfileFlags extends RunFlags {
   tool: string;
@@ -18,7 +18,11 @@ interface ProfileFlags extends RunFlags {
 }
 
 export function registerProfile(program: Command): void {
-  addLoadOptions(program.command('profile').description('run one cell with the server under a profiler; keeps the profile next to the result files of a profiled and an unprofiled run'))
+  addLoadOptions(
+    program
+      .command('profile')
+      .description('run one cell with the server under a profiler; keeps the profile next to the result files of a profiled and an unprofiled run'),
+  )
     .option('--tool <name>', `profiler: ${PROFILE_TOOLS.map((t) => `${t} (${TOOLS[t].description})`).join('; ')}`, 'cpuprof')
     .option('--profiles-dir <dir>', 'parent of the profile folder results/profiles/<id>/', 'results/profiles')
     .option('--no-baseline', 'skip the unprofiled run of the same cell (the profiler’s overhead is then unknown)')
@@ -29,7 +33,8 @@ export function registerProfile(program: Command): void {
     )
     .action(async (flags: ProfileFlags, cmd: Command) => {
       const tool = parseTool(flags.tool);
-      if (flags.out !== undefined) throw new UsageError('CONFLICTING_FLAGS', '--out: profile writes its result files into <profiles-dir>/<id>/; choose the folder with --profiles-dir');
+      if (flags.out !== undefined)
+        throw new UsageError('CONFLICTING_FLAGS', '--out: profile writes its result files into <profiles-dir>/<id>/; choose the folder with --profiles-dir');
       const top = parseInteger('--top', flags.top, { min: 1, max: 1000 });
       const run = buildRunRequest(flags, ['profile', ...cmd.args, ...rawArgs(cmd)]);
       const progress = progressReporter(process.stderr, flags.quiet ?? false);
@@ -46,7 +51,7 @@ export function registerProfile(program: Command): void {
         interrupt.dispose();
       }
       if (flags.json !== undefined && flags.json !== false) emitJson(outcome.manifest, flags.json);
-      else process.stdout.write(renderProfileReport(outcome.manifest, outcome.dir, { top }) + '\n');
+      else process.stdout.write(`${renderProfileReport(outcome.manifest, outcome.dir, { top })}\n`);
       process.stderr.write(`profile: ${outcome.manifestPath}\n`);
       process.exitCode = outcome.interrupted ? ExitCode.INTERRUPTED : ExitCode.OK;
     });

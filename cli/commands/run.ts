@@ -1,28 +1,28 @@
 import os from 'node:os';
-import { Command, Option } from 'commander';
-import { runMatrix, type RunRequest } from '../../bench/runner.js';
-import { getWorkload, WORKLOADS } from '../../bench/workloads.js';
+import { type Command, Option } from 'commander';
+import { type RunRequest, runMatrix } from '../../bench/runner.js';
 import type { WorkloadParams } from '../../bench/workloads/params.js';
-import { commandExists } from '../../results/environment.js';
+import { getWorkload, WORKLOADS } from '../../bench/workloads.js';
+import { cpuListSize } from '../../core/cpu-list.js';
+import { ExitCode, UsageError } from '../../core/errors.js';
+import { parseBytes, parseCpuList, parseDurationMs, parseInteger, parseIntegerList, parseNumber, splitList } from '../../core/parse.js';
+import { readPlanFile } from '../../deploy/plan-file.js';
 import { isFailure } from '../../results/cell-status.js';
+import { commandExists } from '../../results/environment.js';
 import type { ResultFile } from '../../results/schema.js';
 import { checkResultPath } from '../../results/writer.js';
 import { getServer } from '../../servers/registry.js';
 import { MAX_SERVER_THREADS } from '../../servers/spec.js';
-import { cpuListSize } from '../../core/cpu-list.js';
-import { ExitCode, UsageError } from '../../core/errors.js';
-import { emitJson } from '../output.js';
-import { parseBytes, parseCpuList, parseDurationMs, parseInteger, parseIntegerList, parseNumber, splitList } from '../../core/parse.js';
-import { progressReporter } from '../reporters/progress.js';
-import { collectRepeated, parseServerArgFlags } from '../server-args.js';
-import { renderCells } from '../reporters/summary.js';
 import { stdoutStyle } from '../color.js';
+import { addExportOptions, checkExportFlags, type ExportFlags, exportsToStdout, writeExports } from '../exports.js';
 import { groupOptions } from '../help.js';
-import { addExportOptions, checkExportFlags, exportsToStdout, writeExports, type ExportFlags } from '../exports.js';
-import { defaultOutPath, interruptSignal } from '../session.js';
+import { emitJson } from '../output.js';
 import { agentArgs, checkPlanSegment, flagsWithPlan } from '../plan-file.js';
-import { readPlanFile } from '../../deploy/plan-file.js';
+import { progressReporter } from '../reporters/progress.js';
+import { renderCells } from '../reporters/summary.js';
 import { segmentRequest } from '../segment-flags.js';
+import { collectRepeated, parseServerArgFlags } from '../server-args.js';
+import { defaultOutPath, interruptSignal } from '../session.js';
 
 /** Raw commander options of `run` (strings until validated). */
 export interface RunFlags {
@@ -96,12 +96,19 @@ export function addLoadOptions(cmd: Command): Command {
     .option('--client-workers <n>', 'load generator processes (default: number of client CPUs)')
     .option('--port <n>', 'fixed server port (default: any free port)')
     .option('--threads <n>', 'threads / processes / pool size for multi-threaded server models')
-    .option('--server-arg <name=value>', "a server's own flag, repeatable, recorded with each cell (e.g. max-threads=200 for java-threads' fixed pool; `wsarena servers` lists them)", collectRepeated)
+    .option(
+      '--server-arg <name=value>',
+      "a server's own flag, repeatable, recorded with each cell (e.g. max-threads=200 for java-threads' fixed pool; `wsarena servers` lists them)",
+      collectRepeated,
+    )
     .option('--work-iterations <n>', 'WORK iterations per heavy message (≈1.9 ns each on this machine)', '50000')
     .option('--heavy-fraction <f>', 'mixed workload: fraction of messages that are WORK', '0.05')
     .option('--ramp <conns/s>', 'connections opened per second (default: as fast as possible)')
     .option('--source-addresses <n>', 'spread client connections over 127.0.0.1 … 127.0.0.N (beyond ~28k connections)')
-    .option('--handshake-timeout <time>', 'TCP connect + upgrade limit per connection (default 10s for echo/work/mixed/sizes, 30s for the connection workloads)')
+    .option(
+      '--handshake-timeout <time>',
+      'TCP connect + upgrade limit per connection (default 10s for echo/work/mixed/sizes, 30s for the connection workloads)',
+    )
     .option('--steps <n>', 'idle: ramp to N connections in this many equal steps (default 5)')
     .option('--hold <time>', 'idle: hold after each step before sampling memory (default 2s)')
     .option('--final-hold <time>', 'idle: hold after the last step, e.g. 60s for a ceiling run (default 2s)')
@@ -146,7 +153,8 @@ export function buildRunRequest(flags: RunFlags, argv: string[], kind: RunReques
     ? flags.serverCpus.split('/').map((l) => parseCpuList('--server-cpus', l, cpuCount).list)
     : [pin && cpuCount >= 2 ? '0' : null];
   const clientCpus = flags.clientCpus ? parseCpuList('--client-cpus', flags.clientCpus, cpuCount).list : pin && cpuCount >= 2 ? String(cpuCount - 1) : null;
-  if (!flags.pin && (flags.serverCpus || flags.clientCpus)) throw new UsageError('CONFLICTING_FLAGS', '--no-pin cannot be combined with --server-cpus or --client-cpus');
+  if (!flags.pin && (flags.serverCpus || flags.clientCpus))
+    throw new UsageError('CONFLICTING_FLAGS', '--no-pin cannot be combined with --server-cpus or --client-cpus');
   if ((flags.serverCpus || flags.clientCpus) && !commandExists('taskset')) {
     throw new UsageError('NO_TASKSET', 'taskset is not installed, so --server-cpus/--client-cpus cannot be applied; install util-linux or pass --no-pin');
   }
@@ -172,7 +180,10 @@ export function buildRunRequest(flags: RunFlags, argv: string[], kind: RunReques
     serverCpus,
     clientCpus,
     serverThreads: flags.threads ? parseInteger('--threads', flags.threads, { min: 1, max: MAX_SERVER_THREADS }) : null,
-    serverArgs: parseServerArgFlags(flags.serverArg, servers.map((s) => getServer(s))),
+    serverArgs: parseServerArgFlags(
+      flags.serverArg,
+      servers.map((s) => getServer(s)),
+    ),
     workIterations: parseInteger('--work-iterations', flags.workIterations, { min: 0, max: 50_000_000 }),
     heavyFraction: parseNumber('--heavy-fraction', flags.heavyFraction, { min: 0, max: 1 }),
     rampPerSec: flags.ramp ? parseNumber('--ramp', flags.ramp, { min: 0, exclusiveMin: true }) : null,
@@ -215,7 +226,8 @@ export function parseWorkloadParams(flags: RunFlags): Partial<WorkloadParams> {
   if (flags.sizes !== undefined) {
     out.sizes = splitList('--sizes', flags.sizes).map((v) => {
       const bytes = parseBytes('--sizes', v);
-      if (bytes > 16 * 1024 * 1024 - 16) throw new UsageError('OUT_OF_RANGE', `--sizes: ${v} is above the servers' 16 MiB message limit (payload ≤ ${16 * 1024 * 1024 - 16} bytes)`);
+      if (bytes > 16 * 1024 * 1024 - 16)
+        throw new UsageError('OUT_OF_RANGE', `--sizes: ${v} is above the servers' 16 MiB message limit (payload ≤ ${16 * 1024 * 1024 - 16} bytes)`);
       return bytes;
     });
   }
@@ -240,15 +252,19 @@ export function exitCodeFor(file: ResultFile): number {
 
 export function registerRun(program: Command): void {
   groupOptions(
-    addExportOptions(addLoadOptions(program.command('run').description('run a workload against one or more servers and write a result file'))).option(
-      '--wide',
-      'print every column (p99.9, max, per-class p99, cs/msg, server CPU, RSS) instead of the 100-column table',
-    )
-      .option('--segment <i/N>', 'with --target: run the i-th (0-based) of N disjoint shares of the plan, one per agent machine; merge the results with wsarena merge')
+    addExportOptions(addLoadOptions(program.command('run').description('run a workload against one or more servers and write a result file')))
+      .option('--wide', 'print every column (p99.9, max, per-class p99, cs/msg, server CPU, RSS) instead of the 100-column table')
+      .option(
+        '--segment <i/N>',
+        'with --target: run the i-th (0-based) of N disjoint shares of the plan, one per agent machine; merge the results with wsarena merge',
+      )
       .option('--start-at <time>', 'with --segment: wall-clock start of the measured window agreed by all agents (ISO 8601 with zone, or @epoch-seconds)')
       .option('--plan <file>', 'take the run flags from a plan file written by wsarena plan (with --segment i/N)'),
   )
-    .addHelpText('after', '\nExamples:\n  wsarena run --server ws-loop,uws --connections 100,1000 --duration 10s --depth 8\n  wsarena run --server uws --rate 20000 --connections 1000\n  wsarena run --target ws://127.0.0.1:9001/ --connections 200\n  wsarena run --server ws-loop,uws --workload idle --connections 5000 --client-workers 2\n  wsarena run --server uws --workload idle --connections 19000 --client-workers 2 --final-hold 60s\n  wsarena run --server ws-loop --workload broadcast --connections 1000 --publish-rate 10\n  wsarena run --server ws-loop --workload sizes --sizes 16,4KiB,64KiB')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  wsarena run --server ws-loop,uws --connections 100,1000 --duration 10s --depth 8\n  wsarena run --server uws --rate 20000 --connections 1000\n  wsarena run --target ws://127.0.0.1:9001/ --connections 200\n  wsarena run --server ws-loop,uws --workload idle --connections 5000 --client-workers 2\n  wsarena run --server uws --workload idle --connections 19000 --client-workers 2 --final-hold 60s\n  wsarena run --server ws-loop --workload broadcast --connections 1000 --publish-rate 10\n  wsarena run --server ws-loop --workload sizes --sizes 16,4KiB,64KiB',
+    )
     .action(async (cliFlags: RunFlags & ExportFlags & { wide?: boolean }, cmd: Command) => {
       const plan = cliFlags.plan === undefined ? null : readPlanFile(cliFlags.plan);
       const flags = plan === null ? cliFlags : flagsWithPlan<typeof cliFlags>(plan, cliFlags.plan!, cmd, addLoadOptions);
@@ -257,7 +273,8 @@ export function registerRun(program: Command): void {
       req.segment = segmentRequest(flags, req);
       if (plan !== null) checkPlanSegment(plan, cliFlags.plan!, req.segment);
       checkExportFlags(flags);
-      if (flags.json && exportsToStdout(flags)) throw new UsageError('CONFLICTING_FLAGS', '--json and an --export-… - both print to stdout; give the export a file');
+      if (flags.json && exportsToStdout(flags))
+        throw new UsageError('CONFLICTING_FLAGS', '--json and an --export-… - both print to stdout; give the export a file');
       checkResultPath(outFlag(flags), req.outPath);
       const progress = progressReporter(process.stderr, flags.quiet ?? false);
       const interrupt = interruptSignal();
@@ -271,7 +288,7 @@ export function registerRun(program: Command): void {
       writeExports(flags, [file], file);
       if (flags.json !== undefined && flags.json !== false) emitJson(file, flags.json);
       else if (!exportsToStdout(flags)) {
-        process.stdout.write(renderCells(file.cells, { ...stdoutStyle(), wide: flags.wide ?? false }) + '\n');
+        process.stdout.write(`${renderCells(file.cells, { ...stdoutStyle(), wide: flags.wide ?? false })}\n`);
       }
       process.stderr.write(`results: ${req.outPath}\n`);
       process.exitCode = exitCodeFor(file);

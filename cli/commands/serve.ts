@@ -1,15 +1,15 @@
 import os from 'node:os';
 import type { Command } from 'commander';
-import { STATS_PATH } from '../../protocol/wire.js';
-import { commandExists } from '../../results/environment.js';
-import { ServerLaunchError } from '../../servers/errors.js';
-import { startServer, type RunningServer } from '../../servers/launch.js';
-import { getServer } from '../../servers/registry.js';
-import { DEFAULT_SERVER_OPTIONS, MAX_SERVER_THREADS } from '../../servers/spec.js';
 import { cpuListSize } from '../../core/cpu-list.js';
 import { ExitCode, RunError, UsageError } from '../../core/errors.js';
 import { parseCpuList, parseInteger, splitList } from '../../core/parse.js';
+import { STATS_PATH } from '../../protocol/wire.js';
+import { commandExists } from '../../results/environment.js';
 import { ALLOW_ORIGIN_ENV } from '../../servers/common/origin.js';
+import { ServerLaunchError } from '../../servers/errors.js';
+import { type RunningServer, startServer } from '../../servers/launch.js';
+import { getServer } from '../../servers/registry.js';
+import { DEFAULT_SERVER_OPTIONS, MAX_SERVER_THREADS } from '../../servers/spec.js';
 import { collectRepeated, parseServerArgFlags } from '../server-args.js';
 
 /** Raw commander options of `serve`. */
@@ -44,7 +44,8 @@ export function buildServePlan(name: string, flags: ServeFlags): ServePlan {
   if (flags.cpus !== undefined && !commandExists('taskset')) {
     throw new UsageError('NO_TASKSET', 'taskset is not installed, so --cpus cannot be applied; install util-linux or pass --no-pin');
   }
-  const cpus = flags.cpus !== undefined ? parseCpuList('--cpus', flags.cpus, cpuCount).list : flags.pin && commandExists('taskset') && cpuCount >= 2 ? '0' : null;
+  const cpus =
+    flags.cpus !== undefined ? parseCpuList('--cpus', flags.cpus, cpuCount).list : flags.pin && commandExists('taskset') && cpuCount >= 2 ? '0' : null;
   return {
     name,
     port: flags.port === undefined ? 0 : parseInteger('--port', flags.port, { min: 1, max: 65_535 }),
@@ -60,7 +61,9 @@ export function describeRunning(server: RunningServer): string {
   const knobs = Object.entries(server.knobs)
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(' ');
-  const cpus = server.pinning.applied ? `${server.pinning.cpus} (taskset)` : `unpinned${server.pinning.cpus === null ? '' : ` (${server.pinning.reason ?? 'not applied'})`}`;
+  const cpus = server.pinning.applied
+    ? `${server.pinning.cpus} (taskset)`
+    : `unpinned${server.pinning.cpus === null ? '' : ` (${server.pinning.reason ?? 'not applied'})`}`;
   return [
     server.url,
     `server  ${server.spec.name} (${server.spec.model}, ${server.spec.language})`,
@@ -81,8 +84,14 @@ export function registerServe(program: Command): void {
     .option('--no-pin', 'do not pin the server with taskset')
     .option('--threads <n>', 'threads / processes / pool size for multi-threaded server models')
     .option('--server-arg <name=value>', "a server's own flag, repeatable (e.g. max-threads=200; `wsarena servers` lists them)", collectRepeated)
-    .option('--allow-origin <list>', 'browser origins allowed besides loopback ones, comma-separated, or * for any (sets WSARENA_ALLOW_ORIGIN; docs/PROTOCOL.md)')
-    .addHelpText('after', '\nExamples:\n  wsarena serve ws-loop --port 9001\n  wsarena serve uws-threads --threads 2 --cpus 0-1\n  wsarena serve java-threads --server-arg max-threads=200')
+    .option(
+      '--allow-origin <list>',
+      'browser origins allowed besides loopback ones, comma-separated, or * for any (sets WSARENA_ALLOW_ORIGIN; docs/PROTOCOL.md)',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  wsarena serve ws-loop --port 9001\n  wsarena serve uws-threads --threads 2 --cpus 0-1\n  wsarena serve java-threads --server-arg max-threads=200',
+    )
     .action(async (name: string, flags: ServeFlags & { allowOrigin?: string }) => {
       const plan = buildServePlan(name, flags);
       // Every server reads the same variable (servers/common/origin.ts, Go, Java); the child inherits it.

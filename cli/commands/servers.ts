@@ -1,10 +1,10 @@
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { boxEnabled, colorEnabled } from '../color.js';
-import { NO_BOX } from '../reporters/table.js';
-import { listServers } from '../../servers/registry.js';
 import { OP_NAMES } from '../../protocol/wire.js';
+import { listServers } from '../../servers/registry.js';
+import { boxEnabled, colorEnabled } from '../color.js';
 import { emitJson } from '../output.js';
+import { NO_BOX } from '../reporters/table.js';
 
 export function serversSummary() {
   return listServers().map((spec) => {
@@ -31,11 +31,24 @@ export function registerServers(program: Command): void {
     .action((flags: { json?: string | boolean }) => {
       const rows = serversSummary();
       if (flags.json !== undefined) return emitJson(rows, flags.json);
-      const table = new Table({ head: ['server', 'model', 'lang', 'ops', 'available', 'description'], wordWrap: true, colWidths: [20, 22, 6, 22, 40, 44], style: colorEnabled() ? {} : { head: [], border: [] }, ...(boxEnabled() ? {} : { chars: NO_BOX }) });
+      const table = new Table({
+        head: ['server', 'model', 'lang', 'ops', 'available', 'description'],
+        wordWrap: true,
+        colWidths: [20, 22, 6, 22, 40, 44],
+        style: colorEnabled() ? {} : { head: [], border: [] },
+        ...(boxEnabled() ? {} : { chars: NO_BOX }),
+      });
       for (const r of rows) {
         const args = r.serverArgs.map((a) => `\n--server-arg ${a.name}=N (${a.min}–${a.max}): ${a.description}`).join('');
-        table.push([r.name, r.model, r.language, r.ops.join(' '), r.available ? 'yes' : `no: ${r.reason}${r.fix ? `\nfix: ${r.fix}` : ''}`, r.description + args]);
+        table.push([
+          r.name,
+          r.model,
+          r.language,
+          r.ops.join(' '),
+          r.available ? 'yes' : `no: ${r.reason}${r.fix ? `\nfix: ${r.fix}` : ''}`,
+          r.description + args,
+        ]);
       }
-      process.stdout.write(table.toString() + '\n');
+      process.stdout.write(`${table.toString()}\n`);
     });
 }

@@ -39,7 +39,9 @@ export function renderSoak(r: SoakReport): string {
   ];
   if (r.steady) {
     const c = r.steady.counts;
-    lines.push(`steady counts: sent ${c.sent}, received ${c.received}, lost ${c.lost}, late ${c.late ?? 0}, duplicated ${c.duplicated}, corrupted ${c.corrupted}, out of order ${c.outOfOrder}, unexpected ${c.unexpected}, client drops ${c.clientDrops ?? 0}`);
+    lines.push(
+      `steady counts: sent ${c.sent}, received ${c.received}, lost ${c.lost}, late ${c.late ?? 0}, duplicated ${c.duplicated}, corrupted ${c.corrupted}, out of order ${c.outOfOrder}, unexpected ${c.unexpected}, client drops ${c.clientDrops ?? 0}`,
+    );
   }
   for (const f of r.faults) lines.push(`${f.shown ? 'shown' : 'NOT SHOWN'}  ${f.fault}: ${f.injected} → ${f.showedAs}`);
   lines.push(r.ok ? 'soak passed' : 'soak FAILED');

@@ -1,22 +1,22 @@
 import { join } from 'node:path';
-import { buildScorecard } from '../../report/scorecard.js';
-import { renderScorecard } from '../reporters/scorecard.js';
 import type { Command } from 'commander';
+import { estimateDurationMs, estimateRequestMs, formatEstimate, plannedCells } from '../../bench/estimate.js';
 import { runMatrix } from '../../bench/runner.js';
-import { builtInScenarios, loadScenario, toCamel, type Scenario, type ScenarioEntry } from '../../bench/scenario.js';
-import { stdoutStyle } from '../color.js';
-import { addExportOptions, checkExportFlags, exportsToStdout, writeExports, type ExportFlags } from '../exports.js';
+import { builtInScenarios, loadScenario, type Scenario, type ScenarioEntry, toCamel } from '../../bench/scenario.js';
+import { UsageError } from '../../core/errors.js';
+import { splitList } from '../../core/parse.js';
+import { buildScorecard } from '../../report/scorecard.js';
 import type { ResultFile } from '../../results/schema.js';
 import { checkResultDir } from '../../results/writer.js';
 import { listServers } from '../../servers/registry.js';
-import { UsageError } from '../../core/errors.js';
+import { stdoutStyle } from '../color.js';
+import { addExportOptions, checkExportFlags, type ExportFlags, exportsToStdout, writeExports } from '../exports.js';
 import { emitJson } from '../output.js';
-import { splitList } from '../../core/parse.js';
 import { progressReporter } from '../reporters/progress.js';
+import { renderScorecard } from '../reporters/scorecard.js';
 import { renderCells } from '../reporters/summary.js';
 import { interruptSignal, timeStamp } from '../session.js';
 import { buildRunRequest, exitCodeFor, type RunFlags } from './run.js';
-import { estimateDurationMs, estimateRequestMs, formatEstimate, plannedCells } from '../../bench/estimate.js';
 
 /** Flags of `wsarena run` a scenario entry may set (camelCase), with the defaults `run` uses. */
 const RUN_DEFAULTS: Omit<RunFlags, 'server'> = {
@@ -33,10 +33,30 @@ const RUN_DEFAULTS: Omit<RunFlags, 'server'> = {
 };
 const ALLOWED_KEYS = new Set([
   ...Object.keys(RUN_DEFAULTS),
-  'depth', 'rate', 'serverCpus', 'clientCpus', 'clientWorkers', 'threads', 'serverArg', 'ramp', 'sourceAddresses', 'port',
+  'depth',
+  'rate',
+  'serverCpus',
+  'clientCpus',
+  'clientWorkers',
+  'threads',
+  'serverArg',
+  'ramp',
+  'sourceAddresses',
+  'port',
   // Connection workloads (idle, broadcast, storm, backpressure, sizes).
-  'handshakeTimeout', 'steps', 'hold', 'finalHold', 'pingInterval', 'publishRate', 'rounds', 'settle',
-  'slowFraction', 'slowPayload', 'slowRate', 'resumeWait', 'sizes',
+  'handshakeTimeout',
+  'steps',
+  'hold',
+  'finalHold',
+  'pingInterval',
+  'publishRate',
+  'rounds',
+  'settle',
+  'slowFraction',
+  'slowPayload',
+  'slowRate',
+  'resumeWait',
+  'sizes',
 ]);
 
 /** Turns one entry (defaults merged) into the same flags `wsarena run` would get; names the field on error. */
@@ -47,15 +67,26 @@ export function entryToFlags(scenarioPath: string, scenario: Scenario, index: nu
     if (rawKey === 'name' || rawKey === 'description' || rawKey === 'servers') continue;
     const key = toCamel(rawKey);
     if (!ALLOWED_KEYS.has(key)) {
-      throw new UsageError('SCENARIO_INVALID', `scenario ${scenarioPath}: entries.${index}.${rawKey}: unknown field; allowed: name, description, servers, ${[...ALLOWED_KEYS].sort().join(', ')}`);
+      throw new UsageError(
+        'SCENARIO_INVALID',
+        `scenario ${scenarioPath}: entries.${index}.${rawKey}: unknown field; allowed: name, description, servers, ${[...ALLOWED_KEYS].sort().join(', ')}`,
+      );
     }
     // Booleans are booleans: only `pin` takes one, and it takes nothing else ("false" as a string would pin).
     if (key === 'pin') {
-      if (typeof value !== 'boolean') throw new UsageError('SCENARIO_INVALID', `scenario ${scenarioPath}: entries.${index}.${rawKey}: ${JSON.stringify(value)} is not a boolean; use true or false (without quotes)`);
+      if (typeof value !== 'boolean')
+        throw new UsageError(
+          'SCENARIO_INVALID',
+          `scenario ${scenarioPath}: entries.${index}.${rawKey}: ${JSON.stringify(value)} is not a boolean; use true or false (without quotes)`,
+        );
       flags[key] = value;
       continue;
     }
-    if (typeof value === 'boolean') throw new UsageError('SCENARIO_INVALID', `scenario ${scenarioPath}: entries.${index}.${rawKey}: ${value} is not allowed; give a number or a string as on the command line`);
+    if (typeof value === 'boolean')
+      throw new UsageError(
+        'SCENARIO_INVALID',
+        `scenario ${scenarioPath}: entries.${index}.${rawKey}: ${value} is not allowed; give a number or a string as on the command line`,
+      );
     flags[key] = String(value);
   }
   const servers = entry.servers === 'all' ? listServers().map((s) => s.name) : entry.servers;
@@ -72,17 +103,25 @@ export function registerSuite(program: Command): void {
     .option('--wide', 'print every column instead of the 100-column tables')
     .option('-q, --quiet', 'no progress on stderr')
     .option('--dry-run', 'print each entry with its cell count and estimated duration (bench/estimate.ts), and run nothing');
-  addExportOptions(suite)
-    .action(async (name: string, opts: ExportFlags & { outDir?: string; only?: string; json?: string | boolean; wide?: boolean; quiet?: boolean; dryRun?: boolean }) => {
+  addExportOptions(suite).action(
+    async (
+      name: string,
+      opts: ExportFlags & { outDir?: string; only?: string; json?: string | boolean; wide?: boolean; quiet?: boolean; dryRun?: boolean },
+    ) => {
       checkExportFlags(opts);
-      if (opts.json && exportsToStdout(opts)) throw new UsageError('CONFLICTING_FLAGS', '--json and an --export-… - both print to stdout; give the export a file');
+      if (opts.json && exportsToStdout(opts))
+        throw new UsageError('CONFLICTING_FLAGS', '--json and an --export-… - both print to stdout; give the export a file');
       const tables = !opts.json && !exportsToStdout(opts);
       const { path, scenario } = loadScenario(name);
       const outDir = opts.outDir ?? join('results', 'suites', `${scenario.name}-${timeStamp()}-${process.pid}`);
       const only = opts.only !== undefined ? new Set(splitList('--only', opts.only)) : null;
       if (only) {
         const unknown = [...only].filter((n) => !scenario.entries.some((e) => e.name === n));
-        if (unknown.length > 0) throw new UsageError('UNKNOWN_ENTRY', `--only: no entry named ${unknown.join(', ')} in ${path}; entries: ${scenario.entries.map((e) => e.name).join(', ')}`);
+        if (unknown.length > 0)
+          throw new UsageError(
+            'UNKNOWN_ENTRY',
+            `--only: no entry named ${unknown.join(', ')} in ${path}; entries: ${scenario.entries.map((e) => e.name).join(', ')}`,
+          );
       }
       // Validate every entry before running any, so a typo in the last one does not waste the first ones.
       const requests = scenario.entries
@@ -102,7 +141,8 @@ export function registerSuite(program: Command): void {
       const estimate = formatEstimate(estimateDurationMs(requests.map(({ req }) => req)));
       if (opts.dryRun) {
         const width = Math.max(...requests.map(({ entry }) => entry.name.length));
-        for (const { entry, req } of requests) process.stdout.write(`${entry.name.padEnd(width)}  ${String(plannedCells(req)).padStart(4)} cells  ${formatEstimate(estimateRequestMs(req))}\n`);
+        for (const { entry, req } of requests)
+          process.stdout.write(`${entry.name.padEnd(width)}  ${String(plannedCells(req)).padStart(4)} cells  ${formatEstimate(estimateRequestMs(req))}\n`);
         process.stdout.write(`${scenario.name}: ${cells} cells, ${estimate} (estimated from each cell's phases, bench/estimate.ts)\n`);
         return;
       }
@@ -117,7 +157,8 @@ export function registerSuite(program: Command): void {
           if (!opts.quiet) process.stderr.write(`== ${scenario.name} / ${entry.name}: ${entry.description ?? req.workload}\n`);
           const file = await runMatrix(req, progress, interrupt.signal);
           files.push(file);
-          if (tables) process.stdout.write(`\n## ${scenario.name} / ${entry.name}\n${renderCells(file.cells, { ...stdoutStyle(), wide: opts.wide ?? false })}\n`);
+          if (tables)
+            process.stdout.write(`\n## ${scenario.name} / ${entry.name}\n${renderCells(file.cells, { ...stdoutStyle(), wide: opts.wide ?? false })}\n`);
         }
       } finally {
         progress.close();
@@ -132,5 +173,6 @@ export function registerSuite(program: Command): void {
       process.stderr.write(`results: ${outDir}\n`);
       const codes = files.map(exitCodeFor);
       process.exitCode = interrupt.signal.aborted ? 130 : Math.max(0, ...codes);
-    });
+    },
+  );
 }

@@ -15,7 +15,9 @@ export function describeCpuPerMessage(cost: CpuPerMessage | null, run: { connect
   if (cost.wholeCores) lines.push(sentence('CPU per message (whole cores, softirq included)', cost.wholeCores, cost.goal));
   else if (cost.wholeCoresUnavailable !== null) lines.push(`CPU per message (whole cores): not given, ${cost.wholeCoresUnavailable}`);
   if (run.connections !== CPU_GOAL_CONNECTIONS || run.depth !== CPU_GOAL_DEPTH) {
-    lines.push(`the goal is stated at ${CPU_GOAL_CONNECTIONS} connections, depth ${CPU_GOAL_DEPTH}; this run: ${run.connections} connections, depth ${run.depth}`);
+    lines.push(
+      `the goal is stated at ${CPU_GOAL_CONNECTIONS} connections, depth ${CPU_GOAL_DEPTH}; this run: ${run.connections} connections, depth ${run.depth}`,
+    );
   }
   return lines;
 }

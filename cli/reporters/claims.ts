@@ -27,10 +27,9 @@ export function renderClaims(results: readonly ClaimResult[], { color = false, b
       r.gap ?? '—',
     ]);
   }
-  return [
-    'claims (../shared/BACKGROUND.md C1–C5; rules in report/claims.ts RULES; × = ratio of means, 95% CI by Fieller; n = runs)',
-    table.toString(),
-  ].join('\n');
+  return ['claims (../shared/BACKGROUND.md C1–C5; rules in report/claims.ts RULES; × = ratio of means, 95% CI by Fieller; n = runs)', table.toString()].join(
+    '\n',
+  );
 }
 
 function paint(answer: ClaimResult['answer'], text: string): string {

@@ -1,8 +1,8 @@
 import cliProgress from 'cli-progress';
 import type { RunnerEvents } from '../../bench/runner.js';
-import type { Cell } from '../../results/schema.js';
-import { isMeasured } from '../../results/cell-status.js';
 import { formatRate, formatUs } from '../../core/format.js';
+import { isMeasured } from '../../results/cell-status.js';
+import type { Cell } from '../../results/schema.js';
 import { headlineLatency } from './table.js';
 import { describeWorkloadSection } from './workloads.js';
 
@@ -76,7 +76,8 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr, qu
 
 export function describeCell(cell: Cell): string {
   const section = describeWorkloadSection(cell);
-  if (cell.status !== 'ok') return section !== null && !(isMeasured(cell) && cell.sizes) ? `${cell.status}: ${cell.error}; ${section}` : `${cell.status}: ${cell.error}`;
+  if (cell.status !== 'ok')
+    return section !== null && !(isMeasured(cell) && cell.sizes) ? `${cell.status}: ${cell.error}; ${section}` : `${cell.status}: ${cell.error}`;
   if (section !== null && !cell.sizes) return section;
   if (!cell.load) return `${cell.status}: no result`;
   const lat = headlineLatency(cell);

@@ -15,7 +15,13 @@ export function renderScorecard(rows: readonly ScorecardRow[], { color = false, 
   const chars = box ? {} : { chars: NO_BOX };
   const echoColumns = tables.main.head.length - 6;
   // The ceiling and limit columns carry sentences: wrapped at a fixed width so the table stays readable.
-  const main = new Table({ head: tables.main.head, style, ...chars, wordWrap: true, colWidths: [null, null, null, null, 24, 32, ...Array<null>(echoColumns).fill(null)] });
+  const main = new Table({
+    head: tables.main.head,
+    style,
+    ...chars,
+    wordWrap: true,
+    colWidths: [null, null, null, null, 24, 32, ...Array<null>(echoColumns).fill(null)],
+  });
   for (const row of tables.main.rows) main.push(row);
   const parts = [`scorecard (${SCORECARD_LEGEND})`, main.toString()];
   if (tables.echo !== null) {

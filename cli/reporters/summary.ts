@@ -1,6 +1,6 @@
 import { WORKLOADS } from '../../bench/workloads.js';
-import type { Cell } from '../../results/schema.js';
 import { errorOf } from '../../results/cell-status.js';
+import type { Cell } from '../../results/schema.js';
 import { renderCompactTable, renderSummaryTable } from './table.js';
 import { renderWorkloadSections } from './workloads.js';
 
@@ -9,12 +9,16 @@ import { renderWorkloadSections } from './workloads.js';
  * and one line per cell for connection workloads (idle, broadcast, storm, …), whose figures do not fit
  * the table's columns.
  */
-export function renderCells(cells: readonly Cell[], { color = false, box = true, wide = false }: { color?: boolean; box?: boolean; wide?: boolean } = {}): string {
+export function renderCells(
+  cells: readonly Cell[],
+  { color = false, box = true, wide = false }: { color?: boolean; box?: boolean; wide?: boolean } = {},
+): string {
   const messageCells = cells.filter((c) => WORKLOADS[c.params.workload]?.run === undefined);
   const parts: string[] = [];
   if (messageCells.length > 0) parts.push(wide ? renderSummaryTable(messageCells, { color, box }) : renderCompactTable(messageCells, { color, box }));
   const sections = renderWorkloadSections(cells);
   if (sections) parts.push(sections);
-  if (parts.length === 0) parts.push(cells.map((c) => `  ${c.server} ${c.params.workload} c=${c.params.connections}: ${c.status}${errorOf(c) ? `: ${errorOf(c)}` : ''}`).join('\n'));
+  if (parts.length === 0)
+    parts.push(cells.map((c) => `  ${c.server} ${c.params.workload} c=${c.params.connections}: ${c.status}${errorOf(c) ? `: ${errorOf(c)}` : ''}`).join('\n'));
   return parts.join('\n');
 }

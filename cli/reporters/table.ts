@@ -1,12 +1,12 @@
 import Table from 'cli-table3';
-import { describeStarvation, starvationOf } from '../../results/starved.js';
-import { isMeasured, isOk } from '../../results/cell-status.js';
-import type { Cell, OkCell } from '../../results/schema.js';
-import { measuredCores } from '../../results/cores.js';
 import { summarize } from '../../bench/stats.js';
-import { serverLabel } from '../../results/cell-label.js';
-import { headlineLatency } from '../../results/headline.js';
 import { formatBytes, formatPercent, formatRate, formatUs } from '../../core/format.js';
+import { serverLabel } from '../../results/cell-label.js';
+import { isMeasured, isOk } from '../../results/cell-status.js';
+import { measuredCores } from '../../results/cores.js';
+import { headlineLatency } from '../../results/headline.js';
+import type { Cell, OkCell } from '../../results/schema.js';
+import { describeStarvation, starvationOf } from '../../results/starved.js';
 
 /** One row: the repeats of one (server, connections, server CPUs) cell, summarised. */
 export interface SummaryRow {
@@ -106,10 +106,30 @@ export function renderSummaryTable(cells: Cell[], { color = false, box = true }:
   const anyClasses = rows.some((r) => r.cheapP99Us !== null);
   const anySwitches = rows.some((r) => r.contextSwitchesPerMessage !== null);
   const anyCores = rows.some((r) => r.serverCoreBusyFraction !== null);
-  const head = ['server', 'workload', 'conns', ...(anyCpus ? ['cpus'] : []), 'msgs/s', '95% CI', 'p50', 'p99', 'p99.9', 'max', ...(anyClasses ? ['cheap p99', 'heavy p99'] : []), 'CPU µs/msg', ...(anySwitches ? ['cs/msg'] : []), 'srv CPU', ...(anyCores ? ['srv core', 'cli core'] : []), 'RSS', 'verdict', 'vs best'];
+  const head = [
+    'server',
+    'workload',
+    'conns',
+    ...(anyCpus ? ['cpus'] : []),
+    'msgs/s',
+    '95% CI',
+    'p50',
+    'p99',
+    'p99.9',
+    'max',
+    ...(anyClasses ? ['cheap p99', 'heavy p99'] : []),
+    'CPU µs/msg',
+    ...(anySwitches ? ['cs/msg'] : []),
+    'srv CPU',
+    ...(anyCores ? ['srv core', 'cli core'] : []),
+    'RSS',
+    'verdict',
+    'vs best',
+  ];
   const table = new Table({ head, style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] }, ...(box ? {} : { chars: NO_BOX }) });
   for (const r of rows) {
-    const ci = r.msgsPerSec && r.msgsPerSec.low !== null ? `${formatRate(Math.max(0, r.msgsPerSec.low))}–${formatRate(r.msgsPerSec.high)}` : r.repeats > 1 ? '—' : 'n=1';
+    const ci =
+      r.msgsPerSec && r.msgsPerSec.low !== null ? `${formatRate(Math.max(0, r.msgsPerSec.low))}–${formatRate(r.msgsPerSec.high)}` : r.repeats > 1 ? '—' : 'n=1';
     const vsBest = r.slowerThanBest === null ? '—' : r.slowerThanBest < 1.005 ? 'best' : `${r.slowerThanBest.toFixed(2)}× slower`;
     const verdict = r.status === 'ok' || r.status === 'partial' ? r.verdicts.join(',') : r.status;
     table.push([
@@ -138,15 +158,36 @@ export function renderSummaryTable(cells: Cell[], { color = false, box = true }:
     'latency: corrected for coordinated omission in open loop (--rate), service time in closed loop; ' +
     'a client-bound row is a lower bound on the server, not a server figure.' +
     (anySwitches ? ' cs/msg: context switches of every server thread per message handled.' : '') +
-    (anyCores ? ' srv core, cli core: how busy the pinned cores were (/proc/stat; the server\'s with its softirq share, the client\'s busiest), kernel work charged to no process included.' : '');
-  const text = box ? table.toString() : table.toString().split('\n').map((l) => l.trimEnd()).join('\n');
+    (anyCores
+      ? " srv core, cli core: how busy the pinned cores were (/proc/stat; the server's with its softirq share, the client's busiest), kernel work charged to no process included."
+      : '');
+  const text = box
+    ? table.toString()
+    : table
+        .toString()
+        .split('\n')
+        .map((l) => l.trimEnd())
+        .join('\n');
   return [text, legend, ...(notes.length > 0 ? ['notes:', ...notes] : [])].join('\n');
 }
 
 /** cli-table3 without any line: aligned columns for pipes and files. */
 export const NO_BOX = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' ',
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: ' ',
 };
 
 /** The default table's budget: it fits a 100-column terminal. */
@@ -160,7 +201,10 @@ const SEP = '  ';
  * On a terminal (box) the header is underlined; elsewhere plain aligned columns. `--wide` prints
  * renderSummaryTable instead.
  */
-export function renderCompactTable(cells: Cell[], { color = false, box = false, width = COMPACT_WIDTH }: { color?: boolean; box?: boolean; width?: number } = {}): string {
+export function renderCompactTable(
+  cells: Cell[],
+  { color = false, box = false, width = COMPACT_WIDTH }: { color?: boolean; box?: boolean; width?: number } = {},
+): string {
   const rows = summarizeCells(cells);
   const head = ['server', 'workload', 'conns', 'msgs/s ±CI', 'p50', 'p99', 'CPU µs/msg', 'verdict', 'vs best'];
   const right = [false, false, true, true, true, true, true, false, true];
@@ -185,11 +229,25 @@ export function renderCompactTable(cells: Cell[], { color = false, box = false, 
   const fit = (v: string, w: number) => (v.length > w ? `${v.slice(0, w - 1)}…` : v);
   const pad = (v: string, i: number) => (right[i] ? fit(v, widths[i]!).padStart(widths[i]!) : fit(v, widths[i]!).padEnd(widths[i]!));
   const paint = (text: string, code: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
-  const line = (cols: string[], style?: (v: string, i: number) => string) => cols.map((v, i) => (style ? style(pad(v, i), i) : pad(v, i))).join(SEP).trimEnd();
+  const line = (cols: string[], style?: (v: string, i: number) => string) =>
+    cols
+      .map((v, i) => (style ? style(pad(v, i), i) : pad(v, i)))
+      .join(SEP)
+      .trimEnd();
   const out = [line(head, (v) => paint(v, '1'))];
   if (box) out.push(widths.map((w) => '─'.repeat(w)).join(SEP));
   for (const row of body) {
-    out.push(line(row, (v, i) => (i === 7 && /client/.test(row[7]!) ? paint(v, '33') : i === 7 && /failed|skipped/.test(row[7]!) ? paint(v, '31') : i === 8 && row[8] === 'best' ? paint(v, '32') : v)));
+    out.push(
+      line(row, (v, i) =>
+        i === 7 && /client/.test(row[7]!)
+          ? paint(v, '33')
+          : i === 7 && /failed|skipped/.test(row[7]!)
+            ? paint(v, '31')
+            : i === 8 && row[8] === 'best'
+              ? paint(v, '32')
+              : v,
+      ),
+    );
   }
   const notes = rows.flatMap((r) => r.notes.map((n) => `${r.server} c=${r.connections}: ${n}`));
   const legend =

@@ -2,13 +2,13 @@
  * One-line summaries of the connection workloads' sections (idle, broadcast, storm, backpressure,
  * sizes, httpEcho), for progress lines and the text printed after the summary table. Figures only from the cell.
  */
-import { describeLimit, nearestLimit, type LimitUse } from '../../bench/limits.js';
+import { describeLimit, type LimitUse, nearestLimit } from '../../bench/limits.js';
 import { summarize } from '../../bench/stats.js';
 import { VERDICT_THRESHOLDS } from '../../bench/verdict.js';
+import { formatBytes, formatRate, formatUs } from '../../core/format.js';
 import { errorOf, isMeasured } from '../../results/cell-status.js';
 import type { Cell, OkCell } from '../../results/schema.js';
 import { describeStarvation, starvationOf } from '../../results/starved.js';
-import { formatBytes, formatRate, formatUs } from '../../core/format.js';
 
 export function describeWorkloadSection(cell: Cell): string | null {
   if (!isMeasured(cell)) return null;
@@ -16,7 +16,10 @@ export function describeWorkloadSection(cell: Cell): string | null {
     const s = cell.idle;
     const r2 = s.r2 === null ? '—' : s.r2.toFixed(4);
     // Kernel memory not in RSS (thread stacks + unreclaimable slab, machine-wide); absent in older files.
-    const kernelMem = s.kernelBytesPerConnection != null ? `, kernel ${s.kernelBytesPerConnection} B/conn (KernelStack+SUnreclaim, R² ${s.kernelR2 == null ? '—' : s.kernelR2.toFixed(4)})` : '';
+    const kernelMem =
+      s.kernelBytesPerConnection != null
+        ? `, kernel ${s.kernelBytesPerConnection} B/conn (KernelStack+SUnreclaim, R² ${s.kernelR2 == null ? '—' : s.kernelR2.toFixed(4)})`
+        : '';
     const kernel = `${kernelMem}${s.fit.kernelTcpMem ? `, kernel TCP ${formatBytes(Math.round(s.fit.kernelTcpMem.slope))}/conn` : ''}`;
     const live = s.liveness;
     return (
@@ -81,7 +84,9 @@ export function renderWorkloadSections(cells: readonly Cell[]): string {
     const why = errorOf(c);
     const error = why ? why.split('\n', 1)[0] : '';
     const starved = starvationOf(c);
-    lines.push(`  ${c.server} ${c.params.workload} c=${c.params.connections}${c.status !== 'ok' ? ` [${c.status}: ${error}]` : ''}: ${starved ? `${describeStarvation(starved)}; ` : ''}${text}`);
+    lines.push(
+      `  ${c.server} ${c.params.workload} c=${c.params.connections}${c.status !== 'ok' ? ` [${c.status}: ${error}]` : ''}: ${starved ? `${describeStarvation(starved)}; ` : ''}${text}`,
+    );
   }
   const repeated = renderRepeatSummaries(cells);
   return lines.length > 0 ? ['workload figures:', ...lines, ...(repeated ? [repeated] : [])].join('\n') : '';

@@ -3,9 +3,10 @@
  * (docs/METHOD.md §1): the same ECHO messages, one in flight per connection, in one child process pinned like
  * the generator's workers. Its round trips per second per client core is the bar the generator must beat.
  */
+
+import { WorkerProcess } from '../process/client-process.js';
 import { waitForExit } from '../process/spawn.js';
 import type { LatencySummary } from '../types.js';
-import { WorkerProcess } from '../process/client-process.js';
 
 export interface WsBaselineOptions {
   /** ws://host:port/path of an echo-capable contract server. */

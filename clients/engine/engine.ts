@@ -15,11 +15,11 @@
 import { monoUs } from '../clock.js';
 import type { ParentToWorker, WorkerReport, WorkerToParent } from '../load/load-ipc.js';
 import { mergeReports } from '../load/merge-reports.js';
-import { phaseTimes } from './phase-times.js';
 import { validatePlan } from '../plan.js';
-import { atMonoUs, sleepUntilUs, type LongTimer } from '../timers.js';
-import type { LoadEvent, LoadPlan, LoadReport } from '../types.js';
 import { WorkerCrashError, WorkerProcess } from '../process/client-process.js';
+import { atMonoUs, type LongTimer, sleepUntilUs } from '../timers.js';
+import type { LoadEvent, LoadPlan, LoadReport } from '../types.js';
+import { phaseTimes } from './phase-times.js';
 
 export { WorkerCrashError } from '../process/client-process.js';
 

@@ -22,7 +22,11 @@ export interface PhaseClock {
  * start of the measured window; a start already past (the connections took longer) begins the warmup after
  * the margin, and the agent's record then shows how late its window began.
  */
-export function phaseTimes(plan: Pick<LoadPlan, 'warmupMs' | 'durationMs' | 'drainMs'>, clock: PhaseClock, measureStartWallMs: number | null = null): PhaseTimes {
+export function phaseTimes(
+  plan: Pick<LoadPlan, 'warmupMs' | 'durationMs' | 'drainMs'>,
+  clock: PhaseClock,
+  measureStartWallMs: number | null = null,
+): PhaseTimes {
   const earliestUs = clock.nowMonoUs + START_MARGIN_MS * 1000;
   const agreedUs = measureStartWallMs === null ? null : clock.nowMonoUs + (measureStartWallMs - clock.nowWallMs) * 1000 - plan.warmupMs * 1000;
   const startUs = agreedUs === null ? earliestUs : Math.max(earliestUs, agreedUs);

@@ -5,12 +5,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { monoUs } from '../clock.js';
-import { classifyConnectError, WsConnection, type CloseInfo } from '../rfc6455/connection.js';
-import { ProtocolError } from '../rfc6455/frame-parser.js';
-import { inflightWindowFor } from '../load/inflight.js';
 import { MeteredConn, NO_SCHEDULE } from '../load/accounting.js';
+import { inflightWindowFor } from '../load/inflight.js';
 import { MeteredLoad } from '../load/metered-load.js';
 import { sourceAddressFor } from '../ramp.js';
+import { type CloseInfo, classifyConnectError, WsConnection } from '../rfc6455/connection.js';
+import { ProtocolError } from '../rfc6455/frame-parser.js';
 import type { LoadPlan } from '../types.js';
 
 /** Handshakes in progress at once per worker when the plan sets no ramp rate (keeps SYN backlogs sane). */
@@ -30,7 +30,7 @@ class LoadConn extends MeteredConn {
   dirty = false;
 
   get open(): boolean {
-    return this.conn !== null && this.conn.isOpen;
+    return this.conn?.isOpen === true;
   }
 }
 
@@ -122,7 +122,8 @@ export class LoadWorker extends MeteredLoad<LoadConn> {
 
   private onReply(lc: LoadConn, data: Buffer, start: number, end: number): void {
     if (!this.books.accepting) return;
-    const recvUs = this.chunkRecvUs >= 0 ? this.chunkRecvUs : (this.chunkRecvUs = monoUs());
+    if (this.chunkRecvUs < 0) this.chunkRecvUs = monoUs();
+    const recvUs = this.chunkRecvUs;
     this.books.recordReply(lc, data, start, end, recvUs, this.sendNext);
   }
 

@@ -6,12 +6,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildMessage, HEADER_BYTES, Op } from '../../protocol/wire.js';
 import { monoUs } from '../clock.js';
-import { sleepUntilUs } from '../timers.js';
-import { classifyConnectError, WsConnection, type CloseInfo } from '../rfc6455/connection.js';
+import { buildHistogram, encodeHistogram, type Histogram, recordUs } from '../histogram.js';
+import { rampAttempts, sourceAddressFor } from '../ramp.js';
+import { type CloseInfo, classifyConnectError, WsConnection } from '../rfc6455/connection.js';
 import { encodeFrame, Opcode } from '../rfc6455/frame.js';
 import { ProtocolError } from '../rfc6455/frame-parser.js';
-import { buildHistogram, encodeHistogram, recordUs, type Histogram } from '../histogram.js';
-import { Liveness } from './liveness.js';
+import { connectionsOfWorker } from '../schedule.js';
+import { sleepUntilUs } from '../timers.js';
 import type {
   BackpressureCommand,
   BackpressureWorkerResult,
@@ -22,8 +23,7 @@ import type {
   FleetStatus,
   OpenResult,
 } from './fleet-ipc.js';
-import { rampAttempts, sourceAddressFor } from '../ramp.js';
-import { connectionsOfWorker } from '../schedule.js';
+import { Liveness } from './liveness.js';
 
 const ROLE_NONE = 0;
 const ROLE_HEALTHY = 1;
@@ -47,7 +47,7 @@ class FleetConn {
   constructor(readonly index: number) {}
 
   get open(): boolean {
-    return this.conn !== null && this.conn.isOpen;
+    return this.conn?.isOpen === true;
   }
 }
 
@@ -185,7 +185,8 @@ export class FleetAgent {
   // ---- receiving ----
 
   private recvUs(): number {
-    return this.chunkRecvUs >= 0 ? this.chunkRecvUs : (this.chunkRecvUs = monoUs());
+    if (this.chunkRecvUs < 0) this.chunkRecvUs = monoUs();
+    return this.chunkRecvUs;
   }
 
   private onMessage(fc: FleetConn, data: Buffer, start: number, end: number): void {
@@ -332,7 +333,18 @@ export class FleetAgent {
       healthyFrame: (seq: number, nowUs: number) => encodeFrame(Opcode.BINARY, buildMessage(Op.ECHO, seq, BigInt(nowUs), cmd.healthyPayloadBytes)),
       hHealthy: buildHistogram(),
       healthy: { connections: 0, sent: 0, received: 0, corrupted: 0, latency: '', closes: {} },
-      slow: { connections: 0, sent: 0, sentBytes: 0, sendsSkipped: 0, received: 0, receivedBytes: 0, corrupted: 0, closes: {}, openAtEnd: 0, drainedAfterUs: null as number | null },
+      slow: {
+        connections: 0,
+        sent: 0,
+        sentBytes: 0,
+        sendsSkipped: 0,
+        received: 0,
+        receivedBytes: 0,
+        corrupted: 0,
+        closes: {},
+        openAtEnd: 0,
+        drainedAfterUs: null as number | null,
+      },
       resumedUs: 0,
     };
     const slow: FleetConn[] = [];
@@ -357,18 +369,21 @@ export class FleetAgent {
     const slowFrameBytes = HEADER_BYTES + cmd.slowPayloadBytes;
     let slowSeq = 0;
     const periodMs = 1000 / cmd.slowRateHz;
-    const slowTimer = setInterval(() => {
-      for (const fc of slow) {
-        if (!fc.open) continue;
-        if (fc.conn!.socket.writableLength > cmd.slowSendBufferCapBytes) {
-          bp.slow.sendsSkipped++;
-          continue;
+    const slowTimer = setInterval(
+      () => {
+        for (const fc of slow) {
+          if (!fc.open) continue;
+          if (fc.conn!.socket.writableLength > cmd.slowSendBufferCapBytes) {
+            bp.slow.sendsSkipped++;
+            continue;
+          }
+          fc.conn!.send(buildMessage(Op.ECHO, slowSeq++, BigInt(monoUs()), cmd.slowPayloadBytes));
+          bp.slow.sent++;
+          bp.slow.sentBytes += slowFrameBytes;
         }
-        fc.conn!.send(buildMessage(Op.ECHO, slowSeq++, BigInt(monoUs()), cmd.slowPayloadBytes));
-        bp.slow.sent++;
-        bp.slow.sentBytes += slowFrameBytes;
-      }
-    }, Math.max(1, periodMs));
+      },
+      Math.max(1, periodMs),
+    );
 
     await sleepUntil(cmd.endUs);
     clearInterval(slowTimer);

@@ -5,6 +5,8 @@
  * worker c % workers), same source-address rotation and error classification as the echo engine.
  */
 import { summarizeEncoded } from '../histogram.js';
+import { type FatalMessage, WorkerProcess } from '../process/client-process.js';
+import type { LatencySummary } from '../types.js';
 import type {
   BackpressureCommand,
   BackpressureWorkerResult,
@@ -19,8 +21,6 @@ import type {
   OpenResult,
   ParentToFleetWorker,
 } from './fleet-ipc.js';
-import type { LatencySummary } from '../types.js';
-import { WorkerProcess, type FatalMessage } from '../process/client-process.js';
 
 export interface FleetOptions {
   url: string;

@@ -4,8 +4,8 @@
  * and the pongs timed. A ping still unanswered when its connection's next one is due is `late`.
  */
 import { monoUs } from '../clock.js';
-import type { FleetStatus } from './fleet-ipc.js';
 import { buildHistogram, encodeHistogram, recordUs } from '../histogram.js';
+import type { FleetStatus } from './fleet-ipc.js';
 
 /** Ping ticker period: each tick pings the slice of connections due in it. */
 const PING_TICK_MS = 50;

@@ -10,14 +10,14 @@
  * sent = received + lost for window messages; corrupted ⊂ received.
  */
 import { HEADER_BYTES } from '../../protocol/wire.js';
-import { buildHistogram, encodeHistogram, recordUs, type Histogram } from '../histogram.js';
-import { DUPLICATE, InflightTable, LATE } from './inflight.js';
-import type { PhaseTimes, WorkerReport } from './load-ipc.js';
-import { MessageCodec } from './contract-messages.js';
-import { SelfMeasure } from './self-measure.js';
+import { buildHistogram, encodeHistogram, type Histogram, recordUs } from '../histogram.js';
 import { atMonoUs, type LongTimer } from '../timers.js';
 import type { LoadPlan, MessageCounts } from '../types.js';
-import { buildWorkerReport, tickDueUs, Timeline } from './timeline.js';
+import { MessageCodec } from './contract-messages.js';
+import { DUPLICATE, InflightTable, LATE } from './inflight.js';
+import type { PhaseTimes, WorkerReport } from './load-ipc.js';
+import { SelfMeasure } from './self-measure.js';
+import { buildWorkerReport, Timeline, tickDueUs } from './timeline.js';
 
 /** Closed-loop sends carry this instead of an intended time: "use the actual send time". */
 export const NO_SCHEDULE = -1;
@@ -38,7 +38,7 @@ export class MeteredConn {
     window: number,
   ) {
     this.inflight = new InflightTable(depth * 2, window);
-    this.rngState = (Math.imul(index + 1, 0x9e3779b1) >>> 0) || 1;
+    this.rngState = Math.imul(index + 1, 0x9e3779b1) >>> 0 || 1;
   }
 }
 
@@ -54,7 +54,17 @@ export class LoadAccounting {
   readonly codec: MessageCodec;
   readonly open: boolean;
   readonly mixed: boolean;
-  readonly counts: Required<MessageCounts> = { sent: 0, received: 0, lost: 0, duplicated: 0, corrupted: 0, outOfOrder: 0, unexpected: 0, late: 0, clientDrops: 0 };
+  readonly counts: Required<MessageCounts> = {
+    sent: 0,
+    received: 0,
+    lost: 0,
+    duplicated: 0,
+    corrupted: 0,
+    outOfOrder: 0,
+    unexpected: 0,
+    late: 0,
+    clientDrops: 0,
+  };
   readonly errors: Record<string, number> = {};
   attempted = 0;
   established = 0;

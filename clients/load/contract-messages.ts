@@ -5,7 +5,7 @@
  * The message class (0 cheap = ECHO, 1 heavy = WORK) travels in the header's flags byte, which servers
  * echo unchanged, so a reply tells its class without a lookup.
  */
-import { HEADER_BYTES, Op, WORK_REPLY_PAYLOAD_BYTES, WORK_REQUEST_PAYLOAD_BYTES, fillPattern, work } from '../../protocol/wire.js';
+import { fillPattern, HEADER_BYTES, Op, WORK_REPLY_PAYLOAD_BYTES, WORK_REQUEST_PAYLOAD_BYTES, work } from '../../protocol/wire.js';
 import { highU32, lowU32 } from '../clock.js';
 import { maskedFrameBytes, Opcode, writeMaskedFrameParts } from '../rfc6455/frame.js';
 import type { MessageMix } from '../types.js';

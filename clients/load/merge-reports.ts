@@ -4,9 +4,9 @@
  * (accounting.ts).
  */
 import { mergeEncoded, summarizeEncoded } from '../histogram.js';
-import type { WorkerReport } from './load-ipc.js';
-import { CLASS_NAMES } from './contract-messages.js';
 import type { LatencySummary, LoadPlan, LoadReport, MessageCounts, TimelinePoint } from '../types.js';
+import { CLASS_NAMES } from './contract-messages.js';
+import type { WorkerReport } from './load-ipc.js';
 import { timelinePointCount, timelineStepSeconds } from './timeline.js';
 
 /** Sums counts, merges histograms and timelines of all workers into the public report. */

@@ -4,13 +4,14 @@
  * close the books and report. A subclass says how to open one connection and how to send one message;
  * what counts is accounting.ts's.
  */
-import type { PhaseTimes, WorkerReport } from './load-ipc.js';
-import { LoadAccounting, type MeteredConn } from './accounting.js';
-import { OpenLoopPacer } from './open-loop-pacer.js';
+
 import { rampAttempts } from '../ramp.js';
 import { connectionsOfWorker } from '../schedule.js';
 import type { LoadPlan } from '../types.js';
+import { LoadAccounting, type MeteredConn } from './accounting.js';
 import type { EntryLoad } from './child-protocol.js';
+import type { PhaseTimes, WorkerReport } from './load-ipc.js';
+import { OpenLoopPacer } from './open-loop-pacer.js';
 
 export abstract class MeteredLoad<C extends MeteredConn> implements EntryLoad {
   protected readonly books: LoadAccounting;

@@ -3,10 +3,10 @@
  * engines' reports must be built the same way, because the parent merges them with the same code.
  */
 import { buildHistogram, encodeHistogram, type Histogram } from '../histogram.js';
-import type { PhaseTimes, WorkerReport, WorkerTimelinePoint } from './load-ipc.js';
-import { CLASS_NAMES } from './contract-messages.js';
-import type { SelfMeasure } from './self-measure.js';
 import type { MessageCounts } from '../types.js';
+import { CLASS_NAMES } from './contract-messages.js';
+import type { PhaseTimes, WorkerReport, WorkerTimelinePoint } from './load-ipc.js';
+import type { SelfMeasure } from './self-measure.js';
 
 /** A tick for second k goes out this long after the second ends, so late replies of it are counted. */
 const TICK_DELAY_MS = 20;

@@ -8,7 +8,7 @@
  * precedes a crash. The worker exits when the IPC channel drops, so it never outlives the parent.
  */
 import { fatalExit, requireIpcChannel } from '../process/child-ipc.js';
-import { runAutocannonEcho, type AutocannonEchoOptions, type AutocannonEchoResult } from './autocannon.js';
+import { type AutocannonEchoOptions, type AutocannonEchoResult, runAutocannonEcho } from './autocannon.js';
 
 export type AutocannonRunOptions = Omit<AutocannonEchoOptions, 'onMeasureStart' | 'onMeasureEnd'>;
 

@@ -11,9 +11,9 @@
 import { parseArgs } from 'node:util';
 import { TreeSampler } from '../../bench/sampler.js';
 import { parseBytes, parseDurationMs, parseInteger } from '../../core/parse.js';
-import { clockTicks, commandExists } from '../../results/environment.js';
 import type { StatsSnapshot } from '../../protocol/wire.js';
-import { fetchStats, startServer, type RunningServer } from '../../servers/launch.js';
+import { clockTicks, commandExists } from '../../results/environment.js';
+import { fetchStats, type RunningServer, startServer } from '../../servers/launch.js';
 import { longPollSpec } from '../../servers/long-poll/spec.js';
 import { runAutocannonEcho } from './autocannon.js';
 

@@ -10,7 +10,7 @@
  * the latency as indicative only.
  */
 import { createRequire } from 'node:module';
-import { Op, buildMessage, nowUs } from '../../protocol/wire.js';
+import { buildMessage, nowUs, Op } from '../../protocol/wire.js';
 import { ECHO_PATH, httpBase } from '../../servers/long-poll/http-wire.js';
 
 /** The part of autocannon's options and result this wrapper uses (the package ships no types). */

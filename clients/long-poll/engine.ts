@@ -6,7 +6,7 @@
  * Closed loop (`plan.depth` round trips in flight per session) or open loop (`plan.rateHz` in total, on
  * the WebSocket engine's schedule, with corrected latency).
  */
-import { runLoadOn, type LoadRunOptions, type LoadWorkerKind } from '../engine/engine.js';
+import { type LoadRunOptions, type LoadWorkerKind, runLoadOn } from '../engine/engine.js';
 import type { LoadEvent, LoadPlan, LoadReport } from '../types.js';
 
 /** Compiled entry of the worker processes. */
@@ -19,6 +19,11 @@ export const LONG_POLL_WORKERS: LoadWorkerKind = { script: LONG_POLL_WORKER_SCRI
  * WorkerCrashError when a worker dies, or signal.reason when aborted; in every case all workers are killed.
  * Same signature as runLoad, so the runner can dispatch on the server's transport.
  */
-export function runLongPollLoad(plan: LoadPlan, onEvent: (e: LoadEvent) => void = () => {}, signal?: AbortSignal, options: LoadRunOptions = {}): Promise<LoadReport> {
+export function runLongPollLoad(
+  plan: LoadPlan,
+  onEvent: (e: LoadEvent) => void = () => {},
+  signal?: AbortSignal,
+  options: LoadRunOptions = {},
+): Promise<LoadReport> {
   return runLoadOn(LONG_POLL_WORKERS, plan, onEvent, signal, options);
 }

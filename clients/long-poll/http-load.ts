@@ -18,15 +18,15 @@
  * Accounting is the WebSocket engine's, the same code (clients/load/accounting.ts): the window rule,
  * the histograms, the timeline and the report.
  */
-import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { Agent, type ClientRequest, type IncomingMessage, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HEADER_BYTES, Op, WORK_REQUEST_PAYLOAD_BYTES, fillPattern } from '../../protocol/wire.js';
-import { POLL_PATH, SEND_PATH, SESSION_PARAM, SESSION_PATH, forEachFrame } from '../../servers/long-poll/http-wire.js';
+import { fillPattern, HEADER_BYTES, Op, WORK_REQUEST_PAYLOAD_BYTES } from '../../protocol/wire.js';
+import { forEachFrame, POLL_PATH, SEND_PATH, SESSION_PARAM, SESSION_PATH } from '../../servers/long-poll/http-wire.js';
 import { highU32, lowU32, monoUs } from '../clock.js';
-import { inflightWindowFor } from '../load/inflight.js';
 import { MeteredConn, NO_SCHEDULE } from '../load/accounting.js';
-import { MeteredLoad } from '../load/metered-load.js';
 import { CLASS_HEAVY, WORK_SEEDS } from '../load/contract-messages.js';
+import { inflightWindowFor } from '../load/inflight.js';
+import { MeteredLoad } from '../load/metered-load.js';
 import { sourceAddressFor } from '../ramp.js';
 import type { LoadPlan } from '../types.js';
 

@@ -3,7 +3,7 @@
  * Every child is tracked until it exits and SIGKILLed if this process exits first, so no run leaves
  * orphans behind (the children also exit on their own when the IPC channel drops).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { distPath } from '../../protocol/paths.js';
 
 const live = new Set<ChildProcess>();

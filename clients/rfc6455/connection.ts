@@ -6,7 +6,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { monoUs } from '../clock.js';
 import { encodeCloseFrame, encodeFrame, Opcode, writeBatch } from './frame.js';
-import { FrameParser, ProtocolError, type FrameParserHandlers } from './frame-parser.js';
+import { FrameParser, type FrameParserHandlers, ProtocolError } from './frame-parser.js';
 import { buildUpgradeRequest, generateKey, HandshakeError, ResponseHeadReader, validateUpgradeResponse } from './handshake.js';
 
 export interface ConnectOptions {

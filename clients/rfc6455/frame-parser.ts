@@ -177,14 +177,22 @@ export class FrameParser {
     else if (payloadBytes === 127) {
       const high = src.readUInt32BE(at + 2);
       // 2^53 - 1 is the largest exact JS integer; anything above is far beyond maxMessageBytes anyway.
-      if (high > 0x1f_ffff) throw new ProtocolError('WS_ERR_UNSUPPORTED_LENGTH', `64-bit payload length with high word 0x${high.toString(16)} is not supported`, 1009);
+      if (high > 0x1f_ffff)
+        throw new ProtocolError('WS_ERR_UNSUPPORTED_LENGTH', `64-bit payload length with high word 0x${high.toString(16)} is not supported`, 1009);
       payloadBytes = high * 0x1_0000_0000 + src.readUInt32BE(at + 6);
     }
     if (opcode >= 0x8) {
       if (opcode > Opcode.PONG) throw new ProtocolError('WS_ERR_INVALID_OPCODE', `reserved control opcode 0x${opcode.toString(16)}`);
-      if (!fin) throw new ProtocolError('WS_ERR_FRAGMENTED_CONTROL_FRAME', `control frame (opcode 0x${opcode.toString(16)}) without FIN; control frames must not be fragmented`);
+      if (!fin)
+        throw new ProtocolError(
+          'WS_ERR_FRAGMENTED_CONTROL_FRAME',
+          `control frame (opcode 0x${opcode.toString(16)}) without FIN; control frames must not be fragmented`,
+        );
       if (payloadBytes > MAX_CONTROL_PAYLOAD_BYTES) {
-        throw new ProtocolError('WS_ERR_CONTROL_FRAME_TOO_LONG', `control frame payload of ${payloadBytes} bytes; at most ${MAX_CONTROL_PAYLOAD_BYTES} allowed`);
+        throw new ProtocolError(
+          'WS_ERR_CONTROL_FRAME_TOO_LONG',
+          `control frame payload of ${payloadBytes} bytes; at most ${MAX_CONTROL_PAYLOAD_BYTES} allowed`,
+        );
       }
     } else {
       if (opcode > Opcode.BINARY) throw new ProtocolError('WS_ERR_INVALID_OPCODE', `reserved data opcode 0x${opcode.toString(16)}`);
@@ -194,7 +202,11 @@ export class FrameParser {
         throw new ProtocolError('WS_ERR_EXPECTED_CONTINUATION', `new data frame (opcode 0x${opcode.toString(16)}) while a fragmented message is in progress`);
       }
       if (this.fragmentsBytes + payloadBytes > this.maxMessageBytes) {
-        throw new ProtocolError('WS_ERR_MESSAGE_TOO_LARGE', `message of ${this.fragmentsBytes + payloadBytes} bytes exceeds the limit of ${this.maxMessageBytes}`, 1009);
+        throw new ProtocolError(
+          'WS_ERR_MESSAGE_TOO_LARGE',
+          `message of ${this.fragmentsBytes + payloadBytes} bytes exceeds the limit of ${this.maxMessageBytes}`,
+          1009,
+        );
       }
     }
     this.frameOpcode = opcode;

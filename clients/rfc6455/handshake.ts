@@ -62,7 +62,9 @@ export function generateKey(): string {
 
 /** Sec-WebSocket-Accept for a key: base64(SHA-1(key + GUID)). */
 export function computeAccept(key: string): string {
-  return createHash('sha1').update(key + WS_GUID).digest('base64');
+  return createHash('sha1')
+    .update(key + WS_GUID)
+    .digest('base64');
 }
 
 export interface UpgradeRequestOptions {
@@ -96,7 +98,7 @@ export function buildUpgradeRequest(options: UpgradeRequestOptions): string {
   for (const [name, value] of Object.entries(options.extraHeaders ?? {})) set(name, value);
   let head = `GET ${options.path} HTTP/1.1\r\n`;
   for (const [name, value] of headers.values()) head += `${name}: ${value}\r\n`;
-  return head + '\r\n';
+  return `${head}\r\n`;
 }
 
 /**
@@ -129,9 +131,16 @@ export function validateUpgradeResponse(response: UpgradeResponse, key: string):
   if (h['upgrade']?.toLowerCase() !== 'websocket') {
     throw new HandshakeError('HANDSHAKE_BAD_UPGRADE', `Upgrade header is ${JSON.stringify(h['upgrade'] ?? null)}, expected "websocket"`, response);
   }
-  const connection = (h['connection'] ?? '').toLowerCase().split(',').map((t) => t.trim());
+  const connection = (h['connection'] ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((t) => t.trim());
   if (!connection.includes('upgrade')) {
-    throw new HandshakeError('HANDSHAKE_BAD_UPGRADE', `Connection header is ${JSON.stringify(h['connection'] ?? null)}, expected to contain "Upgrade"`, response);
+    throw new HandshakeError(
+      'HANDSHAKE_BAD_UPGRADE',
+      `Connection header is ${JSON.stringify(h['connection'] ?? null)}, expected to contain "Upgrade"`,
+      response,
+    );
   }
   const expected = computeAccept(key);
   if (h['sec-websocket-accept'] !== expected) {
@@ -203,7 +212,10 @@ export function performHandshake(socket: Socket, options: HandshakeOptions): Pro
   const key = options.key ?? generateKey();
   const reader = new ResponseHeadReader();
   return new Promise<HandshakeResult>((resolve, reject) => {
-    const timer = setTimeout(() => finish(new HandshakeError('HANDSHAKE_TIMEOUT', `no handshake response within ${options.timeoutMs ?? 10_000} ms`)), options.timeoutMs ?? 10_000);
+    const timer = setTimeout(
+      () => finish(new HandshakeError('HANDSHAKE_TIMEOUT', `no handshake response within ${options.timeoutMs ?? 10_000} ms`)),
+      options.timeoutMs ?? 10_000,
+    );
     const onData = (chunk: Buffer): void => {
       let response: UpgradeResponse | null;
       try {

@@ -10,8 +10,8 @@
 import { snapshotTree } from '../../bench/proc-tree.js';
 import { encodeFrame, Opcode } from '../../clients/rfc6455/frame.js';
 import { clockTicks } from '../../results/environment.js';
-import { echoMessage, sleep, type ProbeDefinition } from '../context.js';
-import { awaitReaction, describeReaction, formatApproxSize, formatMs, formatSize, round, type Reaction } from '../reaction.js';
+import { echoMessage, type ProbeDefinition, sleep } from '../context.js';
+import { awaitReaction, describeReaction, formatApproxSize, formatMs, formatSize, type Reaction, round } from '../reaction.js';
 import { readTcpQueues, TCP_ESTABLISHED } from '../tcp-queues.js';
 import type { ProbeOutcome, ProbeVerdict } from '../types.js';
 

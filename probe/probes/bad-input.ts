@@ -3,7 +3,7 @@
  * on the offending connection, and whether a bystander connection opened beforehand still echoes.
  */
 import { encodeFrame, maskedHeaderBytes, Opcode } from '../../clients/rfc6455/frame.js';
-import { crashedAfter, echoMessage, echoRoundTrip, isEchoOf, serverHealth, type ProbeDefinition } from '../context.js';
+import { crashedAfter, echoMessage, echoRoundTrip, isEchoOf, type ProbeDefinition, serverHealth } from '../context.js';
 import { awaitReaction, describeReaction, type Reaction } from '../reaction.js';
 import type { ProbeEvent } from '../socket.js';
 import type { ProbeOutcome, ProbeVerdict } from '../types.js';
@@ -90,7 +90,10 @@ const BAD_INPUTS: BadInput[] = [
     expectedCode: 1007,
     build() {
       // A server that echoes the text sends invalid UTF-8 back, which our parser flags rather than delivers.
-      return { frame: encodeFrame(Opcode.TEXT, INVALID_UTF8), processed: (e) => e.type === 'message' || (e.type === 'protocol-error' && e.code === 'WS_ERR_INVALID_UTF8') };
+      return {
+        frame: encodeFrame(Opcode.TEXT, INVALID_UTF8),
+        processed: (e) => e.type === 'message' || (e.type === 'protocol-error' && e.code === 'WS_ERR_INVALID_UTF8'),
+      };
     },
   },
 ];
@@ -123,10 +126,20 @@ function badInputProbe(input: BadInput): ProbeDefinition {
       const bystanderRttMs = crashed ? null : await echoRoundTrip(bystander, timeoutMs, ctx.signal);
       const fresh = bystanderRttMs === null && !crashed ? await serverHealth(ctx) : null;
       const readAsOtherFrame = completed !== null && completed.kind !== 'none';
-      const details = { frameHex: frame.subarray(0, 16).toString('hex'), frameBytes: frame.length, reaction, readAsOtherFrame, crashed, bystanderEchoes: bystanderRttMs !== null, bystanderRttMs, freshConnectionEchoes: fresh?.echoes ?? null };
+      const details = {
+        frameHex: frame.subarray(0, 16).toString('hex'),
+        frameBytes: frame.length,
+        reaction,
+        readAsOtherFrame,
+        crashed,
+        bystanderEchoes: bystanderRttMs !== null,
+        bystanderRttMs,
+        freshConnectionEchoes: fresh?.echoes ?? null,
+      };
 
       let what = reaction.kind === 'reply' ? `processed it as if valid (${describeReaction(reaction)})` : describeReaction(reaction);
-      if (readAsOtherFrame) what = `no reaction until ${input.ifSilent!.bytes.length} more bytes, then ${describeReaction(reaction)}: ${input.ifSilent!.meaning}`;
+      if (readAsOtherFrame)
+        what = `no reaction until ${input.ifSilent!.bytes.length} more bytes, then ${describeReaction(reaction)}: ${input.ifSilent!.meaning}`;
       let others: string;
       if (crashed) others = 'server crashed';
       else if (bystanderRttMs !== null) others = 'others unaffected';

@@ -44,7 +44,11 @@ function invalidCloseProbe(id: string, title: string, payload: Buffer, expectedC
     boundMs: (s) => 3 * s.answerTimeoutMs + 1_000,
     async run(ctx): Promise<ProbeOutcome> {
       const reaction = await sendClose(ctx, payload);
-      return { observed: describeWithTcp(reaction), verdict: verdictFor(reaction, expectedCode), details: { sentPayloadHex: payload.toString('hex'), reaction } };
+      return {
+        observed: describeWithTcp(reaction),
+        verdict: verdictFor(reaction, expectedCode),
+        details: { sentPayloadHex: payload.toString('hex'), reaction },
+      };
     },
   };
 }
@@ -65,8 +69,20 @@ export const closeProbes: ProbeDefinition[] = [
       return { observed: describeWithTcp(reaction), verdict: verdictFor(reaction, 1000), details };
     },
   },
-  invalidCloseProbe('close-code-1005', 'Close code 1005 on the wire', closePayload(1005), 1002, 'Fail the connection: close 1002 (1005 must not be sent, §7.4.1)'),
-  invalidCloseProbe('close-code-999', 'Close code 999 on the wire', closePayload(999), 1002, 'Fail the connection: close 1002 (codes below 1000 are unused, §7.4.2)'),
+  invalidCloseProbe(
+    'close-code-1005',
+    'Close code 1005 on the wire',
+    closePayload(1005),
+    1002,
+    'Fail the connection: close 1002 (1005 must not be sent, §7.4.1)',
+  ),
+  invalidCloseProbe(
+    'close-code-999',
+    'Close code 999 on the wire',
+    closePayload(999),
+    1002,
+    'Fail the connection: close 1002 (codes below 1000 are unused, §7.4.2)',
+  ),
   invalidCloseProbe(
     'close-bad-utf8',
     'Close reason not UTF-8',

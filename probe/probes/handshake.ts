@@ -3,7 +3,14 @@
  * (version 8), hybi-07 (version 7), hixie-76 (Sec-WebSocket-Key1/Key2 and an 8-byte body) and hixie-75 —
  * and what it answers to the rest.
  */
-import { buildUpgradeRequest, generateKey, HandshakeError, ResponseHeadReader, validateUpgradeResponse, type UpgradeResponse } from '../../clients/rfc6455/handshake.js';
+import {
+  buildUpgradeRequest,
+  generateKey,
+  type HandshakeError,
+  ResponseHeadReader,
+  type UpgradeResponse,
+  validateUpgradeResponse,
+} from '../../clients/rfc6455/handshake.js';
 import type { ProbeContext, ProbeDefinition } from '../context.js';
 import { formatMs, round } from '../reaction.js';
 import { connectTcp } from '../socket.js';

@@ -2,8 +2,8 @@
  * Keepalive: does the server answer our pings, does it ping on its own, and does it close idle
  * connections. The last two read one shared observation of an idle connection.
  */
-import { type ProbeContext, type ProbeDefinition } from '../context.js';
-import { awaitReaction, describeReaction, formatMs, round, type Reaction } from '../reaction.js';
+import type { ProbeContext, ProbeDefinition } from '../context.js';
+import { awaitReaction, describeReaction, formatMs, type Reaction, round } from '../reaction.js';
 import type { ProbeOutcome } from '../types.js';
 
 const PINGS = 5;
@@ -36,7 +36,8 @@ export const pingPongProbe: ProbeDefinition = {
     const medianMs = sorted[sorted.length >> 1] ?? null;
     const details = { pings: PINGS, pongs: roundTripsMs.length, roundTripsMs, medianMs, payloadMismatches: mismatched, reaction };
     if (roundTripsMs.length === 0) {
-      const what = reaction === null || reaction.kind === 'none' ? `no pong within ${formatMs(ctx.settings.answerTimeoutMs)}` : `no pong: ${describeReaction(reaction)}`;
+      const what =
+        reaction === null || reaction.kind === 'none' ? `no pong within ${formatMs(ctx.settings.answerTimeoutMs)}` : `no pong: ${describeReaction(reaction)}`;
       return { observed: what, verdict: reaction === null || reaction.kind === 'none' ? 'no-answer' : 'differs', details };
     }
     const timing = `pong after ${formatMs(medianMs!)} (median of ${roundTripsMs.length})`;
@@ -78,7 +79,13 @@ export const serverPingsProbe: ProbeDefinition = {
     const seen = await observeIdle(ctx);
     const intervalsMs = seen.pingTimesMs.slice(1).map((t, i) => round(t - seen.pingTimesMs[i]!));
     const sorted = [...intervalsMs].sort((a, b) => a - b);
-    const details = { windowMs: seen.windowMs, pings: seen.pingTimesMs.length, pingTimesMs: seen.pingTimesMs, intervalsMs, medianIntervalMs: sorted[sorted.length >> 1] ?? null };
+    const details = {
+      windowMs: seen.windowMs,
+      pings: seen.pingTimesMs.length,
+      pingTimesMs: seen.pingTimesMs,
+      intervalsMs,
+      medianIntervalMs: sorted[sorted.length >> 1] ?? null,
+    };
     if (seen.pingTimesMs.length === 0) return { observed: `none within ${formatMs(seen.windowMs)}`, verdict: 'as-rfc', details };
     const first = `first after ${formatMs(seen.pingTimesMs[0]!)}`;
     const every = details.medianIntervalMs === null ? '' : `, then every ${formatMs(details.medianIntervalMs)}`;

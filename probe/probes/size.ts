@@ -119,7 +119,10 @@ export async function attemptSize(ctx: ProbeContext, session: SizeSession, bytes
 export function describeRefusal(attempt: SizeAttempt): string {
   if (attempt.crashed) return `server crashed (${describeReaction(attempt.reaction)})`;
   if (attempt.silentDrop) return 'dropped silently, the connection still echoes';
-  const early = attempt.reaction.kind !== 'none' && attempt.reaction.kind !== 'reply' && attempt.bytesWrittenBeforeReaction < attempt.frameBytes ? ', before the whole message was sent' : '';
+  const early =
+    attempt.reaction.kind !== 'none' && attempt.reaction.kind !== 'reply' && attempt.bytesWrittenBeforeReaction < attempt.frameBytes
+      ? ', before the whole message was sent'
+      : '';
   return `${describeReaction(attempt.reaction)}${early}`;
 }
 
@@ -198,7 +201,8 @@ export const fragmentedReassemblyProbe: ProbeDefinition = {
   boundMs: (s) => 3 * s.answerTimeoutMs + 1_000,
   async run(ctx): Promise<ProbeOutcome> {
     const limit = ctx.findings.maxMessage?.acceptedBytes;
-    const total = limit !== undefined && limit >= FIRST_SIZE_BYTES ? Math.min(REASSEMBLY_BYTES, limit) : Math.min(REASSEMBLY_BYTES, ctx.settings.maxMessageCapBytes);
+    const total =
+      limit !== undefined && limit >= FIRST_SIZE_BYTES ? Math.min(REASSEMBLY_BYTES, limit) : Math.min(REASSEMBLY_BYTES, ctx.settings.maxMessageCapBytes);
     const fragmentBytes = Math.ceil(total / REASSEMBLY_FRAGMENTS);
     const message = echoMessage(total);
     const frames = chunksFor(message, fragmentBytes);
@@ -217,7 +221,8 @@ export const fragmentedReassemblyProbe: ProbeDefinition = {
     const details = { messageBytes: total, fragments: frames.length - 1, fragmentBytes, pingBetweenFragments: true, pongReceived: pong !== null, reaction };
     if (reaction.kind === 'reply') {
       const frag = `${frames.length - 1} fragments of ${formatSize(fragmentBytes)}`;
-      if (pong === null) return { observed: `reassembled ${frag} after ${formatMs(reaction.afterMs)}, but no pong to the ping between fragments`, verdict: 'differs', details };
+      if (pong === null)
+        return { observed: `reassembled ${frag} after ${formatMs(reaction.afterMs)}, but no pong to the ping between fragments`, verdict: 'differs', details };
       return { observed: `reassembled ${frag} after ${formatMs(reaction.afterMs)}; ping between fragments answered`, verdict: 'as-rfc', details };
     }
     return { observed: `not reassembled: ${describeReaction(reaction)}`, verdict: reaction.kind === 'none' ? 'no-answer' : 'differs', details };

@@ -220,7 +220,13 @@
     }
     var head = el('tr', null, [el('th', { text: 'server' })]);
     sc.columns.forEach(function (c) {
-      head.appendChild(el('th', { title: c.note, 'data-column': c.id }, [c.label, el('br'), el('span', { className: 'muted', text: (c.at ? c.at + ' · ' : '') + c.better + ' is better' })]));
+      head.appendChild(
+        el('th', { title: c.note, 'data-column': c.id }, [
+          c.label,
+          el('br'),
+          el('span', { className: 'muted', text: (c.at ? c.at + ' · ' : '') + c.better + ' is better' }),
+        ]),
+      );
     });
     var body = el('tbody');
     sc.rows.forEach(function (r) {
@@ -235,7 +241,12 @@
       body.appendChild(tr);
     });
     box.appendChild(el('div', { className: 'table-wrap' }, [el('table', { className: 'scorecard' }, [el('thead', null, [head]), body])]));
-    box.appendChild(el('p', { className: 'muted small', text: '★ best in its column; ▲ client-bound: only a lower bound on the server; hover a figure for its runs and conditions. ' + sc.conditions }));
+    box.appendChild(
+      el('p', {
+        className: 'muted small',
+        text: '★ best in its column; ▲ client-bound: only a lower bound on the server; hover a figure for its runs and conditions. ' + sc.conditions,
+      }),
+    );
     sc.pools.forEach(function (p) {
       box.appendChild(el('p', { className: 'pool-note small', 'data-server': p.server, text: p.text }));
     });
@@ -245,7 +256,10 @@
   // ---------- views ----------
 
   function buildView(v) {
-    var section = el('section', { className: 'view', id: 'view-' + v.id, 'data-view': v.id }, [el('h2', { text: v.title }), el('p', { className: 'desc', text: v.description })]);
+    var section = el('section', { className: 'view', id: 'view-' + v.id, 'data-view': v.id }, [
+      el('h2', { text: v.title }),
+      el('p', { className: 'desc', text: v.description }),
+    ]);
     if (v.picker === 'run') {
       var select = el('select', { className: 'picker', 'aria-label': 'run' });
       select.addEventListener('change', function () {
@@ -344,7 +358,10 @@
   function buildRuns() {
     return el('details', { id: 'runs' }, [
       el('summary', null, [el('h2', { text: 'Runs (' + page.runs.length + ')' })]),
-      el('p', { className: 'muted', text: 'Every cell of every result file, with its verdict and a link to the raw result. Latency is corrected (open loop) or service time (closed loop).' }),
+      el('p', {
+        className: 'muted',
+        text: 'Every cell of every result file, with its verdict and a link to the raw result. Latency is corrected (open loop) or service time (closed loop).',
+      }),
       el('div', { className: 'table-wrap' }, [el('table', { className: 'runs' })]),
     ]);
   }
@@ -352,7 +369,22 @@
   function renderRuns() {
     var table = document.querySelector('#runs table');
     while (table.firstChild) table.removeChild(table.firstChild);
-    var head = ['server', 'workload', 'conns', 'load', 'payload', 'cpus', 'repeat', 'msgs/s', 'p99', 'CPU µs/msg', 'pool per task', 'verdict', 'why', 'raw result'];
+    var head = [
+      'server',
+      'workload',
+      'conns',
+      'load',
+      'payload',
+      'cpus',
+      'repeat',
+      'msgs/s',
+      'p99',
+      'CPU µs/msg',
+      'pool per task',
+      'verdict',
+      'why',
+      'raw result',
+    ];
     table.appendChild(
       el('thead', null, [
         el(
@@ -411,7 +443,12 @@
         ['pinning', s.pinnings.join(' | ') + (e.tasksetAvailable ? '' : ' (taskset not available)')],
         [
           'limits',
-          'ulimit -n ' + (e.ulimitNofile.soft === null ? '?' : e.ulimitNofile.soft) + ' soft / ' + (e.ulimitNofile.hard === null ? '?' : e.ulimitNofile.hard) + ' hard; ephemeral ports ' + (e.ephemeralPortRange ? e.ephemeralPortRange.join('–') : 'unknown'),
+          'ulimit -n ' +
+            (e.ulimitNofile.soft === null ? '?' : e.ulimitNofile.soft) +
+            ' soft / ' +
+            (e.ulimitNofile.hard === null ? '?' : e.ulimitNofile.hard) +
+            ' hard; ephemeral ports ' +
+            (e.ephemeralPortRange ? e.ephemeralPortRange.join('–') : 'unknown'),
         ],
       ];
       var dl = el('dl', { className: 'provenance', 'data-set': String(s.index) });
@@ -425,7 +462,16 @@
     box.appendChild(
       el('p', {
         className: 'muted',
-        text: 'Dashboard generated ' + page.generatedAt + ' with vega ' + v['vega'] + ', vega-lite ' + v['vega-lite'] + ', vega-embed ' + v['vega-embed'] + ' (bundled in vendor/; no network).',
+        text:
+          'Dashboard generated ' +
+          page.generatedAt +
+          ' with vega ' +
+          v['vega'] +
+          ', vega-lite ' +
+          v['vega-lite'] +
+          ', vega-embed ' +
+          v['vega-embed'] +
+          ' (bundled in vendor/; no network).',
       }),
     );
     return box;

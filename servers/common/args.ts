@@ -28,6 +28,7 @@ const MAX_PORT = 65_535;
  * --stall-every-ms together with --stall-ms. Throws ServerArgsError on any unknown flag or bad value.
  */
 export function parseServerArgs(argv: readonly string[], policy: ArgsPolicy): ServerArgs {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: TypeScript types it from the parseArgs call below (control-flow typing), whose options literal is the type.
   let values;
   try {
     ({ values } = parseArgs({

@@ -3,7 +3,7 @@
  * each open connection a 1001 close frame, give the clients a moment to answer it, then drop the rest.
  * Shared so every model shuts down the same way and no benchmark ends with a model-specific close.
  */
-import { SHUTDOWN_CLOSE_REASON, ServerCloseCode } from '../../protocol/wire.js';
+import { ServerCloseCode, SHUTDOWN_CLOSE_REASON } from '../../protocol/wire.js';
 import type { ContractPeer } from './handle.js';
 import type { WsFront } from './ws-http.js';
 

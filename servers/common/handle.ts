@@ -1,12 +1,4 @@
-import {
-  CloseCode,
-  Op,
-  buildWorkReply,
-  checkRequest,
-  readWorkIterations,
-  readWorkSeed,
-  work,
-} from '../../protocol/wire.js';
+import { buildWorkReply, CloseCode, checkRequest, Op, readWorkIterations, readWorkSeed, work } from '../../protocol/wire.js';
 import type { Counters } from './counters.js';
 
 /** The two things the contract logic needs from a connection, whatever the WebSocket library. */

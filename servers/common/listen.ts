@@ -8,12 +8,7 @@ import { announceReady, type KnobValue } from './ready.js';
  * ServerExitCode.USAGE (listen-errors.ts). For every server whose listener is a Node server (node:http
  * fronts: the ws models and long-poll); uWS and the cluster workers listen their own way.
  */
-export function listenAndAnnounce(
-  server: Server,
-  serverName: string,
-  address: { host: string; port: number },
-  knobs: Record<string, KnobValue>,
-): void {
+export function listenAndAnnounce(server: Server, serverName: string, address: { host: string; port: number }, knobs: Record<string, KnobValue>): void {
   const { host, port } = address;
   server.once('error', (error: NodeJS.ErrnoException) => exitListenFailed(serverName, listenErrorMessage(host, port, error)));
   server.listen({ host, port }, () => {

@@ -10,7 +10,10 @@ export const ALLOW_ORIGIN_ENV = 'WSARENA_ALLOW_ORIGIN';
 
 export function originAllowed(origin: string | undefined | null, allow: string | undefined = process.env[ALLOW_ORIGIN_ENV]): boolean {
   if (origin === undefined || origin === null || origin === '') return true;
-  const list = (allow ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const list = (allow ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (list.includes('*') || list.includes(origin)) return true;
   let url: URL;
   try {

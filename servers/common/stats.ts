@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
+import { type EventLoopUtilization, type IntervalHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Percentiles, StatsSnapshot } from '../../protocol/wire.js';
 import type { Counters } from './counters.js';
 
@@ -71,8 +71,7 @@ function delayPercentilesMs(histogram: IntervalHistogram): Percentiles {
   // An empty histogram reports min/max as sentinels and mean as NaN, which JSON turns into garbage.
   if (histogram.count === 0) return { p50: 0, p90: 0, p99: 0, max: 0, mean: 0 };
   // Rounded to the microsecond: the subtraction leaves float noise in the last digits.
-  const lateMs = (intervalNs: number): number =>
-    Math.round(Math.max(0, intervalNs / NS_PER_MS - EVENT_LOOP_DELAY_RESOLUTION_MS) * 1000) / 1000;
+  const lateMs = (intervalNs: number): number => Math.round(Math.max(0, intervalNs / NS_PER_MS - EVENT_LOOP_DELAY_RESOLUTION_MS) * 1000) / 1000;
   return {
     p50: lateMs(histogram.percentile(50)),
     p90: lateMs(histogram.percentile(90)),

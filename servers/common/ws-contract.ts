@@ -5,7 +5,7 @@
  */
 import { WebSocket, type WebSocketServer } from 'ws';
 import type { Counters } from './counters.js';
-import { handleBinary, rejectText, type Broadcast } from './handle.js';
+import { type Broadcast, handleBinary, rejectText } from './handle.js';
 
 /** What the handler counts besides the contract counters. */
 export interface WsLoopFigures {
@@ -17,12 +17,7 @@ export interface WsLoopFigures {
  * Serves the contract on every connection wss accepts. dropReply, asked for each binary message, lets a
  * test mode leave that message unanswered (ws-loop --drop-every).
  */
-export function serveContractOnLoop(
-  wss: WebSocketServer,
-  counters: Counters,
-  broadcast: Broadcast,
-  dropReply?: () => boolean,
-): WsLoopFigures {
+export function serveContractOnLoop(wss: WebSocketServer, counters: Counters, broadcast: Broadcast, dropReply?: () => boolean): WsLoopFigures {
   const figures: WsLoopFigures = { framingErrors: 0 };
   wss.on('connection', (client: WebSocket) => {
     counters.openConnections++;
@@ -33,7 +28,7 @@ export function serveContractOnLoop(
         rejectText(client, counters);
         return;
       }
-      if (dropReply !== undefined && dropReply()) return;
+      if (dropReply?.()) return;
       // binaryType is the default 'nodebuffer', so data is always one Buffer (fragments already joined).
       handleBinary(data as Buffer, client, broadcast, counters);
     });

@@ -47,7 +47,9 @@ export function createWsHttpServer(settings: WsFrontSettings, serveStats: StatsR
   });
   httpServer.on('upgrade', (request, socket, head) => {
     if (!originAllowed(request.headers.origin)) {
-      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(ORIGIN_REFUSED)}\r\nConnection: close\r\n\r\n${ORIGIN_REFUSED}`);
+      socket.end(
+        `HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(ORIGIN_REFUSED)}\r\nConnection: close\r\n\r\n${ORIGIN_REFUSED}`,
+      );
       return;
     }
     wss.handleUpgrade(request, socket, head, (client) => {

@@ -74,4 +74,3 @@ export function goGoroutinesCommand(options: ServerOptions): LaunchCommand {
   if (maxOsThreads !== undefined) args.push('--max-os-threads', String(maxOsThreads));
   return { file: GO_GOROUTINES_BINARY, args };
 }
-

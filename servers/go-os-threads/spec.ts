@@ -1,5 +1,5 @@
 import { Op } from '../../protocol/wire.js';
-import { MAX_OS_THREADS_ARG, goGoroutinesAvailability, goGoroutinesCommand } from '../go-goroutines/spec.js';
+import { goGoroutinesAvailability, goGoroutinesCommand, MAX_OS_THREADS_ARG } from '../go-goroutines/spec.js';
 import type { LaunchCommand, ServerOptions, ServerSpec } from '../spec.js';
 
 /** Registry name of this server. */

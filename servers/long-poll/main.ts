@@ -6,18 +6,18 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Op, SHUTDOWN_CLOSE_REASON, STATS_PATH, buildWorkReply, checkRequest, readWorkIterations, readWorkSeed, work } from '../../protocol/wire.js';
+import { buildWorkReply, checkRequest, Op, readWorkIterations, readWorkSeed, SHUTDOWN_CLOSE_REASON, STATS_PATH, work } from '../../protocol/wire.js';
 import { exitOnUsageError, parseServerArgs } from '../common/args.js';
 import { createCounters } from '../common/counters.js';
 import { MAX_PAYLOAD_BYTES } from '../common/limits.js';
 import { listenAndAnnounce } from '../common/listen.js';
+import { ORIGIN_REFUSED, originAllowed } from '../common/origin.js';
 import { installShutdown } from '../common/shutdown.js';
 import { startStall } from '../common/stall.js';
 import { createStatsRecorder } from '../common/stats.js';
-import { ECHO_PATH, POLL_END_HEADER, POLL_PATH, SEND_PATH, SESSION_PARAM, SESSION_PATH, encodeFrames } from './http-wire.js';
-import { SessionStore, type PollEnd, type PollSink, type Session } from './sessions.js';
+import { ECHO_PATH, encodeFrames, POLL_END_HEADER, POLL_PATH, SEND_PATH, SESSION_PARAM, SESSION_PATH } from './http-wire.js';
+import { type PollEnd, type PollSink, type Session, SessionStore } from './sessions.js';
 import { LONG_POLL_ARGS_POLICY, LONG_POLL_NAME, LONG_POLL_SETTINGS, longPollKnobs, parseLongPollArgs } from './settings.js';
-import { ORIGIN_REFUSED, originAllowed } from '../common/origin.js';
 
 /** How long shutdown waits for keep-alive sockets to finish their last response before dropping them. */
 const CLOSE_WAIT_MS = 500;

@@ -1,7 +1,7 @@
-import { MAX_PAYLOAD_BYTES } from '../common/limits.js';
-import { baseKnobs, type KnobValue } from '../common/ready.js';
 import type { ArgsPolicy, ServerArgs } from '../common/args.js';
+import { MAX_PAYLOAD_BYTES } from '../common/limits.js';
 import { splitOwnFlags } from '../common/own-flags.js';
+import { baseKnobs, type KnobValue } from '../common/ready.js';
 
 /** Registry name of this server. */
 export const LONG_POLL_NAME = 'long-poll';

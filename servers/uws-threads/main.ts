@@ -15,12 +15,13 @@
  * - Shutdown: a worker thread that ends with uWS sockets open aborts the process, so main asks every thread
  *   to close its listen socket and connections (1001) and waits until each thread has ended.
  */
+
+import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { createServer } from 'node:net';
 import { parseServerArgsOrExit } from '../common/args.js';
 import { ServerExitCode } from '../common/exit-codes.js';
-import { LISTEN_FAILED_EXIT_CODE, exitListenFailed, portInUseMessage, probeListenError } from '../common/listen-errors.js';
+import { exitListenFailed, LISTEN_FAILED_EXIT_CODE, portInUseMessage, probeListenError } from '../common/listen-errors.js';
 import { announceReady } from '../common/ready.js';
 import { installShutdown, stopThenExit } from '../common/shutdown.js';
 import { UWS_BINARY_ENV, uwsPackageVersion } from '../uws/native.js';

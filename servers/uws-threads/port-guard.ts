@@ -3,7 +3,7 @@
  * only, so after listening it checks the kernel's socket tables that every listener on its address:port
  * belongs to this process (sockets are process-wide: /proc/self/fd lists the threads' sockets too).
  */
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** TCP state LISTEN in /proc/net/tcp*. */
 const TCP_LISTEN = '0A';

@@ -14,7 +14,7 @@ import { startStall } from '../common/stall.js';
 import { createStatsRecorder } from '../common/stats.js';
 import { closeAllGoingAway, mountContract, mountStats, publishToAll, type UwsContractState } from '../uws/contract-app.js';
 import { LISTEN_SHARED_PORT, listenWithOptions } from '../uws/listen.js';
-import { NativeUwsUnavailableError, loadNativeUws, type NativeUws } from '../uws/native.js';
+import { loadNativeUws, type NativeUws, NativeUwsUnavailableError } from '../uws/native.js';
 import type { MainToThread, ThreadData, ThreadToMain } from './messages.js';
 import { BROADCAST_CHANNEL_NAME, UWS_THREADS_NAME } from './settings.js';
 import { CounterSlots } from './shared.js';
@@ -72,12 +72,7 @@ function serve(uws: NativeUws): void {
  * The thread's life after setup: listen and close as main asks, and end on an uncaught error. Every way
  * out closes the uWS sockets first (an open one would abort the process).
  */
-function obeyMain(
-  uws: NativeUws,
-  app: TemplatedApp,
-  sockets: UwsContractState['sockets'],
-  release: { stopTimers(): void; closeChannel(): void },
-): void {
+function obeyMain(uws: NativeUws, app: TemplatedApp, sockets: UwsContractState['sockets'], release: { stopTimers(): void; closeChannel(): void }): void {
   let listenSocket: us_listen_socket | null = null;
 
   port.on('message', (message: MainToThread) => {

@@ -6,8 +6,8 @@
 import type { HttpResponse, TemplatedApp, WebSocket } from '@trufflesuite/uws-js-unofficial';
 import { STATS_PATH } from '../../protocol/wire.js';
 import { closeGoingAway } from '../common/close-all.js';
-import { createCounters, type Counters } from '../common/counters.js';
-import { handleBinary, rejectText, type Broadcast, type ContractPeer } from '../common/handle.js';
+import { type Counters, createCounters } from '../common/counters.js';
+import { type Broadcast, type ContractPeer, handleBinary, rejectText } from '../common/handle.js';
 import { BROADCAST_TOPIC, uwsBehaviorSettings } from './settings.js';
 
 /** uWS.send() result when the message was dropped because the connection is over maxBackpressure. */
@@ -31,12 +31,7 @@ export interface UwsContractState {
  * Serves the contract on every path of app. afterEvent runs after each open, message and close (uws-threads
  * publishes its counters to shared memory there).
  */
-export function mountContract(
-  app: TemplatedApp,
-  compressionDisabled: number,
-  broadcast: Broadcast,
-  afterEvent: () => void = () => {},
-): UwsContractState {
+export function mountContract(app: TemplatedApp, compressionDisabled: number, broadcast: Broadcast, afterEvent: () => void = () => {}): UwsContractState {
   const state: UwsContractState = { counters: createCounters(), sendDrops: 0, sockets: new Set() };
   const { counters, sockets } = state;
   app.ws<PeerData>('/*', {

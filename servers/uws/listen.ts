@@ -14,13 +14,7 @@ export function listenExclusivePort(uws: NativeUws): number {
 }
 
 /** app.listen with options; socket is false when uWS refused (it gives no reason). */
-export function listenWithOptions(
-  app: TemplatedApp,
-  host: string,
-  port: number,
-  options: number,
-  onListen: (socket: us_listen_socket | false) => void,
-): void {
+export function listenWithOptions(app: TemplatedApp, host: string, port: number, options: number, onListen: (socket: us_listen_socket | false) => void): void {
   type ListenWithOptions = (host: string, port: number, options: number, cb: (socket: us_listen_socket | false) => void) => void;
   (app.listen.bind(app) as unknown as ListenWithOptions)(host, port, options, onListen);
 }

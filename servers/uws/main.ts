@@ -12,7 +12,7 @@ import { startStall } from '../common/stall.js';
 import { createStatsRecorder } from '../common/stats.js';
 import { closeAllGoingAway, mountContract, mountStats, publishToAll } from './contract-app.js';
 import { listenExclusivePort, listenWithOptions } from './listen.js';
-import { NativeUwsUnavailableError, UWS_BINARY_ENV, loadNativeUws, uwsPackageVersion, type NativeUws } from './native.js';
+import { loadNativeUws, type NativeUws, NativeUwsUnavailableError, UWS_BINARY_ENV, uwsPackageVersion } from './native.js';
 import { UWS_ARGS_POLICY, UWS_NAME, uwsKnobs } from './settings.js';
 
 const args = parseServerArgsOrExit(UWS_NAME, process.argv.slice(2), UWS_ARGS_POLICY);

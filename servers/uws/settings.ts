@@ -1,8 +1,8 @@
 import type { HttpRequest, HttpResponse, us_socket_context_t } from '@trufflesuite/uws-js-unofficial';
+import type { ArgsPolicy, ServerArgs } from '../common/args.js';
 import { MAX_PAYLOAD_BYTES } from '../common/limits.js';
 import { ORIGIN_REFUSED, originAllowed } from '../common/origin.js';
 import { baseKnobs, type KnobValue } from '../common/ready.js';
-import type { ArgsPolicy, ServerArgs } from '../common/args.js';
 
 /** Registry name of this server. */
 export const UWS_NAME = 'uws';
@@ -72,7 +72,13 @@ export function uwsBehaviorSettings(compressionDisabled: number) {
         response.writeStatus('403 Forbidden').writeHeader('Content-Type', 'text/plain').end(ORIGIN_REFUSED, true);
         return;
       }
-      response.upgrade({}, request.getHeader('sec-websocket-key'), request.getHeader('sec-websocket-protocol'), request.getHeader('sec-websocket-extensions'), context);
+      response.upgrade(
+        {},
+        request.getHeader('sec-websocket-key'),
+        request.getHeader('sec-websocket-protocol'),
+        request.getHeader('sec-websocket-extensions'),
+        context,
+      );
     },
   };
 }

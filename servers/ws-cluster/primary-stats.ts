@@ -5,8 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { PrimaryFigures, WorkerCounters } from './ipc.js';
-import { sendToWorker, type Slot } from './slots.js';
 import { STATS_QUERY_TIMEOUT_MS } from './settings.js';
+import { type Slot, sendToWorker } from './slots.js';
 
 /** A /stats request waiting for every worker's counters. */
 interface PendingQuery {

@@ -7,13 +7,13 @@ import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { ServerArgs } from '../common/args.js';
 import { ServerExitCode } from '../common/exit-codes.js';
-import { LISTEN_FAILED_EXIT_CODE, exitListenFailed } from '../common/listen-errors.js';
+import { exitListenFailed, LISTEN_FAILED_EXIT_CODE } from '../common/listen-errors.js';
 import { announceReady } from '../common/ready.js';
 import { installShutdown, stopThenExit } from '../common/shutdown.js';
 import type { WorkerToPrimary } from './ipc.js';
 import { createStatsGatherer } from './primary-stats.js';
-import { WS_CLUSTER_NAME, applySchedulingPolicy, wsClusterKnobs } from './settings.js';
-import { forkWorkers, sendToWorker, type Slot } from './slots.js';
+import { applySchedulingPolicy, WS_CLUSTER_NAME, wsClusterKnobs } from './settings.js';
+import { forkWorkers, type Slot, sendToWorker } from './slots.js';
 
 export function runPrimary(args: ServerArgs): void {
   const workers = args.threads ?? availableParallelism();

@@ -15,6 +15,5 @@ export const wsClusterSpec: ServerSpec = {
   ops: [Op.ECHO, Op.WORK, Op.BROADCAST],
   availability: () => builtEntryAvailability(ENTRY),
   // Workers = --threads, else the CPUs the server is pinned to; unset, the server uses its available parallelism.
-  command: (options) =>
-    nodeEntryCommand(ENTRY, toServerArgs({ ...options, threads: options.threads ?? options.cpuCount }, WS_CLUSTER_ARGS_POLICY)),
+  command: (options) => nodeEntryCommand(ENTRY, toServerArgs({ ...options, threads: options.threads ?? options.cpuCount }, WS_CLUSTER_ARGS_POLICY)),
 };

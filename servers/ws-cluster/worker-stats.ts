@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
 import { sumCounters } from '../common/counters.js';
 import { createStatsRecorder } from '../common/stats.js';
 import { sendJson } from '../common/ws-http.js';
-import { sendToPrimary, type PrimaryFigures, type WorkerCounters } from './ipc.js';
+import { type PrimaryFigures, sendToPrimary, type WorkerCounters } from './ipc.js';
 import { STARTED_AT_ENV, WS_CLUSTER_NAME } from './settings.js';
 
 export interface WorkerStats {

@@ -12,7 +12,7 @@ import { SHUTDOWN_GRACE_MS } from '../common/shutdown.js';
 import { startStall } from '../common/stall.js';
 import { serveContractOnLoop } from '../common/ws-contract.js';
 import { createWsHttpServer, sendToOpenClients } from '../common/ws-http.js';
-import { sendToPrimary, type PrimaryToWorker, type WorkerCounters } from './ipc.js';
+import { type PrimaryToWorker, sendToPrimary, type WorkerCounters } from './ipc.js';
 import { WORKER_COUNT_ENV, WORKER_INDEX_ENV, WS_CLUSTER_SETTINGS } from './settings.js';
 import { createWorkerStats } from './worker-stats.js';
 

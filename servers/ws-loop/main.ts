@@ -2,7 +2,7 @@
  * ws-loop: the `ws` package on one Node event loop. node:http accepts connections, hands upgrades to a
  * noServer WebSocketServer, and answers GET /stats itself, so stats share the loop they describe.
  */
-import { ServerArgsError, exitOnUsageError, parseServerArgs } from '../common/args.js';
+import { exitOnUsageError, parseServerArgs, ServerArgsError } from '../common/args.js';
 import { closeWsFront } from '../common/close-all.js';
 import { createCounters } from '../common/counters.js';
 import { listenAndAnnounce } from '../common/listen.js';

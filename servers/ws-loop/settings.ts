@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
+import type { ArgsPolicy, ServerArgs } from '../common/args.js';
 import { MAX_PAYLOAD_BYTES } from '../common/limits.js';
 import { baseKnobs, type KnobValue } from '../common/ready.js';
-import type { ArgsPolicy, ServerArgs } from '../common/args.js';
 
 /** Registry name of this server. */
 export const WS_LOOP_NAME = 'ws-loop';

@@ -17,33 +17,18 @@
 import { performance } from 'node:perf_hooks';
 import { Piscina, version as piscinaVersion } from 'piscina';
 import { WebSocket } from 'ws';
-import {
-  HEADER_BYTES,
-  Op,
-  ServerCloseCode,
-  buildWorkReply,
-  readWorkIterations,
-  readWorkSeed,
-  type ContractViolation,
-} from '../../protocol/wire.js';
+import { buildWorkReply, type ContractViolation, HEADER_BYTES, Op, readWorkIterations, readWorkSeed, ServerCloseCode } from '../../protocol/wire.js';
 import { exitOnUsageError, parseServerArgs } from '../common/args.js';
 import { closeWsFront } from '../common/close-all.js';
 import { createCounters } from '../common/counters.js';
-import { admitRequest, rejectText, type ContractPeer } from '../common/handle.js';
+import { admitRequest, type ContractPeer, rejectText } from '../common/handle.js';
 import { listenAndAnnounce } from '../common/listen.js';
 import { installShutdown } from '../common/shutdown.js';
 import { startStall } from '../common/stall.js';
 import { createStatsRecorder } from '../common/stats.js';
 import { createWsHttpServer, jsonStats, sendToOpenClients } from '../common/ws-http.js';
+import { defaultPoolThreads, parsePoolFlags, WS_PISCINA_ARGS_POLICY, WS_PISCINA_NAME, WS_PISCINA_WS_SETTINGS, wsPiscinaKnobs } from './settings.js';
 import type { WorkTask } from './work-task.js';
-import {
-  WS_PISCINA_ARGS_POLICY,
-  WS_PISCINA_NAME,
-  WS_PISCINA_WS_SETTINGS,
-  defaultPoolThreads,
-  parsePoolFlags,
-  wsPiscinaKnobs,
-} from './settings.js';
 
 const { poolOptions, args } = exitOnUsageError(WS_PISCINA_NAME, () => {
   const { pool, rest } = parsePoolFlags(process.argv.slice(2));
@@ -215,9 +200,7 @@ function round(value: number, digits: number): number {
 // The test-mode stall blocks the main loop only (socket I/O, ECHO, BROADCAST); pool threads keep computing.
 const stopStall = args.stall === null ? null : startStall(args.stall);
 
-void poolOnline.then(() =>
-  listenAndAnnounce(front.httpServer, WS_PISCINA_NAME, args, wsPiscinaKnobs(args, poolThreads, piscinaVersion, poolOptions)),
-);
+void poolOnline.then(() => listenAndAnnounce(front.httpServer, WS_PISCINA_NAME, args, wsPiscinaKnobs(args, poolThreads, piscinaVersion, poolOptions)));
 
 installShutdown(WS_PISCINA_NAME, async () => {
   stopStall?.();

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { baseKnobs, type KnobValue } from '../common/ready.js';
 import type { ArgsPolicy, ServerArgs } from '../common/args.js';
 import { splitOwnFlags } from '../common/own-flags.js';
+import { baseKnobs, type KnobValue } from '../common/ready.js';
 import { WS_LOOP_SETTINGS } from '../ws-loop/settings.js';
 
 /** Registry name of this server. */
@@ -43,7 +43,7 @@ export const DEFAULT_POOL_OPTIONS: PoolOptions = {
 
 /** ws-piscina's own flags, settable with `wsarena run --server-arg name=N` (ServerSpec.serverArgs). */
 export const WS_PISCINA_SERVER_ARGS = [
-  { name: 'concurrent-tasks-per-worker', description: "piscina concurrentTasksPerWorker (default 4)", min: 1, max: 64 },
+  { name: 'concurrent-tasks-per-worker', description: 'piscina concurrentTasksPerWorker (default 4)', min: 1, max: 64 },
   { name: 'atomics', description: "piscina atomics: 0 = 'disabled', 1 = 'sync' (default), 2 = 'async'", min: 0, max: 2 },
   { name: 'record-timing', description: 'piscina recordTiming: 1 = on (default; /stats waitTime, runTime), 0 = off', min: 0, max: 1 },
 ] as const;

@@ -2,7 +2,7 @@ import { Op } from '../../protocol/wire.js';
 import { toServerArgs } from '../common/args.js';
 import { builtEntryAvailability, nodeEntryCommand } from '../node-entry.js';
 import type { ServerSpec } from '../spec.js';
-import { WS_PISCINA_ARGS_POLICY, WS_PISCINA_NAME, WS_PISCINA_SERVER_ARGS, poolFlags } from './settings.js';
+import { poolFlags, WS_PISCINA_ARGS_POLICY, WS_PISCINA_NAME, WS_PISCINA_SERVER_ARGS } from './settings.js';
 
 const ENTRY = 'servers/ws-piscina/main.js';
 /** The pool threads' task file; without it the server would start and fail every WORK. */

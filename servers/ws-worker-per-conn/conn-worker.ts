@@ -9,7 +9,7 @@
  * The main thread sends replies on the socket: Node cannot hand a socket to a worker_thread.
  */
 import { parentPort } from 'node:worker_threads';
-import { Op, buildWorkReply, readWorkIterations, readWorkSeed, work } from '../../protocol/wire.js';
+import { buildWorkReply, Op, readWorkIterations, readWorkSeed, work } from '../../protocol/wire.js';
 import { ToMain, WORKER_READY } from './messages.js';
 
 const port = parentPort;

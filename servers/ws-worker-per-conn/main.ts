@@ -18,16 +18,17 @@
  * connection is closed with 1013 (Try Again Later) and a reason, the failure is counted in /stats
  * (threadSpawnFailures, lastSpawnError), and every other connection carries on.
  */
-import { createHistogram, performance } from 'node:perf_hooks';
+
 import { readFileSync } from 'node:fs';
 import { freemem } from 'node:os';
+import { createHistogram, performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { WebSocket } from 'ws';
-import { MAX_CLOSE_REASON_BYTES, ServerCloseCode, type ContractViolation } from '../../protocol/wire.js';
+import { type ContractViolation, MAX_CLOSE_REASON_BYTES, ServerCloseCode } from '../../protocol/wire.js';
 import { exitOnUsageError, parseServerArgs } from '../common/args.js';
 import { closeWsFront } from '../common/close-all.js';
 import { createCounters } from '../common/counters.js';
-import { admitRequest, rejectText, type ContractPeer } from '../common/handle.js';
+import { admitRequest, type ContractPeer, rejectText } from '../common/handle.js';
 import { listenAndAnnounce } from '../common/listen.js';
 import { installShutdown } from '../common/shutdown.js';
 import { startStall } from '../common/stall.js';
@@ -36,10 +37,10 @@ import { createWsHttpServer, jsonStats, sendToOpenClients } from '../common/ws-h
 import { ToMain, WORKER_READY, type WorkerAnswer } from './messages.js';
 import {
   MEMORY_RESERVE_BYTES,
+  splitWorkerPerConnArgs,
   WS_WORKER_PER_CONN_ARGS_POLICY,
   WS_WORKER_PER_CONN_NAME,
   WS_WORKER_PER_CONN_WS_SETTINGS,
-  splitWorkerPerConnArgs,
   workerResourceLimits,
   wsWorkerPerConnKnobs,
 } from './settings.js';

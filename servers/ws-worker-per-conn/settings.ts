@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { ServerCloseCode } from '../../protocol/wire.js';
-import { ServerArgsError, type ArgsPolicy, type ServerArgs } from '../common/args.js';
+import { type ArgsPolicy, type ServerArgs, ServerArgsError } from '../common/args.js';
 import { splitOwnFlags } from '../common/own-flags.js';
 import { baseKnobs, type KnobValue } from '../common/ready.js';
 import { WS_LOOP_SETTINGS } from '../ws-loop/settings.js';
@@ -30,7 +30,6 @@ export const DEFAULT_WORKER_RESOURCE_LIMITS = {
   /** Node's default is 4. */
   stackSizeMb: 1,
 } as const;
-
 
 /** Settings this server takes besides the common flags. */
 export interface WorkerPerConnSettings {

@@ -2,12 +2,7 @@ import { Op } from '../../protocol/wire.js';
 import { toServerArgs } from '../common/args.js';
 import { builtEntryAvailability, nodeEntryCommand } from '../node-entry.js';
 import type { ServerSpec } from '../spec.js';
-import {
-  WS_WORKER_PER_CONN_ARGS_POLICY,
-  WS_WORKER_PER_CONN_NAME,
-  toWorkerPerConnArgs,
-  type WorkerPerConnSettings,
-} from './settings.js';
+import { toWorkerPerConnArgs, type WorkerPerConnSettings, WS_WORKER_PER_CONN_ARGS_POLICY, WS_WORKER_PER_CONN_NAME } from './settings.js';
 
 const ENTRY = 'servers/ws-worker-per-conn/main.js';
 /** Every connection's thread runs this file; without it each connection would be closed with 1013. */
@@ -30,8 +25,7 @@ export function createWsWorkerPerConnSpec(settings: Partial<WorkerPerConnSetting
       const worker = builtEntryAvailability(CONN_WORKER);
       return worker.available ? builtEntryAvailability(ENTRY) : worker;
     },
-    command: (options) =>
-      nodeEntryCommand(ENTRY, [...toServerArgs(options, WS_WORKER_PER_CONN_ARGS_POLICY), ...toWorkerPerConnArgs(settings)]),
+    command: (options) => nodeEntryCommand(ENTRY, [...toServerArgs(options, WS_WORKER_PER_CONN_ARGS_POLICY), ...toWorkerPerConnArgs(settings)]),
   };
 }
 

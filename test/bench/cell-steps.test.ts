@@ -83,7 +83,9 @@ describe('cell steps', () => {
     expect(skipReason(run({ workload: getWorkload('work') }))).toBe(`fake does not implement op(s) ${Op.WORK} needed by workload work`);
     expect(skipReason(run({ workload: getWorkload('http-echo') }))).toBe('http-echo needs an HTTP server (long-poll); fake serves websocket');
     const target = { ...REQ, target: { url: 'ws://127.0.0.1:1', pid: null, contract: false } };
-    expect(skipReason(run({ req: target, spec: null, workload: getWorkload('work') }))).toBe('workload work needs the wsarena contract; --target without --contract only supports echo');
+    expect(skipReason(run({ req: target, spec: null, workload: getWorkload('work') }))).toBe(
+      'workload work needs the wsarena contract; --target without --contract only supports echo',
+    );
     expect(skipReason(run({ req: target, spec: null }))).toBeNull();
     expect(skipReason(run())).toBeNull();
   });
@@ -100,7 +102,11 @@ describe('cell steps', () => {
   it('judge: the unpinned-server reason comes from the verdict; corrupted replies and no connection fail the cell', () => {
     const unpinned = run({ planned: { ...PLANNED, serverCpus: null } });
     unpinned.cell.load = loadReport();
-    const end = judgeLoad(unpinned, { url: 'ws://x', pid: 1, contract: true, knobs: {} }, { serverMessagesHandled: null, distrust: { spanMs: 100, windowMs: 1000 } });
+    const end = judgeLoad(
+      unpinned,
+      { url: 'ws://x', pid: 1, contract: true, knobs: {} },
+      { serverMessagesHandled: null, distrust: { spanMs: 100, windowMs: 1000 } },
+    );
     expect(end).toEqual({ status: 'ok' });
     expect(unpinned.cell.verdict!.numbers.serverCpuCount).toBe(2);
     expect(unpinned.cell.verdict!.reasons.slice(-2)).toEqual([
@@ -116,7 +122,7 @@ describe('cell steps', () => {
     expect(corrupted.cell.verdict!.reasons.join(' ')).not.toMatch(/not pinned/);
   });
 
-  it('settle: each status gets exactly its fields (results/schema.ts), in the file\'s key order', () => {
+  it("settle: each status gets exactly its fields (results/schema.ts), in the file's key order", () => {
     const draft = newCell(REQ, PLANNED, getWorkload('echo'));
     draft.serverInfo = { pid: 7, url: 'ws://x', knobs: {} };
     draft.load = loadReport();

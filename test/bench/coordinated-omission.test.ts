@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runMatrix, type RunRequest } from '../../bench/runner.js';
+import { type RunRequest, runMatrix } from '../../bench/runner.js';
 import { measured } from '../fixtures/results.js';
 
 /**

@@ -3,10 +3,33 @@ import { CLIENT_TO_SERVER_CPU_GOAL, cpuPerMessage } from '../../bench/cpu-per-me
 import type { CoreUsage } from '../../results/cores.js';
 import { cell, loadReport } from '../fixtures/results.js';
 
-const resources = (cpuUsPerMessage: number | null) => ({ cpuSeconds: 1, cpuCoreFraction: 0.8, cpuUsPerMessage, rssBytesMax: 1, rssBytesEnd: 1, threadsMax: 1, fdsMax: 1, processesMax: 1, sampleIntervalMs: 250, samples: [] });
+const resources = (cpuUsPerMessage: number | null) => ({
+  cpuSeconds: 1,
+  cpuCoreFraction: 0.8,
+  cpuUsPerMessage,
+  rssBytesMax: 1,
+  rssBytesEnd: 1,
+  threadsMax: 1,
+  fdsMax: 1,
+  processesMax: 1,
+  sampleIntervalMs: 250,
+  samples: [],
+});
 const worker = (cpuCoreFraction: number) => ({ pid: 1, connections: 500, cpuCoreFraction, eventLoopDelayP99Ms: 1, sendLagP99Us: 0 });
 const side = (cpu: number, busy: number, softirq: number): CoreUsage => ({
-  cpus: [cpu], ticks: 500, busyFraction: busy, busyFractionMax: busy, user: busy - softirq, nice: 0, system: 0, irq: 0, softirq, steal: 0, idle: 1 - busy, iowait: 0, perCpu: [{ cpu, busyFraction: busy, softirq }],
+  cpus: [cpu],
+  ticks: 500,
+  busyFraction: busy,
+  busyFractionMax: busy,
+  user: busy - softirq,
+  nice: 0,
+  system: 0,
+  irq: 0,
+  softirq,
+  steal: 0,
+  idle: 1 - busy,
+  iowait: 0,
+  perCpu: [{ cpu, busyFraction: busy, softirq }],
 });
 
 describe('CPU per message, client against server (issue 12 item 2)', () => {
@@ -37,7 +60,9 @@ describe('CPU per message, client against server (issue 12 item 2)', () => {
     expect(cost.wholeCores).toBeNull();
     expect(cost.wholeCoresUnavailable).toBe('other processes used 17% of a pinned core (the machine was not quiet)');
     expect(cost.processes.clientToServerRatio).toBeCloseTo(1.125, 9);
-    expect(cpuPerMessage(cell({ ...measured, cores: { unavailable: 'server and client share CPU 1' } }))!.wholeCoresUnavailable).toBe('server and client share CPU 1');
+    expect(cpuPerMessage(cell({ ...measured, cores: { unavailable: 'server and client share CPU 1' } }))!.wholeCoresUnavailable).toBe(
+      'server and client share CPU 1',
+    );
     expect(cpuPerMessage(cell({ ...measured, cores: undefined }))!.wholeCoresUnavailable).toBe('not recorded');
   });
   it('nothing to say without server CPU or without replies', () => {

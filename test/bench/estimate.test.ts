@@ -22,15 +22,21 @@ describe('estimateDurationMs', () => {
     const [{ req }] = suiteRequests('threaded-vs-async').filter((r) => r.entry === 'scaling-closed') as [{ req: ReturnType<typeof buildRunRequest> }];
     expect(plannedCells(req)).toBe(req.servers.length * req.connections.length * req.repeat);
     const one = { ...req, servers: ['ws-loop'], connections: [1000], repeat: 1 };
-    expect(estimateCellMs(one, 1000, 'event-loop')).toBeCloseTo(CELL_COSTS.startStopMs + 1000 * CELL_COSTS.perConnectionMs + one.warmupMs + one.durationMs + one.drainMs);
+    expect(estimateCellMs(one, 1000, 'event-loop')).toBeCloseTo(
+      CELL_COSTS.startStopMs + 1000 * CELL_COSTS.perConnectionMs + one.warmupMs + one.durationMs + one.drainMs,
+    );
     expect(estimateRequestMs({ ...one, repeat: 3 })).toBeCloseTo(3 * estimateRequestMs(one));
     expect(estimateRequestMs({ ...one, serverCpus: ['0', '0-1'] })).toBeCloseTo(2 * estimateRequestMs(one));
     // An OS thread per connection costs more to open than a socket on an event loop.
     expect(estimateRequestMs({ ...one, servers: ['go-os-threads'] })).toBeGreaterThan(estimateRequestMs(one));
     // An idle ramp holds each step; a --ramp cap slows the opening.
     const idle = { ...one, workload: 'idle', workloadParams: { steps: 4, holdMs: 2000, finalHoldMs: 5000 } };
-    expect(estimateCellMs(idle, 1000, 'event-loop')).toBeCloseTo(CELL_COSTS.startStopMs + 1000 * (CELL_COSTS.perConnectionMs + CELL_COSTS.idlePerConnectionMs) + 3 * 2000 + 5000);
-    expect(estimateCellMs({ ...idle, rampPerSec: 100 }, 1000, 'event-loop')).toBeCloseTo(CELL_COSTS.startStopMs + 10_000 + 1000 * CELL_COSTS.idlePerConnectionMs + 3 * 2000 + 5000);
+    expect(estimateCellMs(idle, 1000, 'event-loop')).toBeCloseTo(
+      CELL_COSTS.startStopMs + 1000 * (CELL_COSTS.perConnectionMs + CELL_COSTS.idlePerConnectionMs) + 3 * 2000 + 5000,
+    );
+    expect(estimateCellMs({ ...idle, rampPerSec: 100 }, 1000, 'event-loop')).toBeCloseTo(
+      CELL_COSTS.startStopMs + 10_000 + 1000 * CELL_COSTS.idlePerConnectionMs + 3 * 2000 + 5000,
+    );
     expect(estimateDurationMs([one, idle])).toBeCloseTo(estimateRequestMs(one) + estimateRequestMs(idle));
   });
 
@@ -56,14 +62,20 @@ describe('estimateDurationMs', () => {
           continue;
         }
         const req = requests.find((r) => r.entry === file.command[entryAt + 1])?.req;
-        if (!req || file.cells.some((c) => c.params.durationMs !== req.durationMs || !req.connections.includes(c.params.connections) || !req.servers.includes(c.server))) continue;
+        if (
+          !req ||
+          file.cells.some((c) => c.params.durationMs !== req.durationMs || !req.connections.includes(c.params.connections) || !req.servers.includes(c.server))
+        )
+          continue;
         if (file.cells.length !== plannedCells(req)) continue;
         compared.push({ file: `${dir}/${name}`, estimated: estimateRequestMs(req), actual: Date.parse(file.updatedAt) - Date.parse(file.createdAt) });
       }
     }
     expect(compared.length, 'reference files still matching their entries').toBeGreaterThanOrEqual(4);
-    for (const c of compared) expect(c.estimated / c.actual, `${c.file}: estimated ${formatEstimate(c.estimated)}, took ${formatEstimate(c.actual)}`).toBeGreaterThan(0.6);
-    for (const c of compared) expect(c.estimated / c.actual, `${c.file}: estimated ${formatEstimate(c.estimated)}, took ${formatEstimate(c.actual)}`).toBeLessThan(1.5);
+    for (const c of compared)
+      expect(c.estimated / c.actual, `${c.file}: estimated ${formatEstimate(c.estimated)}, took ${formatEstimate(c.actual)}`).toBeGreaterThan(0.6);
+    for (const c of compared)
+      expect(c.estimated / c.actual, `${c.file}: estimated ${formatEstimate(c.estimated)}, took ${formatEstimate(c.actual)}`).toBeLessThan(1.5);
     const estimated = compared.reduce((s, c) => s + c.estimated, 0);
     const actual = compared.reduce((s, c) => s + c.actual, 0);
     expect(estimated / actual).toBeGreaterThan(0.9);

@@ -7,12 +7,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { errorOf } from '../../results/cell-status.js';
-import { measured } from '../fixtures/results.js';
-import { runMatrix, type RunRequest } from '../../bench/runner.js';
+import { type RunRequest, runMatrix } from '../../bench/runner.js';
 import { describeWorkloadSection } from '../../cli/reporters/workloads.js';
+import { errorOf } from '../../results/cell-status.js';
 import { commandExists } from '../../results/environment.js';
 import { resultFileSchema } from '../../results/schema.js';
+import { measured } from '../fixtures/results.js';
 
 const pin = commandExists('taskset');
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRequest } from '../../bench/runner.js';
-import { DEFAULT_WORKLOAD_PARAMS } from '../../bench/workloads/params.js';
 import { buildIdleSection } from '../../bench/workloads/idle.js';
-import { idleSectionSchema, type IdleSection } from '../../results/sections.js';
+import { DEFAULT_WORKLOAD_PARAMS } from '../../bench/workloads/params.js';
+import { type IdleSection, idleSectionSchema } from '../../results/sections.js';
 
 const ctx = { params: DEFAULT_WORKLOAD_PARAMS, connections: 4000, req: { rampPerSec: null } as unknown as RunRequest };
 type Point = IdleSection['points'][number];
@@ -47,7 +47,11 @@ describe('idle section: kernel memory per connection', () => {
     expect(s.kernelR2).toBeNull();
     expect(s.fit.kernel).toBeNull();
     const { kernelBytesPerConnection: _k, kernelR2: _r, ...old } = s;
-    const oldSection = { ...old, fit: { rss: s.fit.rss, pss: s.fit.pss, kernelTcpMem: s.fit.kernelTcpMem }, points: [point(0, 0, undefined), point(1, 2000, undefined)] };
+    const oldSection = {
+      ...old,
+      fit: { rss: s.fit.rss, pss: s.fit.pss, kernelTcpMem: s.fit.kernelTcpMem },
+      points: [point(0, 0, undefined), point(1, 2000, undefined)],
+    };
     expect(idleSectionSchema.safeParse(oldSection).success).toBe(true);
   });
 });

@@ -1,15 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { describeLimit, nearestLimit, parseMemAvailable, parseOpenFilesLimit, readLimits, type LimitUse } from '../../bench/limits.js';
+import { describeLimit, type LimitUse, nearestLimit, parseMemAvailable, parseOpenFilesLimit, readLimits } from '../../bench/limits.js';
 
 describe('limits', () => {
   it('parses the open-files soft limit and unlimited', () => {
-    expect(parseOpenFilesLimit('Limit  Soft Limit  Hard Limit  Units\nMax open files            20000                20000                files\n')).toBe(20_000);
+    expect(parseOpenFilesLimit('Limit  Soft Limit  Hard Limit  Units\nMax open files            20000                20000                files\n')).toBe(
+      20_000,
+    );
     expect(parseOpenFilesLimit('Max open files            unlimited            unlimited            files\n')).toBeNull();
     expect(parseOpenFilesLimit('')).toBeNull();
   });
 
   it('parses MemTotal and MemAvailable', () => {
-    expect(parseMemAvailable('MemTotal:       24000000 kB\nMemFree:  1 kB\nMemAvailable:   20000000 kB\n')).toEqual({ totalBytes: 24_000_000 * 1024, availableBytes: 20_000_000 * 1024 });
+    expect(parseMemAvailable('MemTotal:       24000000 kB\nMemFree:  1 kB\nMemAvailable:   20000000 kB\n')).toEqual({
+      totalBytes: 24_000_000 * 1024,
+      availableBytes: 20_000_000 * 1024,
+    });
     expect(parseMemAvailable('MemTotal: 1 kB\n')).toBeNull();
   });
 

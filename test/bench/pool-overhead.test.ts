@@ -9,13 +9,22 @@ import {
   formatPoolOverheadTable,
   median,
   medianOrNull,
+  type PoolOverheadSample,
   poolOverheadCells,
   summarizePoolOverhead,
-  type PoolOverheadSample,
 } from '../../bench/pool-overhead.js';
 
 function sample(cpuUs: number, tasks: number, extra: Partial<PoolOverheadSample> = {}): PoolOverheadSample {
-  return { userUs: cpuUs * 0.75, systemUs: cpuUs * 0.25, wallMs: cpuUs / 1000, tasks, checksum: 0, mainThreadCpuUs: cpuUs / 2, contextSwitches: tasks * 2, ...extra };
+  return {
+    userUs: cpuUs * 0.75,
+    systemUs: cpuUs * 0.25,
+    wallMs: cpuUs / 1000,
+    tasks,
+    checksum: 0,
+    mainThreadCpuUs: cpuUs / 2,
+    contextSwitches: tasks * 2,
+    ...extra,
+  };
 }
 
 describe('pool-overhead arithmetic', () => {
@@ -38,7 +47,15 @@ describe('pool-overhead arithmetic', () => {
       { cell: { mode: 'piscina', cpus: '0', threads: 1 }, samples: [sample(150_000, 1000), sample(140_000, 1000), sample(400_000, 1000)] },
       { cell: { mode: 'port', cpus: '0,1', threads: 2 }, samples: [sample(120_000, 1000)] },
     ]);
-    expect(rows[0]).toMatchObject({ mode: 'inline', cpuUsPerTask: 100, minCpuUsPerTask: 90, maxCpuUsPerTask: 110, overheadUsPerTask: 0, ratioToInline: 1, repeats: 3 });
+    expect(rows[0]).toMatchObject({
+      mode: 'inline',
+      cpuUsPerTask: 100,
+      minCpuUsPerTask: 90,
+      maxCpuUsPerTask: 110,
+      overheadUsPerTask: 0,
+      ratioToInline: 1,
+      repeats: 3,
+    });
     // The outlier (400) moves neither the median nor the overhead much: median 150.
     expect(rows[1]).toMatchObject({ cpuUsPerTask: 150, overheadUsPerTask: 50, ratioToInline: 1.5, maxCpuUsPerTask: 400 });
     expect(rows[1]!.systemShare).toBeCloseTo(0.25);

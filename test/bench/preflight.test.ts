@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { preflight, type PreflightInput } from '../../bench/preflight.js';
+import { type PreflightInput, preflight } from '../../bench/preflight.js';
 
 const base: PreflightInput = {
   connections: 1000,
@@ -22,7 +22,9 @@ describe('preflight', () => {
     );
   });
   it('refuses more connections than one server process can hold', () => {
-    expect(() => preflight({ ...base, connections: 19_950, clientWorkers: 2 })).toThrow(/19950 \+ 100 headroom = 20050 > open-file limit 20000 per process .* At most 19900 connections fit/);
+    expect(() => preflight({ ...base, connections: 19_950, clientWorkers: 2 })).toThrow(
+      /19950 \+ 100 headroom = 20050 > open-file limit 20000 per process .* At most 19900 connections fit/,
+    );
   });
   it('lets a multi-process server hold more', () => {
     expect(() => preflight({ ...base, connections: 25_000, clientWorkers: 2, serverProcesses: 2 })).not.toThrow();

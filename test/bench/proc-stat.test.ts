@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CoreWindow, coreUsage, pinnedSides } from '../../bench/core-window.js';
+import { CoreWindow, coreUsage, type pinnedSides } from '../../bench/core-window.js';
 import { busyTicks, parseProcStat, readProcStat, tickDelta, totalTicks } from '../../bench/proc-stat.js';
 import { coresSectionSchema } from '../../results/cores.js';
 import { PROC_STAT_AFTER, PROC_STAT_BEFORE } from '../fixtures/proc-stat.js';
@@ -42,7 +42,9 @@ describe('whole-core usage of a side', () => {
     expect(u.ticks).toBe(500);
     expect(u.busyFraction).toBeCloseTo(0.88, 12);
     expect(u.busyFractionMax).toBeCloseTo(0.88, 12);
-    expect([u.user, u.nice, u.system, u.irq, u.softirq, u.steal, u.idle, u.iowait].map((x) => Number(x.toFixed(6)))).toEqual([0.5, 0, 0.23, 0, 0.15, 0, 0.11, 0.01]);
+    expect([u.user, u.nice, u.system, u.irq, u.softirq, u.steal, u.idle, u.iowait].map((x) => Number(x.toFixed(6)))).toEqual([
+      0.5, 0, 0.23, 0, 0.15, 0, 0.11, 0.01,
+    ]);
     expect(u.perCpu).toEqual([{ cpu: 0, busyFraction: 0.88, softirq: 0.15 }]);
   });
   it('over several CPUs: busy is over all their ticks together, busyFractionMax the busiest one', () => {
@@ -83,7 +85,10 @@ describe('CoreWindow', () => {
     ];
     for (const [sides, reason] of cases) {
       let reads = 0;
-      const w = new CoreWindow(sides, () => (reads++, parseProcStat(PROC_STAT_BEFORE)));
+      const w = new CoreWindow(sides, () => {
+        reads++;
+        return parseProcStat(PROC_STAT_BEFORE);
+      });
       w.markStart();
       w.markEnd();
       expect(w.result()).toEqual({ unavailable: reason });

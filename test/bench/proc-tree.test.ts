@@ -5,9 +5,9 @@ import {
   parseStat,
   processTree,
   snapshotTree,
+  type TaskSource,
   taskContextSwitches,
   treeContextSwitches,
-  type TaskSource,
 } from '../../bench/proc-tree.js';
 
 describe('proc-tree', () => {

@@ -26,7 +26,11 @@ function cpuCounts(list: string | null): number {
 describe('the reference suite', () => {
   it('runs every registered model', () => {
     const ran = new Set(requests.flatMap(({ req }) => req.servers));
-    expect([...ran].sort()).toEqual(listServers().map((s) => s.name).sort());
+    expect([...ran].sort()).toEqual(
+      listServers()
+        .map((s) => s.name)
+        .sort(),
+    );
   });
 
   it('scales closed-loop echo from 100 to 10,000 connections on one server core, repeated for CIs', () => {

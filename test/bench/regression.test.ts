@@ -4,7 +4,10 @@ import { linearFit } from '../../bench/regression.js';
 describe('linearFit', () => {
   it('recovers an exact line', () => {
     const xs = [0, 1, 2, 3, 4];
-    const fit = linearFit(xs, xs.map((x) => 7 + 3 * x))!;
+    const fit = linearFit(
+      xs,
+      xs.map((x) => 7 + 3 * x),
+    )!;
     expect(fit.n).toBe(5);
     expect(fit.slope).toBeCloseTo(3, 12);
     expect(fit.intercept).toBeCloseTo(7, 12);
@@ -17,7 +20,10 @@ describe('linearFit', () => {
     // SSres = 4, Sxx = 5, SStot = 2²·5 + 4 = 24, R² = 1 − 4/24 = 5/6, se(slope) = √(4/2) / √5.
     const xs = [0, 1, 2, 3];
     const noise = [1, -1, -1, 1];
-    const fit = linearFit(xs, xs.map((x, i) => 1000 + 2 * x + noise[i]!))!;
+    const fit = linearFit(
+      xs,
+      xs.map((x, i) => 1000 + 2 * x + noise[i]!),
+    )!;
     expect(fit.slope).toBeCloseTo(2, 12);
     expect(fit.intercept).toBeCloseTo(1000, 10);
     expect(fit.r2).toBeCloseTo(5 / 6, 12);

@@ -29,7 +29,18 @@ describe('TreeSampler window', () => {
     expect(sampler.result(1)).not.toBeNull();
   });
   it('older serverResources without the context switch fields still validate', () => {
-    const old = { cpuSeconds: 1, cpuCoreFraction: 0.5, cpuUsPerMessage: 2, rssBytesMax: 1, rssBytesEnd: 1, threadsMax: 1, fdsMax: 1, processesMax: 1, sampleIntervalMs: 250, samples: [] };
+    const old = {
+      cpuSeconds: 1,
+      cpuCoreFraction: 0.5,
+      cpuUsPerMessage: 2,
+      rssBytesMax: 1,
+      rssBytesEnd: 1,
+      threadsMax: 1,
+      fdsMax: 1,
+      processesMax: 1,
+      sampleIntervalMs: 250,
+      samples: [],
+    };
     expect(serverResourcesSchema.safeParse(old).success).toBe(true);
   });
   it('an 8-hour run: 200k samples give exact maxima without RangeError, and the kept series stays bounded (issue 14)', () => {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtInScenarios, loadScenario } from '../../bench/scenario.js';
-import { entryToFlags } from '../../cli/commands/suite.js';
 import { buildRunRequest } from '../../cli/commands/run.js';
+import { entryToFlags } from '../../cli/commands/suite.js';
 import { runCli } from '../cli/helpers.js';
 
 function scenarioFile(content: unknown): string {
@@ -27,7 +27,12 @@ describe('scenario files', () => {
   });
 
   it('entries inherit defaults and override them', () => {
-    const path = scenarioFile({ name: 's', description: 'd', defaults: { duration: '3s', connections: 50 }, entries: [{ name: 'e', servers: ['ws-loop'], connections: '10,20', depth: 4 }] });
+    const path = scenarioFile({
+      name: 's',
+      description: 'd',
+      defaults: { duration: '3s', connections: 50 },
+      entries: [{ name: 'e', servers: ['ws-loop'], connections: '10,20', depth: 4 }],
+    });
     const { scenario } = loadScenario(path);
     const req = buildRunRequest(entryToFlags(path, scenario, 0, scenario.entries[0]!, '/tmp/x.json'), ['suite'], 'suite');
     expect(req.durationMs).toBe(3000);

@@ -4,9 +4,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { distPath } from '../../protocol/paths.js';
 import { clientWorkerPids, DEFAULT_SOAK, runSoak, soakLegs } from '../../bench/soak.js';
 import { renderSoak } from '../../cli/commands/soak.js';
+import { distPath } from '../../protocol/paths.js';
 
 describe('soak (60 s)', () => {
   it('shows the dropped replies, the server restart and the killed worker; client RSS stays flat', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeVerdict, VERDICT_THRESHOLDS } from '../../bench/verdict.js';
-import type { CoreUsage, CoresSection } from '../../results/cores.js';
+import type { CoresSection, CoreUsage } from '../../results/cores.js';
 import { verdictSchema } from '../../results/schema.js';
 import { loadReport } from '../fixtures/results.js';
 
@@ -74,8 +74,12 @@ describe('verdict from whole cores (issue 12)', () => {
     const v = verdict(0.18, 0.17, { server: side(0, 1, 0.03), client: side(1, 1, 0.01) });
     expect(v.verdict).toBe('inconclusive');
     expect(v.reasons).toContain('whole cores: server CPU 0 100% busy (softirq 3%), client CPU 1 100% busy (softirq 1%)');
-    expect(v.reasons).toContain("79% of the server's CPU 0 went to other processes (> 10%): the machine was not quiet, so that core's busy figure judges nothing");
-    expect(v.reasons).toContain("82% of the client's CPU 1 went to other processes (> 10%): the machine was not quiet, so that core's busy figure judges nothing");
+    expect(v.reasons).toContain(
+      "79% of the server's CPU 0 went to other processes (> 10%): the machine was not quiet, so that core's busy figure judges nothing",
+    );
+    expect(v.reasons).toContain(
+      "82% of the client's CPU 1 went to other processes (> 10%): the machine was not quiet, so that core's busy figure judges nothing",
+    );
     expect(VERDICT_THRESHOLDS.coreOtherWorkFraction).toBe(0.1);
   });
   it('unmeasured cores change nothing but say why', () => {

@@ -27,7 +27,12 @@ describe('computeVerdict', () => {
     expect(v.reasons[1]).toMatch(/^the client was busy too \(client worker CPU at 95% of a core/);
   });
   it('client-bound on open-loop send lag', () => {
-    const load = loadReport({ plan: { ...loadReport().plan, mode: 'open', rateHz: 1000 }, targetRateHz: 1000, achievedRateHz: 990, client: { workers: [worker(0.3, { sendLagP99Us: 12_000 })] } });
+    const load = loadReport({
+      plan: { ...loadReport().plan, mode: 'open', rateHz: 1000 },
+      targetRateHz: 1000,
+      achievedRateHz: 990,
+      client: { workers: [worker(0.3, { sendLagP99Us: 12_000 })] },
+    });
     const v = computeVerdict({ load, serverCpuCoreFraction: 0.2, serverCpuCount: 1, sharedCores: false });
     expect(v.verdict).toBe('client-bound');
     expect(v.reasons[0]).toBe('client send lag p99 12.0 ms (≥ 5 ms)');
@@ -35,7 +40,13 @@ describe('computeVerdict', () => {
   it('send lag that is small against the corrected latency is noted, not disqualifying', () => {
     const base = loadReport();
     const corrected = { ...base.service, p99Us: 100_000 };
-    const load = loadReport({ plan: { ...base.plan, mode: 'open', rateHz: 1000 }, targetRateHz: 1000, achievedRateHz: 1000, corrected, client: { workers: [worker(0.2, { sendLagP99Us: 6_000 })] } });
+    const load = loadReport({
+      plan: { ...base.plan, mode: 'open', rateHz: 1000 },
+      targetRateHz: 1000,
+      achievedRateHz: 1000,
+      corrected,
+      client: { workers: [worker(0.2, { sendLagP99Us: 6_000 })] },
+    });
     const v = computeVerdict({ load, serverCpuCoreFraction: 0.3, serverCpuCount: 1, sharedCores: false });
     expect(v.verdict).toBe('inconclusive');
     expect(v.reasons).toContain('client send lag p99 6.0 ms (≥ 5 ms), small against the corrected p99 of 100.0 ms');
@@ -53,18 +64,38 @@ describe('computeVerdict', () => {
   });
   it('client-bound when open-loop sends were dropped for write backpressure (issue 14)', () => {
     const base = loadReport();
-    const load = loadReport({ plan: { ...base.plan, mode: 'open', rateHz: 1000 }, targetRateHz: 1000, achievedRateHz: 1000, counts: { ...base.counts, clientDrops: 40 }, client: { workers: [worker(0.2)] } });
+    const load = loadReport({
+      plan: { ...base.plan, mode: 'open', rateHz: 1000 },
+      targetRateHz: 1000,
+      achievedRateHz: 1000,
+      counts: { ...base.counts, clientDrops: 40 },
+      client: { workers: [worker(0.2)] },
+    });
     const v = computeVerdict({ load, serverCpuCoreFraction: 0.3, serverCpuCount: 1, sharedCores: false });
     expect(v.verdict).toBe('client-bound');
     expect(v.reasons[0]).toMatch(/^client dropped 40 of \d+ due sends: their sockets had more than the write-buffer bound queued/);
   });
   it('every reason is worded here: an unpinned server and a /stats span that missed the window come last, in that order', () => {
-    const v = computeVerdict({ load: loadReport(), serverCpuCoreFraction: 0.3, serverCpuCount: 2, sharedCores: true, serverUnpinned: true, statsSpan: { spanMs: 368.4, windowMs: 5000 } });
+    const v = computeVerdict({
+      load: loadReport(),
+      serverCpuCoreFraction: 0.3,
+      serverCpuCount: 2,
+      sharedCores: true,
+      serverUnpinned: true,
+      statsSpan: { spanMs: 368.4, windowMs: 5000 },
+    });
     expect(v.reasons.slice(-2)).toEqual([
       'server not pinned: its CPU share is out of 2 cores shared with the client',
       "the server's /stats snapshots span 368 ms of its uptime, not the 5000 ms window (it answered /stats late): CPU and context switches per message divide by the client's count of replies instead",
     ]);
-    const plain = computeVerdict({ load: loadReport(), serverCpuCoreFraction: 0.3, serverCpuCount: 1, sharedCores: false, serverUnpinned: false, statsSpan: null });
+    const plain = computeVerdict({
+      load: loadReport(),
+      serverCpuCoreFraction: 0.3,
+      serverCpuCount: 1,
+      sharedCores: false,
+      serverUnpinned: false,
+      statsSpan: null,
+    });
     expect(plain.reasons.join(' ')).not.toMatch(/not pinned|\/stats/);
   });
 });

@@ -7,14 +7,14 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runMatrix, type RunRequest } from '../../bench/runner.js';
 import { preflight } from '../../bench/preflight.js';
+import { type RunRequest, runMatrix } from '../../bench/runner.js';
 import { UsageError } from '../../core/errors.js';
-import { collectEnvironment, portRange } from '../../results/environment.js';
 import { errorOf } from '../../results/cell-status.js';
-import { resultFileSchema, type OkCell } from '../../results/schema.js';
-import { measured } from '../fixtures/results.js';
+import { collectEnvironment, portRange } from '../../results/environment.js';
+import { type OkCell, resultFileSchema } from '../../results/schema.js';
 import { getServer } from '../../servers/registry.js';
+import { measured } from '../fixtures/results.js';
 
 const uwsAvailable = getServer('uws').availability().available;
 
@@ -65,7 +65,9 @@ const servers = ['ws-loop', ...(uwsAvailable ? ['uws'] : [])];
 
 describe.each(servers)('%s', (server) => {
   it('idle: ramps in steps, memory slope positive with R², every ping answered', async () => {
-    const cell = await runOne(request({ servers: [server], workload: 'idle', connections: [200], workloadParams: { steps: 4, holdMs: 300, finalHoldMs: 500, pingIntervalMs: 200 } }));
+    const cell = await runOne(
+      request({ servers: [server], workload: 'idle', connections: [200], workloadParams: { steps: 4, holdMs: 300, finalHoldMs: 500, pingIntervalMs: 200 } }),
+    );
     const s = cell.idle!;
     expect(s.points.map((p) => p.targetConnections)).toEqual([0, 50, 100, 150, 200]);
     expect(s.points.map((p) => p.open)).toEqual([0, 50, 100, 150, 200]);
@@ -103,7 +105,9 @@ describe.each(servers)('%s', (server) => {
   }, 20_000);
 
   it('broadcast: every copy delivered or counted lost, time to last receiver per publish', async () => {
-    const cell = await runOne(request({ servers: [server], workload: 'broadcast', connections: [200], durationMs: 1000, drainMs: 500, workloadParams: { publishRateHz: 20 } }));
+    const cell = await runOne(
+      request({ servers: [server], workload: 'broadcast', connections: [200], durationMs: 1000, drainMs: 500, workloadParams: { publishRateHz: 20 } }),
+    );
     const b = cell.broadcast!;
     expect(b.published).toBe(20);
     expect(b.openAtStart).toBe(200);
@@ -169,7 +173,15 @@ describe.each(servers)('%s', (server) => {
 
 describe('sizes', () => {
   it('one cell per payload size, msgs/s and MiB/s from the load report', async () => {
-    const req = request({ workload: 'sizes', connections: [20], durationMs: 500, warmupMs: 200, drainMs: 300, clientWorkers: 1, workloadParams: { sizes: [16, 4096] } });
+    const req = request({
+      workload: 'sizes',
+      connections: [20],
+      durationMs: 500,
+      warmupMs: 200,
+      drainMs: 300,
+      clientWorkers: 1,
+      workloadParams: { sizes: [16, 4096] },
+    });
     const file = await runMatrix(req);
     expect(file.cells.map((c) => c.id)).toEqual(['ws-loop/sizes/c20/p16/cpus0/r0', 'ws-loop/sizes/c20/p4096/cpus0/r0']);
     for (const c of file.cells.map(measured)) {
@@ -186,7 +198,13 @@ describe('sizes', () => {
 
 describe('idle ceiling', () => {
   it('says what stopped the ramp: refused connections end it at the first step', async () => {
-    const req = request({ servers: [], target: { url: 'ws://127.0.0.1:1/', pid: null, contract: false }, workload: 'idle', connections: [10], workloadParams: { steps: 2, holdMs: 0 } });
+    const req = request({
+      servers: [],
+      target: { url: 'ws://127.0.0.1:1/', pid: null, contract: false },
+      workload: 'idle',
+      connections: [10],
+      workloadParams: { steps: 2, holdMs: 0 },
+    });
     const file = await runMatrix(req);
     const cell = measured(file.cells[0]);
     expect(cell.status).toBe('failed');
@@ -207,20 +225,30 @@ describe.skipIf(nofileSoft !== 20_000)('preflight for the connection workloads (
     expect(existsSync(req.outPath)).toBe(false);
   });
   it('refuses too many sockets per client worker', async () => {
-    const err = await runMatrix(request({ workload: 'storm', connections: [30_000], clientWorkers: 1, sourceAddresses: ['127.0.0.1', '127.0.0.2'] })).catch((e: unknown) => e);
+    const err = await runMatrix(request({ workload: 'storm', connections: [30_000], clientWorkers: 1, sourceAddresses: ['127.0.0.1', '127.0.0.2'] })).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(UsageError);
     expect((err as UsageError).message).toBe(
       '--connections 30000 over 1 client worker(s) is 30000 sockets per worker; 30000 + 100 headroom = 30100 > open-file limit 20000 per process. Use --client-workers 2 or more.',
     );
   });
   it('refuses more connections than one source address has ports', async () => {
-    await expect(runMatrix(request({ servers: ['ws-cluster'], serverThreads: 4, workload: 'broadcast', connections: [40_000], clientWorkers: 4 }))).rejects.toThrow(
-      /--connections 40000 needs more ephemeral ports than 1 source address\(es\) × \d+ ports .* Use --source-addresses 2 or more/,
-    );
+    await expect(
+      runMatrix(request({ servers: ['ws-cluster'], serverThreads: 4, workload: 'broadcast', connections: [40_000], clientWorkers: 4 })),
+    ).rejects.toThrow(/--connections 40000 needs more ephemeral ports than 1 source address\(es\) × \d+ ports .* Use --source-addresses 2 or more/);
   });
   it('accepts 19,000 idle connections over 2 client workers (the ceiling target fits)', () => {
     expect(() =>
-      preflight({ connections: 19_000, clientWorkers: 2, serverProcesses: 1, startsServer: true, nofileSoftLimit: nofileSoft, ephemeralPortRange: portRange(), localAddressCount: 0 }),
+      preflight({
+        connections: 19_000,
+        clientWorkers: 2,
+        serverProcesses: 1,
+        startsServer: true,
+        nofileSoftLimit: nofileSoft,
+        ephemeralPortRange: portRange(),
+        localAddressCount: 0,
+      }),
     ).not.toThrow();
   });
 });

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../protocol/paths.js';
 import { buildDashboard } from '../../report/dashboard.js';
@@ -38,7 +38,9 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in chromium', () => {
   /** The data behind the drawn marks of a view (Vega's SVG renderer keeps each item on its element). */
   const markData = (id: string) =>
     page.evaluate((viewId) => {
-      const els = [...document.querySelectorAll(`#view-${viewId} .chart svg g.role-mark > path`)] as Array<Element & { __data__?: { datum?: Record<string, unknown> } }>;
+      const els = [...document.querySelectorAll(`#view-${viewId} .chart svg g.role-mark > path`)] as Array<
+        Element & { __data__?: { datum?: Record<string, unknown> } }
+      >;
       return els.map((e) => e.__data__?.datum ?? null).filter((d) => d !== null);
     }, id);
 
@@ -184,7 +186,9 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in chromium', () => {
     // Hover the hostile run's point so its tooltip (verdict reason with an <img onerror>) is rendered.
     await page.locator('#view-throughput .chart').scrollIntoViewIfNeeded();
     const box = await page.evaluate((server) => {
-      const els = [...document.querySelectorAll('#view-throughput .chart svg g.role-mark > path')] as Array<Element & { __data__?: { datum?: Record<string, unknown> } }>;
+      const els = [...document.querySelectorAll('#view-throughput .chart svg g.role-mark > path')] as Array<
+        Element & { __data__?: { datum?: Record<string, unknown> } }
+      >;
       const hit = els.find((e) => e.__data__?.datum?.['server'] === server && e.__data__?.datum?.['status'] === 'ok');
       const r = hit?.getBoundingClientRect();
       return r ? { x: r.x + r.width / 2, y: r.y + r.height / 2 } : null;
@@ -220,7 +224,11 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in chromium', () => {
       expect(box.y + box.height, sel).toBeLessThanOrEqual(FIRST_SCREEN.height);
       expect(box.x + box.width, sel).toBeLessThanOrEqual(FIRST_SCREEN.width);
     }
-    const labels = await ref.evaluate(() => [...document.querySelectorAll('.view .chart svg g.role-legend')].map((g) => [...g.querySelectorAll('g.role-legend-label text')].map((t) => t.textContent ?? '')));
+    const labels = await ref.evaluate(() =>
+      [...document.querySelectorAll('.view .chart svg g.role-legend')].map((g) =>
+        [...g.querySelectorAll('g.role-legend-label text')].map((t) => t.textContent ?? ''),
+      ),
+    );
     for (const l of labels) {
       expect(l.length).toBeLessThanOrEqual(12);
       expect(l.filter((t) => t.includes('…'))).toEqual([]);

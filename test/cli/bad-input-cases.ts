@@ -19,14 +19,19 @@ export interface BadInputCase {
   stderr: string[];
 }
 
-const suite = (name: string, entries: unknown[], defaults: Record<string, unknown> = {}) => (dir: string) =>
-  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ name, description: 'bad-input test', defaults, entries }));
+const suite =
+  (name: string, entries: unknown[], defaults: Record<string, unknown> = {}) =>
+  (dir: string) =>
+    writeFileSync(join(dir, `${name}.json`), JSON.stringify({ name, description: 'bad-input test', defaults, entries }));
 
 const twoCells = () => [cell(), cell({ id: 'ws-loop/echo/c1000/r0', params: { ...cell().params, connections: 1000 } })];
 
 /** A plan file of two agents, as `wsarena plan --agents 2 --target ws://127.0.0.1:9/ --connections 10` writes it. */
 const planFile = (dir: string) =>
-  writeFileSync(join(dir, 'plan.json'), JSON.stringify({ kind: 'wsarena-plan', version: 1, agents: 2, startAt: null, run: ['--target', 'ws://127.0.0.1:9/', '--connections', '10'] }));
+  writeFileSync(
+    join(dir, 'plan.json'),
+    JSON.stringify({ kind: 'wsarena-plan', version: 1, agents: 2, startAt: null, run: ['--target', 'ws://127.0.0.1:9/', '--connections', '10'] }),
+  );
 
 /** Segment `index` of 2 of an open-loop plan at rateHz (a `wsarena run --segment` result cell). */
 const segmentCell = (index: number, rateHz: number) =>
@@ -35,7 +40,15 @@ const segmentCell = (index: number, rateHz: number) =>
     server: 'target',
     target: 'ws://127.0.0.1:9001/',
     params: { ...cell().params, mode: 'open', rateHz },
-    segment: { index, count: 2, connections: 50, rateHz: rateHz / 2, startAt: null, windowStartMs: null, clockOffset: { offsetMs: null, uncertaintyMs: null, method: 'not estimated' } },
+    segment: {
+      index,
+      count: 2,
+      connections: 50,
+      rateHz: rateHz / 2,
+      startAt: null,
+      windowStartMs: null,
+      clockOffset: { offsetMs: null, uncertaintyMs: null, method: 'not estimated' },
+    },
   });
 
 export const BAD_INPUT_CASES: BadInputCase[] = [
@@ -145,7 +158,9 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     args: ['report', '{dir}/run.json', '--markdown', '--claims'],
     setup: (dir) => writeResultFile(join(dir, 'run.json'), resultFile([cell()])),
     code: 2,
-    stderr: ['Error: --markdown, --claims: give one of --markdown (claims and scorecard as Markdown), --readme FILE (rewrite its marked section), --claims and/or --scorecard (text tables), or an --export-… flag'],
+    stderr: [
+      'Error: --markdown, --claims: give one of --markdown (claims and scorecard as Markdown), --readme FILE (rewrite its marked section), --claims and/or --scorecard (text tables), or an --export-… flag',
+    ],
   },
   {
     area: 'report',
@@ -258,12 +273,14 @@ export function withDir(text: string, dir: string): string {
 export const OTHER_FAULTS: Array<{ fault: string; behaviour: string; test: string }> = [
   {
     fault: 'disk full while a result file is written mid-run',
-    behaviour: 'exit 1, `Error: cannot write the result file <path> (ENOSPC: no space left on the device); its previous version, if any, is left in place`; the temp file is removed, the previous good file stays',
+    behaviour:
+      'exit 1, `Error: cannot write the result file <path> (ENOSPC: no space left on the device); its previous version, if any, is left in place`; the temp file is removed, the previous good file stays',
     test: 'test/results/writer.test.ts',
   },
   {
     fault: 'the result folder turns into a file mid-run',
-    behaviour: 'exit 1, `Error: cannot write the result file <path> (EEXIST: part of the path is a file, not a folder); …`, no stack trace; the last good version stays where it was written',
+    behaviour:
+      'exit 1, `Error: cannot write the result file <path> (EEXIST: part of the path is a file, not a folder); …`, no stack trace; the last good version stays where it was written',
     test: 'test/cli/write-failure.test.ts, test/results/writer.test.ts',
   },
   {
@@ -272,23 +289,25 @@ export const OTHER_FAULTS: Array<{ fault: string; behaviour: string; test: strin
     test: 'test/report/dashboard-rebuild.test.ts',
   },
   {
-    fault: 'Ctrl+C during calibrate\'s ws baseline',
+    fault: "Ctrl+C during calibrate's ws baseline",
     behaviour: 'the server is stopped, the file is marked `interrupted` (never `complete`), exit 130',
     test: 'test/cli/calibrate-interrupt.test.ts',
   },
   {
     fault: 'a web page of another origin opens a WebSocket to a running server',
-    behaviour: '403 on the upgrade (long-poll: on every request); loopback origins and requests without Origin pass; `WSARENA_ALLOW_ORIGIN` / `serve --allow-origin` allow others',
+    behaviour:
+      '403 on the upgrade (long-poll: on every request); loopback origins and requests without Origin pass; `WSARENA_ALLOW_ORIGIN` / `serve --allow-origin` allow others',
     test: 'test/contract/contract.test.ts ("Origin", every server), test/servers/origin.test.ts, test/cli/serve-origin.test.ts',
   },
   {
     fault: 'random server frame sequences, valid and invalid, cut at random points',
-    behaviour: 'the client frame parser delivers and refuses exactly what ws\'s own Receiver does (same close code; one known divergence: an out-of-sequence frame that also claims a length over 2^53 closes with 1009 here, 1002 in ws)',
+    behaviour:
+      "the client frame parser delivers and refuses exactly what ws's own Receiver does (same close code; one known divergence: an out-of-sequence frame that also claims a length over 2^53 closes with 1009 here, 1002 in ws)",
     test: 'test/clients/rfc6455/frame-parser-fuzz.test.ts',
   },
   {
     fault: 'NEW result set with a different --work-iterations, --heavy-fraction, --threads or --server-arg than BASE',
-    behaviour: 'not pooled as the same cell: compare\'s match key holds every parameter the report keys on',
+    behaviour: "not pooled as the same cell: compare's match key holds every parameter the report keys on",
     test: 'test/report/compare-incomplete.test.ts',
   },
 ];
@@ -306,7 +325,7 @@ export function renderReliabilityDoc(): string {
     'Every row is a test case: `test/cli/bad-input.test.ts` runs the command and asserts the exit code and',
     'the whole of stderr. User errors never print a stack trace; `--debug` (or `WSARENA_DEBUG=1`) adds it.',
     'Exit codes: 0 ok, 1 a run failed, 2 bad usage or input, 3 compare threshold exceeded, 130 interrupted.',
-    '`<tmp>` is the test\'s temp folder.',
+    "`<tmp>` is the test's temp folder.",
     '',
     '| area | tried | command | exit | stderr |',
     '| --- | --- | --- | --- | --- |',

@@ -7,9 +7,12 @@ describe('bad input: exit code and exact message, no stack trace', () => {
   it.each(BAD_INPUT_CASES.map((c) => [`${c.area}: ${c.tried}`, c] as const))('%s', async (_name, c) => {
     const dir = tempDir('wsarena-bad-');
     c.setup?.(dir);
-    const r = await runCli(c.args.map((a) => withDir(a, dir)), { env: { WSARENA_DEBUG: '' } });
+    const r = await runCli(
+      c.args.map((a) => withDir(a, dir)),
+      { env: { WSARENA_DEBUG: '' } },
+    );
     expect(r.stderr).not.toMatch(/^\s+at /m);
-    expect(r.stderr).toBe(c.stderr.map((l) => withDir(l, dir) + '\n').join(''));
+    expect(r.stderr).toBe(c.stderr.map((l) => `${withDir(l, dir)}\n`).join(''));
     expect(r.code).toBe(c.code);
   });
 

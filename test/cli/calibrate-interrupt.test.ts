@@ -4,9 +4,13 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { CLI, tempDir } from './helpers.js';
 
-it('Ctrl+C during calibrate\'s ws baseline stops it: exit 130, the file marked interrupted', async () => {
+it("Ctrl+C during calibrate's ws baseline stops it: exit 130, the file marked interrupted", async () => {
   const out = join(tempDir(), 'cal.json');
-  const child = spawn(process.execPath, [CLI, 'calibrate', '--server', 'ws-loop', '--connections', '4', '--duration', '3s', '--warmup', '200ms', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'calibrate', '--server', 'ws-loop', '--connections', '4', '--duration', '3s', '--warmup', '200ms', '--out', out],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   let sent = false;
   // Interrupt half a second into the baseline (after the generator's own 3 s window).

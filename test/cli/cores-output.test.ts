@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { CoreWindow } from '../../bench/core-window.js';
+import { parseProcStat } from '../../bench/proc-stat.js';
 import { EXPORT_COLUMNS, exportRow, toCsv } from '../../cli/exports.js';
 import { renderCompactTable, renderSummaryTable, summarizeCells } from '../../cli/reporters/table.js';
-import { parseProcStat } from '../../bench/proc-stat.js';
-import { CoreWindow } from '../../bench/core-window.js';
 import type { CoresSection } from '../../results/cores.js';
-import { cell, loadReport } from '../fixtures/results.js';
 import { PROC_STAT_AFTER, PROC_STAT_BEFORE } from '../fixtures/proc-stat.js';
+import { cell, loadReport } from '../fixtures/results.js';
 
 /** issue 12's run as a cores section: server CPU 0 88% busy (15% softirq), client CPU 1 100% busy (17%). */
 function measured(): CoresSection {
@@ -23,7 +23,11 @@ describe('whole cores in the terminal table and exports', () => {
     expect(head).toMatch(/srv CPU\s+srv core\s+cli core\s+RSS/);
     expect(row).toMatch(/88% \(si 15%\)\s+100%/);
     expect(text).toContain('srv core, cli core: how busy the pinned cores were (/proc/stat');
-    expect(summarizeCells([cell({ cores: measured() })])[0]).toMatchObject({ serverCoreBusyFraction: 0.88, serverCoreSoftirqFraction: 0.15, clientCoreBusyFraction: 1 });
+    expect(summarizeCells([cell({ cores: measured() })])[0]).toMatchObject({
+      serverCoreBusyFraction: 0.88,
+      serverCoreSoftirqFraction: 0.15,
+      clientCoreBusyFraction: 1,
+    });
   });
   it('no column when no cell measured cores (unpinned, shared, older files); the compact table stays as it was', () => {
     const unpinned = cell({ cores: { unavailable: 'server not pinned: whole cores cannot be attributed to one side' } });
@@ -36,7 +40,9 @@ describe('whole cores in the terminal table and exports', () => {
     expect(row.server_core_softirq_fraction).toBeCloseTo(0.15, 12);
     expect(row.client_core_busy_max_fraction).toBe(1);
     expect(row.client_core_softirq_fraction).toBeCloseTo(0.17, 12);
-    const csv = toCsv([exportRow(cell({ cores: { unavailable: 'server and client share CPU 1' } })), exportRow(cell({ load: loadReport() }))]).trimEnd().split('\n');
+    const csv = toCsv([exportRow(cell({ cores: { unavailable: 'server and client share CPU 1' } })), exportRow(cell({ load: loadReport() }))])
+      .trimEnd()
+      .split('\n');
     const at = EXPORT_COLUMNS.indexOf('server_core_busy_fraction');
     expect(csv[0]!.split(',')[at]).toBe('server_core_busy_fraction');
     expect(csv.slice(1).map((l) => l.split(',')[at])).toEqual(['', '']);

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXPORT_COLUMNS, exportRows, toCsv, toMarkdown, writeHgrmFiles } from '../../cli/exports.js';
 import { errorOf, isMeasured } from '../../results/cell-status.js';
-import { writeResultFile } from '../../results/writer.js';
 import type { Cell } from '../../results/schema.js';
+import { writeResultFile } from '../../results/writer.js';
 import { cell, latency, loadReport, resultFile } from '../fixtures/results.js';
 import { runCli } from './helpers.js';
 
@@ -13,10 +13,23 @@ const dir = () => mkdtempSync(join(tmpdir(), 'wsarena-export-'));
 
 /** A spread of latencies in µs, beyond the histogram's exact range (2048 µs at 3 digits). */
 function spread(n: number, scale: number): number[] {
-  return Array.from({ length: n }, (_, i) => Math.round(50 + scale * ((i * 7919) % n) ** 1.3 / n));
+  return Array.from({ length: n }, (_, i) => Math.round(50 + (scale * ((i * 7919) % n) ** 1.3) / n));
 }
 
-const resources = { cpuSeconds: 1.5, cpuCoreFraction: 0.75, cpuUsPerMessage: 12.345, contextSwitches: 3100, contextSwitchesPerMessage: 0.031, rssBytesMax: 9.5e7, rssBytesEnd: 9e7, threadsMax: 11, fdsMax: 130, processesMax: 1, sampleIntervalMs: 250, samples: [] };
+const resources = {
+  cpuSeconds: 1.5,
+  cpuCoreFraction: 0.75,
+  cpuUsPerMessage: 12.345,
+  contextSwitches: 3100,
+  contextSwitchesPerMessage: 0.031,
+  rssBytesMax: 9.5e7,
+  rssBytesEnd: 9e7,
+  threadsMax: 11,
+  fdsMax: 130,
+  processesMax: 1,
+  sampleIntervalMs: 250,
+  samples: [],
+};
 
 function cells(): Cell[] {
   const open = loadReport({
@@ -27,8 +40,18 @@ function cells(): Cell[] {
     byClass: { cheap: latency(spread(900, 3000)), heavy: latency(spread(100, 90_000)) },
   });
   return [
-    cell({ id: 'uws/echo/c100/r0', server: 'uws', load: loadReport({ achievedRateHz: 48_234.5, service: latency(spread(3000, 20_000)) }), serverResources: resources }),
-    cell({ id: 'java-threads/mixed/c100/r0', server: 'java-threads', params: { ...cell().params, workload: 'mixed', mode: 'open', rateHz: 2000, serverArgs: { 'max-threads': 200 } }, load: open }),
+    cell({
+      id: 'uws/echo/c100/r0',
+      server: 'uws',
+      load: loadReport({ achievedRateHz: 48_234.5, service: latency(spread(3000, 20_000)) }),
+      serverResources: resources,
+    }),
+    cell({
+      id: 'java-threads/mixed/c100/r0',
+      server: 'java-threads',
+      params: { ...cell().params, workload: 'mixed', mode: 'open', rateHz: 2000, serverArgs: { 'max-threads': 200 } },
+      load: open,
+    }),
     cell({ id: 'ws-loop/echo/c100/r1', server: 'ws-loop', repeat: 1, status: 'failed', error: 'server died: "oops", code 1\nsecond line', load: null }),
   ];
 }
@@ -42,13 +65,21 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(field), (field = '');
-    else if (ch === '\n') row.push(field), rows.push(row), (row = []), (field = '');
-    else field += ch;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
   }
   return rows;
 }
@@ -151,7 +182,18 @@ describe('exports from the CLI (report on existing result files)', () => {
     const path = join(d, 'r.json');
     const file = resultFile(cells());
     writeResultFile(path, file);
-    const r = await runCli(['report', path, '--export-csv', '-', '--export-json', join(d, 'out.json'), '--export-markdown', join(d, 'out.md'), '--export-hgrm', join(d, 'hgrm')]);
+    const r = await runCli([
+      'report',
+      path,
+      '--export-csv',
+      '-',
+      '--export-json',
+      join(d, 'out.json'),
+      '--export-markdown',
+      join(d, 'out.md'),
+      '--export-hgrm',
+      join(d, 'hgrm'),
+    ]);
     expect(r.stderr).toContain('hgrm: 7 file(s)');
     expect(r.code).toBe(0);
     expect(parseCsv(r.stdout)).toHaveLength(1 + 3);
@@ -165,7 +207,31 @@ describe('exports from the CLI (report on existing result files)', () => {
   it('run: --export-csv - replaces the table on stdout and equals the result file; --export-hgrm writes its histograms', async () => {
     const d = dir();
     const out = join(d, 'run.json');
-    const r = await runCli(['run', '--server', 'ws-loop', '--connections', '10', '--duration', '1s', '--warmup', '200ms', '--drain', '200ms', '--out', out, '-q', '--export-csv', '-', '--export-hgrm', join(d, 'hgrm'), '--export-markdown', join(d, 'run.md')], { timeoutMs: 60_000 });
+    const r = await runCli(
+      [
+        'run',
+        '--server',
+        'ws-loop',
+        '--connections',
+        '10',
+        '--duration',
+        '1s',
+        '--warmup',
+        '200ms',
+        '--drain',
+        '200ms',
+        '--out',
+        out,
+        '-q',
+        '--export-csv',
+        '-',
+        '--export-hgrm',
+        join(d, 'hgrm'),
+        '--export-markdown',
+        join(d, 'run.md'),
+      ],
+      { timeoutMs: 60_000 },
+    );
     expect(r.code, r.stderr).toBe(0);
     const file = JSON.parse(readFileSync(out, 'utf8'));
     expect(r.stdout).toBe(toCsv(exportRows([file])));

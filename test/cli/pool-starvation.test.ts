@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../bench/scenario.js';
 import { readResultFile } from '../../results/reader.js';
 import { javaThreadsSpec } from '../../servers/java-threads/spec.js';
-import { runCli, tempDir } from './helpers.js';
 import { measured } from '../fixtures/results.js';
+import { runCli, tempDir } from './helpers.js';
 
 /**
  * BACKGROUND.md claim C2, end to end: java-threads as a fixed pool (`--server-arg max-threads=N`) given
@@ -20,7 +20,29 @@ describe('pool starvation through wsarena run', () => {
     expect(availability, 'java-threads must be available in CI').toMatchObject({ available: true });
     const out = join(tempDir(), 'pool.json');
     const r = await runCli(
-      ['run', '--server', 'java-threads', '--server-arg', 'max-threads=20', '--workload', 'idle', '--connections', '30', '--steps', '1', '--hold', '0', '--final-hold', '1s', '--handshake-timeout', '2s', '--ping-interval', '500ms', '--out', out],
+      [
+        'run',
+        '--server',
+        'java-threads',
+        '--server-arg',
+        'max-threads=20',
+        '--workload',
+        'idle',
+        '--connections',
+        '30',
+        '--steps',
+        '1',
+        '--hold',
+        '0',
+        '--final-hold',
+        '1s',
+        '--handshake-timeout',
+        '2s',
+        '--ping-interval',
+        '500ms',
+        '--out',
+        out,
+      ],
       { timeoutMs: 60_000 },
     );
     expect(r.code, r.stderr).toBe(0);

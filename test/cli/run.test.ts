@@ -29,7 +29,23 @@ function expectConsistentCounts(cell: Cell): asserts cell is OkCell {
 describe('wsarena run end to end', () => {
   it('closed loop: both servers, 200 connections, 2 s; the result file validates', async () => {
     const out = join(tempDir(), 'closed.json');
-    const r = await runCli(['run', '--server', 'ws-loop,uws', '--connections', '200', '--duration', '2s', '--warmup', '500ms', '--drain', '1s', '--depth', '4', '--out', out]);
+    const r = await runCli([
+      'run',
+      '--server',
+      'ws-loop,uws',
+      '--connections',
+      '200',
+      '--duration',
+      '2s',
+      '--warmup',
+      '500ms',
+      '--drain',
+      '1s',
+      '--depth',
+      '4',
+      '--out',
+      out,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const file = readResultFile(out);
     expect(file.state).toBe('complete');
@@ -50,7 +66,24 @@ describe('wsarena run end to end', () => {
 
   it('open loop: both servers at a fixed rate report corrected latency and target vs achieved', async () => {
     const out = join(tempDir(), 'open.json');
-    const r = await runCli(['run', '--server', 'ws-loop,uws', '--connections', '200', '--duration', '2s', '--warmup', '500ms', '--drain', '1s', '--rate', '4000', '--out', out, '--json']);
+    const r = await runCli([
+      'run',
+      '--server',
+      'ws-loop,uws',
+      '--connections',
+      '200',
+      '--duration',
+      '2s',
+      '--warmup',
+      '500ms',
+      '--drain',
+      '1s',
+      '--rate',
+      '4000',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const printed = JSON.parse(r.stdout);
     const file = readResultFile(out);
@@ -70,21 +103,26 @@ describe('wsarena run end to end', () => {
   it('a server that dies mid-run fails its cell (exit 1) and keeps what was measured', async () => {
     const out = join(tempDir(), 'dies.json');
     let killed = false;
-    const r = await runCli(['run', '--server', 'ws-loop', '--connections', '50', '--duration', '4s', '--warmup', '500ms', '--depth', '1', '--repeat', '2', '--out', out, '--quiet'], {
-      onSpawn: (cliPid) => {
-        // Kill the second repeat's server once it is measuring.
-        const timer = setInterval(() => {
-          if (!existsSync(out)) return;
-          const file = readResultFile(out);
-          if (file.cells.length !== 1 || killed) return;
-          const pids = serverPidsOf(cliPid);
-          if (pids.length === 0) return;
-          setTimeout(() => pids.forEach((p) => process.kill(p, 'SIGKILL')), 1500);
-          killed = true;
-          clearInterval(timer);
-        }, 100);
+    const r = await runCli(
+      ['run', '--server', 'ws-loop', '--connections', '50', '--duration', '4s', '--warmup', '500ms', '--depth', '1', '--repeat', '2', '--out', out, '--quiet'],
+      {
+        onSpawn: (cliPid) => {
+          // Kill the second repeat's server once it is measuring.
+          const timer = setInterval(() => {
+            if (!existsSync(out)) return;
+            const file = readResultFile(out);
+            if (file.cells.length !== 1 || killed) return;
+            const pids = serverPidsOf(cliPid);
+            if (pids.length === 0) return;
+            setTimeout(() => {
+              for (const p of pids) process.kill(p, 'SIGKILL');
+            }, 1500);
+            killed = true;
+            clearInterval(timer);
+          }, 100);
+        },
       },
-    });
+    );
     expect(killed).toBe(true);
     expect(r.code).toBe(1);
     const file = readResultFile(out);

@@ -34,7 +34,9 @@ describe('--segment and --start-at', () => {
     expect(usageError(() => parseSegment('0/0')).message).toBe('--segment: "0/0" has 0 segments; allowed: 1 to 10000');
     // A time without a zone would mean another instant on each agent.
     expect(usageError(() => parseStartAt('2026-11-26T12:01:00', NOW)).code).toBe('BAD_START_AT');
-    expect(usageError(() => parseStartAt('2026-11-28T12:00:00Z', NOW)).message).toBe('--start-at: "2026-11-28T12:00:00Z" is more than 24h ahead; allowed: up to 24h from now');
+    expect(usageError(() => parseStartAt('2026-11-28T12:00:00Z', NOW)).message).toBe(
+      '--start-at: "2026-11-28T12:00:00Z" is more than 24h ahead; allowed: up to 24h from now',
+    );
   });
 
   it('make a segment request only with --target, an engine workload, enough connections and one cell for --start-at', () => {
@@ -42,8 +44,12 @@ describe('--segment and --start-at', () => {
     expect(segmentRequest({ segment: '1/2', startAt: '2026-11-26T12:01:00Z' }, req({}), NOW)).toEqual({ index: 1, count: 2, startAtMs: NOW + 60_000 });
     expect(segmentRequest({}, req({}), NOW)).toBeUndefined();
     expect(usageError(() => segmentRequest({ startAt: '@1795694460' }, req({}), NOW)).message).toMatch(/^--start-at needs --segment i\/N/);
-    expect(usageError(() => segmentRequest({ segment: '0/2' }, req({ workload: 'idle' }), NOW)).message).toBe('--segment: workload idle cannot be cut into segments; allowed: echo, work, mixed');
-    expect(usageError(() => segmentRequest({ segment: '0/20' }, req({}), NOW)).message).toBe('--segment: "0/20": 10 connections cannot be cut into 20 segments of at least one connection each');
+    expect(usageError(() => segmentRequest({ segment: '0/2' }, req({ workload: 'idle' }), NOW)).message).toBe(
+      '--segment: workload idle cannot be cut into segments; allowed: echo, work, mixed',
+    );
+    expect(usageError(() => segmentRequest({ segment: '0/20' }, req({}), NOW)).message).toBe(
+      '--segment: "0/20": 10 connections cannot be cut into 20 segments of at least one connection each',
+    );
     expect(usageError(() => segmentRequest({ segment: '0/2', startAt: '@1795694460' }, req({ repeat: '2' }), NOW)).message).toBe(
       '--start-at agrees one window, but this run has 2 cells (connections × repeats); allowed: one --connections value and --repeat 1',
     );

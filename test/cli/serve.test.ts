@@ -1,7 +1,7 @@
 /** `wsarena serve NAME`: one server in the foreground, reachable by any client, stopped cleanly by a signal. */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { buildMessage, nowUs, Op } from '../../protocol/wire.js';
@@ -29,7 +29,9 @@ function serve(args: string[]) {
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
   const ready = waitFor(
     async () => {
       const pid = /^pid\s+(\d+)$/m.exec(stdout);

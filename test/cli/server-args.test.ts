@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { usageError } from './helpers.js';
 import { collectRepeated, parseServerArgFlags } from '../../cli/server-args.js';
 import { formatServerArgs, type ServerSpec } from '../../servers/spec.js';
+import { usageError } from './helpers.js';
 
 const pool: ServerSpec = {
   name: 'pooled',
@@ -32,7 +32,7 @@ describe('--server-arg', () => {
 
   it('checks the value against the range the server declares', () => {
     const err = usageError(() => parseServerArgFlags(['max-threads=0'], [pool]));
-    expect(err.message).toBe("--server-arg max-threads (pooled): 0 is out of range; allowed: an integer from 1 to 20000");
+    expect(err.message).toBe('--server-arg max-threads (pooled): 0 is out of range; allowed: an integer from 1 to 20000');
     expect(usageError(() => parseServerArgFlags(['max-threads=lots'], [pool])).code).toBe('BAD_INTEGER');
     expect(usageError(() => parseServerArgFlags(['max-threads'], [pool])).code).toBe('BAD_SERVER_ARG');
     expect(usageError(() => parseServerArgFlags(['max-threads=1', 'max-threads=2'], [pool])).message).toContain('given twice');

@@ -67,7 +67,11 @@ describe('colour: --color, NO_COLOR, FORCE_COLOR', () => {
     expect(noColor.stdout).not.toContain(ESC);
     const forced = await runCli(['servers'], { env: { FORCE_COLOR: '1', NO_COLOR: '' } });
     expect(forced.stdout).toContain(ESC);
-    for (const args of [['servers', '--no-color'], ['--color', 'never', 'servers'], ['servers', '--color=never']]) {
+    for (const args of [
+      ['servers', '--no-color'],
+      ['--color', 'never', 'servers'],
+      ['servers', '--color=never'],
+    ]) {
       const r = await runCli(args, { env: { FORCE_COLOR: '1', NO_COLOR: '' } });
       expect(r.code).toBe(0);
       expect(r.stdout).not.toContain(ESC);
@@ -89,14 +93,15 @@ describe('help, version, bare wsarena', () => {
   });
   it('the help has exit codes and environment variables; run groups its flags; suite lists bench/scenarios', async () => {
     const top = await runCli(['--help']);
-    for (const s of ['Exit codes:', '130', 'Environment:', 'NO_COLOR', 'WSARENA_CLIENT_NODE_ARGS', 'WSARENA_CHROMIUM', 'WSARENA_JAVA_HOME']) expect(top.stdout).toContain(s);
+    for (const s of ['Exit codes:', '130', 'Environment:', 'NO_COLOR', 'WSARENA_CLIENT_NODE_ARGS', 'WSARENA_CHROMIUM', 'WSARENA_JAVA_HOME'])
+      expect(top.stdout).toContain(s);
     const run = await runCli(['run', '--help']);
     const headings = ['Servers:', 'Load:', 'Timing:', 'Output:', 'Advanced'].map((h) => run.stdout.indexOf(`\n${h}`));
     expect(headings.every((i) => i > 0)).toBe(true);
     expect([...headings].sort((a, b) => a - b)).toEqual(headings);
     expect(run.stdout).toMatch(/Output:[\s\S]*--export-csv/);
     const suite = await runCli(['suite', '--help']);
-    expect(suite.stdout.replace(/\s+/g, " ")).toContain("c10k, quick, reference, threaded-vs-async");
+    expect(suite.stdout.replace(/\s+/g, ' ')).toContain('c10k, quick, reference, threaded-vs-async');
   });
 });
 

@@ -20,9 +20,32 @@ it('the result folder becomes unwritable mid-run: exit 1, the file named, no sta
     swapped = true;
   }, 20);
   try {
-    const r = await runCli(['run', '--server', 'ws-loop', '--connections', '2', '--duration', '1s', '--warmup', '0', '--drain', '0', '--repeat', '3', '--no-pin', '--out', out, '--quiet'], { timeoutMs: 60_000 });
+    const r = await runCli(
+      [
+        'run',
+        '--server',
+        'ws-loop',
+        '--connections',
+        '2',
+        '--duration',
+        '1s',
+        '--warmup',
+        '0',
+        '--drain',
+        '0',
+        '--repeat',
+        '3',
+        '--no-pin',
+        '--out',
+        out,
+        '--quiet',
+      ],
+      { timeoutMs: 60_000 },
+    );
     expect(swapped).toBe(true);
-    expect(r.stderr).toBe(`Error: cannot write the result file ${out} (EEXIST: part of the path is a file, not a folder); its previous version, if any, is left in place\n`);
+    expect(r.stderr).toBe(
+      `Error: cannot write the result file ${out} (EEXIST: part of the path is a file, not a folder); its previous version, if any, is left in place\n`,
+    );
     expect(r.code).toBe(1);
     // The last good version (one cell, state running) is where it was written; no temp file beside it.
     expect(JSON.parse(readFileSync(join(dir, 'moved', 'out.json'), 'utf8')).cells.length).toBeGreaterThanOrEqual(1);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { buildHistogram, decodeHistogram, encodeHistogram, HIGHEST_TRACKABLE_US, mergeEncoded, recordUs, summarize, summarizeEncoded } from '../../clients/histogram.js';
+import {
+  buildHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  HIGHEST_TRACKABLE_US,
+  mergeEncoded,
+  recordUs,
+  summarize,
+  summarizeEncoded,
+} from '../../clients/histogram.js';
 
 function histogramOf(values: number[]): ReturnType<typeof buildHistogram> {
   const h = buildHistogram();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connectionOffsetUs, intendedSendUs, intervalUs } from '../../clients/schedule.js';
-import { segmentConnectionCount, segmentConnectionIndices, segmentProblem, segmentShare, type Segment } from '../../clients/segment.js';
+import { type Segment, segmentConnectionCount, segmentConnectionIndices, segmentProblem, segmentShare } from '../../clients/segment.js';
 
 const segmentsOf = (count: number): Segment[] => Array.from({ length: count }, (_, index) => ({ index, count }));
 
@@ -18,14 +18,22 @@ function segmentedSendTimes(connections: number, rateHz: number, count: number, 
   for (const seg of segmentsOf(count)) {
     const share = segmentShare({ connections, rateHz }, seg);
     const local = sendTimes(share.connections, share.rateHz!, share.phaseUs, rounds);
-    segmentConnectionIndices(connections, seg).forEach((c, k) => (byGlobal[c] = local[k]!));
+    segmentConnectionIndices(connections, seg).forEach((c, k) => {
+      byGlobal[c] = local[k]!;
+    });
   }
   return byGlobal;
 }
 
 describe('segments', () => {
   it('split the connections disjointly and completely, whatever the remainder', () => {
-    for (const [total, count] of [[10, 3], [9, 3], [100_000, 7], [5, 5], [1, 1]] as const) {
+    for (const [total, count] of [
+      [10, 3],
+      [9, 3],
+      [100_000, 7],
+      [5, 5],
+      [1, 1],
+    ] as const) {
       const all = segmentsOf(count).flatMap((s) => segmentConnectionIndices(total, s));
       expect(all.length).toBe(total);
       expect(new Set(all).size).toBe(total);
@@ -47,7 +55,17 @@ describe('segments', () => {
     const union = segmentedSendTimes(12, 600, 3, 20);
     for (let c = 0; c < 12; c++) for (let i = 0; i < 20; i++) expect(union[c]![i]).toBeCloseTo(whole[c]![i]!, 6);
     // The same multiset of instants, so the same load on the server at every moment.
-    expect(union.flat().sort((a, b) => a - b).map((t) => Math.round(t * 1e3))).toEqual(whole.flat().sort((a, b) => a - b).map((t) => Math.round(t * 1e3)));
+    expect(
+      union
+        .flat()
+        .sort((a, b) => a - b)
+        .map((t) => Math.round(t * 1e3)),
+    ).toEqual(
+      whole
+        .flat()
+        .sort((a, b) => a - b)
+        .map((t) => Math.round(t * 1e3)),
+    );
   });
 
   it('keep every send within interval · N / connections of its single-machine time otherwise', () => {

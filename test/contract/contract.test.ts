@@ -6,23 +6,23 @@
 import { connect, createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CloseCode,
-  HEADER_BYTES,
-  MAX_WORK_ITERATIONS,
-  Op,
   buildMessage,
   buildWorkReply,
   buildWorkRequest,
+  CloseCode,
+  HEADER_BYTES,
+  MAX_WORK_ITERATIONS,
   nowUs,
+  Op,
   type StatsSnapshot,
 } from '../../protocol/wire.js';
 import { MAX_PAYLOAD_BYTES } from '../../servers/common/limits.js';
 import { ServerLaunchError } from '../../servers/errors.js';
-import { fetchStats, startServer, type RunningServer } from '../../servers/launch.js';
+import { fetchStats, type RunningServer, startServer } from '../../servers/launch.js';
 import { getServer, listServers } from '../../servers/registry.js';
 import { transportOf } from '../../servers/spec.js';
-import { TestClient } from './client.js';
 import { loadWorkVectors } from '../protocol/work-vectors.js';
+import { TestClient } from './client.js';
 import { waitFor } from './wait.js';
 
 /** Servers a CI run must be able to start; a missing one fails the run instead of being skipped. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../protocol/paths.js';
-import { findCycle, importGraph, type ImportGraph } from './import-graph.js';
+import { findCycle, type ImportGraph, importGraph } from './import-graph.js';
 
 /** Every source folder: no file may reach itself through imports (issue 11: bench/runner → workloads → context → runner was one). */
 const SOURCE_FOLDERS = ['core', 'protocol', 'servers', 'clients', 'bench', 'results', 'report', 'probe', 'profile', 'cli'];
@@ -20,7 +20,15 @@ describe('import circles', () => {
       ['d.ts', ['a.ts']],
     ]);
     expect(findCycle(circle)).toEqual(['a.ts', 'b.ts', 'c.ts', 'a.ts']);
-    expect(findCycle(new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', []]]))).toBeNull();
+    expect(
+      findCycle(
+        new Map([
+          ['a.ts', ['b.ts']],
+          ['b.ts', ['c.ts']],
+          ['c.ts', []],
+        ]),
+      ),
+    ).toBeNull();
     expect(findCycle(new Map([['a.ts', ['a.ts']]]))).toEqual(['a.ts', 'a.ts']);
   });
 

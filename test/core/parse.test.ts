@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { usageError } from '../cli/helpers.js';
 import { parseBytes, parseCpuList, parseDurationMs, parseInteger, parseIntegerList } from '../../core/parse.js';
+import { usageError } from '../cli/helpers.js';
 
 describe('parseDurationMs', () => {
   it('reads units and bare seconds', () => {
@@ -15,7 +15,8 @@ describe('parseDurationMs', () => {
     expect(err.code).toBe('BAD_DURATION');
     expect(err.message).toBe('--duration: "10x" is not a duration; use a number with ms, s, m or h (e.g. 10s, 500ms)');
     expect(usageError(() => parseDurationMs('--duration', '0s')).message).toContain('must be longer than 0');
-  });  it('caps durations at 24 h, naming the flag (issue 14: longer runs overflow setTimeout and the samples)', () => {
+  });
+  it('caps durations at 24 h, naming the flag (issue 14: longer runs overflow setTimeout and the samples)', () => {
     expect(parseDurationMs('--duration', '24h')).toBe(86_400_000);
     const err = usageError(() => parseDurationMs('--duration', '25h'));
     expect(err.code).toBe('OUT_OF_RANGE');

@@ -1,10 +1,10 @@
+import { Job } from 'kubernetes-models/batch/v1/Job';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
-import { Job } from 'kubernetes-models/batch/v1/Job';
-import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { k8sManifests } from '../../deploy/k8s.js';
-import { planFileSchema, type PlanFile } from '../../deploy/plan-file.js';
+import { type PlanFile, planFileSchema } from '../../deploy/plan-file.js';
 import { toYamlDocuments } from '../../deploy/yaml.js';
 import { runCli } from '../cli/helpers.js';
 
@@ -21,13 +21,39 @@ function validate(doc: Record<string, unknown>): void {
   new Model(doc as never).validate();
 }
 
-const PLAN: PlanFile = { kind: 'wsarena-plan', version: 1, agents: 3, startAt: '2026-11-26T13:00:00.000Z', run: ['--target', 'ws://ws.bench.svc:9001/', '--connections', '300', '--rate', '3000'] };
+const PLAN: PlanFile = {
+  kind: 'wsarena-plan',
+  version: 1,
+  agents: 3,
+  startAt: '2026-11-26T13:00:00.000Z',
+  run: ['--target', 'ws://ws.bench.svc:9001/', '--connections', '300', '--rate', '3000'],
+};
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: parsed YAML manifests, walked by key in the assertions.
+type Json = Record<string, any>;
 
 describe('plan --k8s', () => {
   it('prints manifests the Kubernetes API schema accepts: ConfigMap with the plan, results claim, Indexed Job of N', async () => {
-    const r = await runCli(['plan', '--agents', '3', '--target', 'ws://ws.bench.svc:9001/', '--connections', '300', '--rate', '3000', '--duration', '10s', '--start-at', '2026-11-26T13:00:00Z', '--k8s', '--image', 'registry.example/wsarena:0.1', '--namespace', 'bench']);
+    const r = await runCli([
+      'plan',
+      '--agents',
+      '3',
+      '--target',
+      'ws://ws.bench.svc:9001/',
+      '--connections',
+      '300',
+      '--rate',
+      '3000',
+      '--duration',
+      '10s',
+      '--start-at',
+      '2026-11-26T13:00:00Z',
+      '--k8s',
+      '--image',
+      'registry.example/wsarena:0.1',
+      '--namespace',
+      'bench',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const docs = YAML.parseAllDocuments(r.stdout).map((d) => d.toJS() as Json);
@@ -36,15 +62,32 @@ describe('plan --k8s', () => {
 
     const [configMap, claim, job] = docs as [Json, Json, Json];
     const plan = planFileSchema.parse(JSON.parse(configMap.data['plan.json']));
-    expect(plan).toEqual({ kind: 'wsarena-plan', version: 1, agents: 3, startAt: '2026-11-26T13:00:00.000Z', run: ['--target', 'ws://ws.bench.svc:9001/', '--connections', '300', '--duration', '10s', '--rate', '3000'] });
+    expect(plan).toEqual({
+      kind: 'wsarena-plan',
+      version: 1,
+      agents: 3,
+      startAt: '2026-11-26T13:00:00.000Z',
+      run: ['--target', 'ws://ws.bench.svc:9001/', '--connections', '300', '--duration', '10s', '--rate', '3000'],
+    });
     expect(claim.spec.accessModes).toEqual(['ReadWriteMany']);
     expect(job.metadata.namespace).toBe('bench');
     expect(job.spec).toMatchObject({ completionMode: 'Indexed', completions: 3, parallelism: 3, backoffLimit: 0 });
     const pod = job.spec.template.spec;
     const container = pod.containers[0];
-    expect(container.args).toEqual(['run', '--plan', '/plan/plan.json', '--segment', '$(SEGMENT_INDEX)/3', '--out', '/results/segment-$(SEGMENT_INDEX).json', '--quiet']);
+    expect(container.args).toEqual([
+      'run',
+      '--plan',
+      '/plan/plan.json',
+      '--segment',
+      '$(SEGMENT_INDEX)/3',
+      '--out',
+      '/results/segment-$(SEGMENT_INDEX).json',
+      '--quiet',
+    ]);
     // The completion index, which the Job controller writes on each pod, chooses the segment.
-    expect(container.env).toEqual([{ name: 'SEGMENT_INDEX', valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } }]);
+    expect(container.env).toEqual([
+      { name: 'SEGMENT_INDEX', valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } },
+    ]);
     expect(pod.volumes).toEqual([
       { name: 'plan', configMap: { name: 'wsarena-plan' } },
       { name: 'results', persistentVolumeClaim: { claimName: 'wsarena-results' } },
@@ -72,7 +115,13 @@ describe('plan --k8s', () => {
   it('prints the plan file without --k8s, and refuses a plan no agent could run', async () => {
     const r = await runCli(['plan', '--agents', '2', '--target', 'ws://10.0.0.1:9001/', '--connections', '10']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ kind: 'wsarena-plan', version: 1, agents: 2, startAt: null, run: ['--target', 'ws://10.0.0.1:9001/', '--connections', '10'] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      kind: 'wsarena-plan',
+      version: 1,
+      agents: 2,
+      startAt: null,
+      run: ['--target', 'ws://10.0.0.1:9001/', '--connections', '10'],
+    });
     const tooFew = await runCli(['plan', '--agents', '4', '--target', 'ws://10.0.0.1:9001/', '--connections', '3']);
     expect(tooFew.code).toBe(2);
     expect(tooFew.stderr).toBe('Error: --agents: 4 agents need at least 4 connections each cell; --connections has 3\n');

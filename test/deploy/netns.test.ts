@@ -5,15 +5,15 @@
  * `wsarena merge` puts them together. All traffic stays inside the namespaces (10.213.0.0/24 exists in
  * none other); they, and every address in them, are removed at the end whatever happens.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResultFile } from '../../results/schema.js';
 import { distPath } from '../../protocol/paths.js';
-import { summedBuckets, hdrBuckets } from '../fixtures/hdr-buckets.js';
+import type { ResultFile } from '../../results/schema.js';
 import { runCli } from '../cli/helpers.js';
+import { hdrBuckets, summedBuckets } from '../fixtures/hdr-buckets.js';
 
 const AGENTS = 3;
 const TAG = `wsa${process.pid % 100_000}`;
@@ -58,7 +58,9 @@ function cleanUp(): void {
 
 /** Namespaces of an earlier run of this test that was killed before its cleanup (its pid is gone). */
 function removeStale(): void {
-  for (const ns of execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]!)) {
+  for (const ns of execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => l.split(' ')[0]!)) {
     const m = /^wsa(\d+)-(srv|a\d+)$/.exec(ns);
     if (!m || Number(m[1]) === process.pid % 100_000) continue;
     try {
@@ -145,15 +147,38 @@ describe.skipIf(SKIP !== null)(`three agents on separate network hosts, merged${
     // Time for three CLIs to start on a busy two-core box, estimate their clocks and connect.
     const startAt = new Date(Date.now() + 9_000).toISOString();
     const plan = await runCli([
-      'plan', '--agents', String(AGENTS), '--target', TARGET, '--contract', '--connections', '240', '--rate', '2400',
-      '--warmup', '2s', '--duration', '3s', '--drain', '1s', '--client-workers', '1', '--no-pin', '--start-at', startAt,
+      'plan',
+      '--agents',
+      String(AGENTS),
+      '--target',
+      TARGET,
+      '--contract',
+      '--connections',
+      '240',
+      '--rate',
+      '2400',
+      '--warmup',
+      '2s',
+      '--duration',
+      '3s',
+      '--drain',
+      '1s',
+      '--client-workers',
+      '1',
+      '--no-pin',
+      '--start-at',
+      startAt,
     ]);
     expect(plan.stderr).toBe('');
     writeFileSync(join(dir, 'plan.json'), plan.stdout);
     const runs = await Promise.all(
-      Array.from({ length: AGENTS }, (_, k) => cliIn(agentNs(k), ['run', '--plan', join(dir, 'plan.json'), '--segment', `${k}/${AGENTS}`, '--out', join(dir, `seg-${k}.json`), '--quiet'])),
+      Array.from({ length: AGENTS }, (_, k) =>
+        cliIn(agentNs(k), ['run', '--plan', join(dir, 'plan.json'), '--segment', `${k}/${AGENTS}`, '--out', join(dir, `seg-${k}.json`), '--quiet']),
+      ),
     );
-    runs.forEach((r, k) => expect(r.code, `agent ${k}: ${r.stderr}`).toBe(0));
+    runs.forEach((r, k) => {
+      expect(r.code, `agent ${k}: ${r.stderr}`).toBe(0);
+    });
     const files = Array.from({ length: AGENTS }, (_, k) => join(dir, `seg-${k}.json`));
     const merge = await runCli(['merge', ...files, '--out', join(dir, 'merged.json')]);
     expect(merge.code, merge.stderr).toBe(0);
@@ -191,7 +216,17 @@ describe.skipIf(SKIP !== null)(`three agents on separate network hosts, merged${
     expect(merged.merge!.startSpreadMs).toBeLessThan(2_000);
     expect(merged.merge!.warnings).toEqual([]);
     // The plan's flags, then the agent's own (in run's help order): the command that repeats this segment.
-    expect(segments[2]!.command).toEqual(['run', ...JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')).run, '--out', join(dir, 'seg-2.json'), '--quiet', '--segment', '2/3', '--plan', join(dir, 'plan.json')]);
+    expect(segments[2]!.command).toEqual([
+      'run',
+      ...JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')).run,
+      '--out',
+      join(dir, 'seg-2.json'),
+      '--quiet',
+      '--segment',
+      '2/3',
+      '--plan',
+      join(dir, 'plan.json'),
+    ]);
   });
 
   it('merged sent = received + counted losses, and equals the agents’ sums', () => {

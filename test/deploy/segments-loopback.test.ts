@@ -2,7 +2,7 @@
  * Two segments of one plan on this machine's loopback, merged: the same path as the network-namespace
  * test (test/deploy/netns.test.ts) for machines where that one is skipped (not root).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,10 +38,37 @@ describe('two segments on loopback, merged', () => {
     const startAt = new Date(Date.now() + 6_000).toISOString();
     const runs = await Promise.all(
       [0, 1].map((k) =>
-        runCli(['run', '--target', url, '--contract', '--segment', `${k}/2`, '--start-at', startAt, '--connections', '21', '--rate', '420', '--warmup', '1s', '--duration', '1s', '--drain', '500ms', '--client-workers', '1', '--no-pin', '--quiet', '--out', join(dir, `seg-${k}.json`)]),
+        runCli([
+          'run',
+          '--target',
+          url,
+          '--contract',
+          '--segment',
+          `${k}/2`,
+          '--start-at',
+          startAt,
+          '--connections',
+          '21',
+          '--rate',
+          '420',
+          '--warmup',
+          '1s',
+          '--duration',
+          '1s',
+          '--drain',
+          '500ms',
+          '--client-workers',
+          '1',
+          '--no-pin',
+          '--quiet',
+          '--out',
+          join(dir, `seg-${k}.json`),
+        ]),
       ),
     );
-    runs.forEach((r, k) => expect(r.code, `agent ${k}: ${r.stderr}`).toBe(0));
+    runs.forEach((r, k) => {
+      expect(r.code, `agent ${k}: ${r.stderr}`).toBe(0);
+    });
     const merge = await runCli(['merge', join(dir, 'seg-0.json'), join(dir, 'seg-1.json'), '--out', join(dir, 'merged.json')]);
     expect(merge.code, merge.stderr).toBe(0);
     segments = [0, 1].map((k) => JSON.parse(readFileSync(join(dir, `seg-${k}.json`), 'utf8')) as ResultFile);
@@ -61,7 +88,8 @@ describe('two segments on loopback, merged', () => {
   it('merged counts and histograms are exactly the agents’ together', () => {
     const load = merged.cells[0]!.load!;
     expect(load.counts.sent).toBe(load.counts.received + load.counts.lost);
-    for (const k of ['sent', 'received', 'lost'] as const) expect(load.counts[k]).toBe(segments[0]!.cells[0]!.load!.counts[k] + segments[1]!.cells[0]!.load!.counts[k]);
+    for (const k of ['sent', 'received', 'lost'] as const)
+      expect(load.counts[k]).toBe(segments[0]!.cells[0]!.load!.counts[k] + segments[1]!.cells[0]!.load!.counts[k]);
     expect(hdrBuckets(load.corrected!.encoded)).toEqual(summedBuckets(segments.map((s) => s.cells[0]!.load!.corrected!.encoded)));
     expect(load.corrected!.count).toBe(load.counts.received);
   });

@@ -1,9 +1,10 @@
 /** `wsarena probe` end to end: the built binary, its table, its result file, and its usage errors. */
+
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { probeSectionOf } from '../../probe/run.js';
 import { readResultFile } from '../../results/reader.js';
-import { existsSync } from 'node:fs';
 import { runCli, tempDir } from '../cli/helpers.js';
 
 describe('wsarena probe', () => {

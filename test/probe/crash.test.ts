@@ -3,10 +3,10 @@
  * probes after it run against the new process.
  */
 import { describe, expect, it } from 'vitest';
-import { READY_PREFIX } from '../../protocol/wire.js';
 import { runBattery } from '../../probe/battery.js';
 import { launchTarget } from '../../probe/target.js';
 import { DEFAULT_PROBE_SETTINGS } from '../../probe/types.js';
+import { READY_PREFIX } from '../../protocol/wire.js';
 import type { ServerSpec } from '../../servers/spec.js';
 
 /** A `ws` echo server that exits as soon as it receives a message over 64 KiB. */
@@ -42,7 +42,12 @@ describe('a probe that crashes the server', () => {
     const firstPid = target.pid;
     try {
       // No bisection: the first refusal (128 KiB, the crash) ends the probe.
-      const records = await runBattery(target, { ...DEFAULT_PROBE_SETTINGS, answerTimeoutMs: 1_000, maxMessageBudgetMs: 0, only: ['max-message', 'ping-pong'] });
+      const records = await runBattery(target, {
+        ...DEFAULT_PROBE_SETTINGS,
+        answerTimeoutMs: 1_000,
+        maxMessageBudgetMs: 0,
+        only: ['max-message', 'ping-pong'],
+      });
       const [crash, after] = records;
       expect(crash!.id).toBe('max-message');
       expect(crash!.verdict).toBe('differs');

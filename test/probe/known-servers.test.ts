@@ -2,9 +2,9 @@
  * Each probe against servers whose behaviour is known: `ws` configured in the test (maxPayload 1 MiB, or
  * pinging and closing idle connections on purpose), and a raw TCP server that accepts and never answers.
  */
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocketServer, type ServerOptions, type WebSocket as ServerSocket } from 'ws';
+import { type ServerOptions, type WebSocket as ServerSocket, WebSocketServer } from 'ws';
 import { batteryBoundMs, runBattery, selectProbes } from '../../probe/battery.js';
 import { externalTarget } from '../../probe/target.js';
 import { DEFAULT_PROBE_SETTINGS, type ProbeRecord, type ProbeSettings } from '../../probe/types.js';
@@ -74,7 +74,13 @@ describe('size probes against ws with maxPayload 1 MiB', () => {
     const max = get(records, 'max-message');
     expect(max.verdict, max.observed).toBe('as-rfc');
     expect(max.details).toMatchObject({ largestAcceptedBytes: MiB, smallestRefusedBytes: MiB + 1, exact: true });
-    expect(max.details['refusal']).toMatchObject({ bytes: MiB + 1, accepted: false, silentDrop: false, crashed: false, reaction: { kind: 'close', code: 1009 } });
+    expect(max.details['refusal']).toMatchObject({
+      bytes: MiB + 1,
+      accepted: false,
+      silentDrop: false,
+      crashed: false,
+      reaction: { kind: 'close', code: 1009 },
+    });
     expect(max.observed).toMatch(/accepts 1 MiB; 1 MiB \+ 1 B → close 1009/);
 
     const reassembly = get(records, 'fragmented-reassembly');
@@ -190,7 +196,13 @@ describe('handshake, close and bad-input probes against ws', () => {
 describe('a server that accepts TCP and never answers', () => {
   it('every probe reports "no answer" within its time bound', async () => {
     const url = await startSilent();
-    const settings: ProbeSettings = { ...DEFAULT_PROBE_SETTINGS, answerTimeoutMs: 300, keepaliveWindowMs: 300, backpressureWindowMs: 300, maxMessageCapBytes: MiB };
+    const settings: ProbeSettings = {
+      ...DEFAULT_PROBE_SETTINGS,
+      answerTimeoutMs: 300,
+      keepaliveWindowMs: 300,
+      backpressureWindowMs: 300,
+      maxMessageCapBytes: MiB,
+    };
     const target = await externalTarget(url, null);
     const started = performance.now();
     const records = await runBattery(target, settings);

@@ -1,5 +1,5 @@
 /** Pure pieces of the probe battery: frame builders, /proc parsing, formatting, selection, errors, table, schema. */
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame, Opcode } from '../../clients/rfc6455/frame.js';
 import { computeAccept, HandshakeError } from '../../clients/rfc6455/handshake.js';
@@ -91,9 +91,17 @@ describe('selectProbes', () => {
 
 describe('outcomeOfError', () => {
   it('an unanswered handshake is an observation; refused connections and bugs are errors', () => {
-    expect(outcomeOfError(new HandshakeError('HANDSHAKE_TIMEOUT', 'x'), DEFAULT_PROBE_SETTINGS)).toMatchObject({ verdict: 'no-answer', observed: 'no answer to the handshake within 2 s' });
-    expect(outcomeOfError(new HandshakeError('HANDSHAKE_BAD_STATUS', 'expected status 101, got 404 Not Found'), DEFAULT_PROBE_SETTINGS)).toMatchObject({ verdict: 'error' });
-    expect(outcomeOfError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), DEFAULT_PROBE_SETTINGS)).toMatchObject({ verdict: 'error', details: { error: 'ECONNREFUSED' } });
+    expect(outcomeOfError(new HandshakeError('HANDSHAKE_TIMEOUT', 'x'), DEFAULT_PROBE_SETTINGS)).toMatchObject({
+      verdict: 'no-answer',
+      observed: 'no answer to the handshake within 2 s',
+    });
+    expect(outcomeOfError(new HandshakeError('HANDSHAKE_BAD_STATUS', 'expected status 101, got 404 Not Found'), DEFAULT_PROBE_SETTINGS)).toMatchObject({
+      verdict: 'error',
+    });
+    expect(outcomeOfError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), DEFAULT_PROBE_SETTINGS)).toMatchObject({
+      verdict: 'error',
+      details: { error: 'ECONNREFUSED' },
+    });
     expect(outcomeOfError(new TypeError('boom'), DEFAULT_PROBE_SETTINGS)).toMatchObject({ verdict: 'error', observed: 'probe failed: boom' });
   });
 });
@@ -106,7 +114,15 @@ const SECTION: ProbeSection = {
       url: 'ws://127.0.0.1:1/',
       knobs: { library: 'lib@1' },
       probes: [
-        { id: 'max-message', title: 'Largest message accepted', expected: 'close 1009 (§7.4.1)', observed: 'accepts 16 MiB', verdict: 'as-rfc', details: {}, durationMs: 900 },
+        {
+          id: 'max-message',
+          title: 'Largest message accepted',
+          expected: 'close 1009 (§7.4.1)',
+          observed: 'accepts 16 MiB',
+          verdict: 'as-rfc',
+          details: {},
+          durationMs: 900,
+        },
         { id: 'idle-close', title: 'Idle', expected: 'none (§7.1.2)', observed: 'none within 5 s', verdict: 'as-rfc', details: {}, durationMs: 0 },
       ],
       error: null,
@@ -117,7 +133,17 @@ const SECTION: ProbeSection = {
       server: 'b',
       url: 'ws://127.0.0.1:2/',
       knobs: {},
-      probes: [{ id: 'max-message', title: 'Largest message accepted', expected: 'close 1009 (§7.4.1)', observed: 'TCP reset', verdict: 'differs', details: {}, durationMs: 1000 }],
+      probes: [
+        {
+          id: 'max-message',
+          title: 'Largest message accepted',
+          expected: 'close 1009 (§7.4.1)',
+          observed: 'TCP reset',
+          verdict: 'differs',
+          details: {},
+          durationMs: 1000,
+        },
+      ],
       error: null,
       crashes: 1,
       durationMs: 1_000,

@@ -13,7 +13,13 @@ import { getServer } from '../../servers/registry.js';
 const MiB = 1024 * 1024;
 
 /** Shorter windows than the CLI defaults; the limits found do not depend on them. */
-const SETTINGS: ProbeSettings = { ...DEFAULT_PROBE_SETTINGS, answerTimeoutMs: 1_000, keepaliveWindowMs: 1_000, backpressureWindowMs: 3_000, backpressureBytes: 40 * MiB };
+const SETTINGS: ProbeSettings = {
+  ...DEFAULT_PROBE_SETTINGS,
+  answerTimeoutMs: 1_000,
+  keepaliveWindowMs: 1_000,
+  backpressureWindowMs: 3_000,
+  backpressureBytes: 40 * MiB,
+};
 
 function byId(records: ProbeRecord[]): Map<string, ProbeRecord> {
   return new Map(records.map((r) => [r.id, r]));
@@ -41,7 +47,10 @@ describe('ws-loop: the whole battery', () => {
   });
 
   it('finds the configured 16 MiB limit, refused with 1009, in one frame and in fragments', () => {
-    expect(get(records, 'max-message')).toMatchObject({ verdict: 'as-rfc', details: { largestAcceptedBytes: 16 * MiB, smallestRefusedBytes: 16 * MiB + 1, exact: true } });
+    expect(get(records, 'max-message')).toMatchObject({
+      verdict: 'as-rfc',
+      details: { largestAcceptedBytes: 16 * MiB, smallestRefusedBytes: 16 * MiB + 1, exact: true },
+    });
     expect(get(records, 'max-message').details['refusal']).toMatchObject({ reaction: { kind: 'close', code: 1009 } });
     expect(get(records, 'fragmented-limit').verdict).toBe('as-rfc');
     expect(get(records, 'fragmented-reassembly').verdict).toBe('as-rfc');

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCpuProfile } from '../../profile/cpuprofile.js';
-import { readProfileManifest, type ProfileManifest } from '../../profile/manifest.js';
+import { type ProfileManifest, readProfileManifest } from '../../profile/manifest.js';
 import { readResultFile } from '../../results/reader.js';
 import { goGoroutines } from '../../servers/go-goroutines/spec.js';
 import { runCli, tempDir } from '../cli/helpers.js';
@@ -19,7 +19,9 @@ function manifestFrom(stdout: string): ProfileManifest {
 describe('wsarena profile', () => {
   it('--tool cpuprof on ws-loop: a .cpuprofile whose top self time names ws or our handler, next to both result files', async () => {
     const dir = tempDir('wsarena-profile-');
-    const res = await runCli(['profile', ...SHORT, '--connections', '100', '--duration', '2s', '--tool', 'cpuprof', '--profiles-dir', dir, '--json', '-q'], { timeoutMs: 60_000 });
+    const res = await runCli(['profile', ...SHORT, '--connections', '100', '--duration', '2s', '--tool', 'cpuprof', '--profiles-dir', dir, '--json', '-q'], {
+      timeoutMs: 60_000,
+    });
     expect(res.code, res.stderr).toBe(0);
     const printed = manifestFrom(res.stdout);
     const folder = join(dir, printed.id);
@@ -75,7 +77,11 @@ describe('wsarena profile', () => {
 
   it.each([
     ['writes no report', 'no-report', /Error: clinic flame wrote no HTML report into .+ \(exit code 0\); its last output:\n.*To generate the report/s],
-    ['exits at once doing nothing', 'silent-exit', /Error: the profiled run \(ws-loop under clinic flame\) failed: ws-loop exited with code 0 before it was ready/],
+    [
+      'exits at once doing nothing',
+      'silent-exit',
+      /Error: the profiled run \(ws-loop under clinic flame\) failed: ws-loop exited with code 0 before it was ready/,
+    ],
   ])('a profiler that %s gives exit 1, a message and a failed manifest', async (_what, mode, message) => {
     const dir = tempDir('wsarena-profile-');
     const res = await runCli(['profile', ...SHORT, '--tool', 'flame', '--no-baseline', '--profiles-dir', dir, '-q'], {
@@ -87,7 +93,10 @@ describe('wsarena profile', () => {
     const folder = /^\(profile folder: (.+); details in profile\.json\)$/m.exec(res.stderr)?.[1];
     const manifestPath = join(folder ?? '', 'profile.json');
     expect(existsSync(manifestPath), res.stderr).toBe(true);
-    expect(readProfileManifest(manifestPath)).toMatchObject({ status: 'failed', error: expect.stringMatching(message.source.includes('wrote no') ? /wrote no HTML/ : /before it was ready/) });
+    expect(readProfileManifest(manifestPath)).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(message.source.includes('wrote no') ? /wrote no HTML/ : /before it was ready/),
+    });
   });
 
   it.each([
@@ -105,7 +114,9 @@ describe('wsarena profile', () => {
 
   it.skipIf(!goGoroutines.availability().available)('--tool cpuprof on go-goroutines: a pprof CPU profile from the measured window, summarised', async () => {
     const dir = tempDir('wsarena-profile-');
-    const res = await runCli(['profile', ...SHORT, '--server', 'go-goroutines', '--tool', 'cpuprof', '--no-baseline', '--profiles-dir', dir, '--json', '-q'], { timeoutMs: 60_000 });
+    const res = await runCli(['profile', ...SHORT, '--server', 'go-goroutines', '--tool', 'cpuprof', '--no-baseline', '--profiles-dir', dir, '--json', '-q'], {
+      timeoutMs: 60_000,
+    });
     expect(res.code, res.stderr).toBe(0);
     const manifest = manifestFrom(res.stdout);
     expect(manifest.language).toBe('go');

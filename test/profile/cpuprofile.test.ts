@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RunError } from '../../core/errors.js';
-import { classifyFrame, parseCpuProfile, summarizeCpuProfiles, type CpuProfile } from '../../profile/cpuprofile.js';
+import { type CpuProfile, classifyFrame, parseCpuProfile, summarizeCpuProfiles } from '../../profile/cpuprofile.js';
 
 const FIXTURE = new URL('./fixtures/tiny.cpuprofile', import.meta.url);
 // 12 samples of 1 ms: parseFrame ×4, handleMessage ×2, fib ×3 (two of them recursive), GC ×1, idle ×2.
@@ -65,7 +65,11 @@ describe('parseCpuProfile', () => {
     ['not JSON', '{', /invalid JSON/],
     ['no nodes', '{"nodes":[],"startTime":0,"endTime":1}', /"nodes" is missing or empty/],
     ['a node without a callFrame', '{"nodes":[{"id":1}],"startTime":0,"endTime":1}', /lacks an id or a callFrame/],
-    ['samples and deltas of different lengths', '{"nodes":[{"id":1,"callFrame":{"functionName":"(root)","url":""}}],"startTime":0,"endTime":1,"samples":[1],"timeDeltas":[]}', /same length/],
+    [
+      'samples and deltas of different lengths',
+      '{"nodes":[{"id":1,"callFrame":{"functionName":"(root)","url":""}}],"startTime":0,"endTime":1,"samples":[1],"timeDeltas":[]}',
+      /same length/,
+    ],
   ])('refuses %s with BAD_CPUPROFILE', (_what, text, message) => {
     let error: unknown;
     try {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { busyMachineCaveat, measureCpuBusyShare, profileVsProcCaveat } from '../../profile/caveats.js';
 import { renderProfileReport } from '../../profile/format.js';
-import { profileManifestSchema, type ProfileManifest } from '../../profile/manifest.js';
+import { type ProfileManifest, profileManifestSchema } from '../../profile/manifest.js';
 import { describeCpuProfileName, newProfileId, overheadOf } from '../../profile/run.js';
 import type { ProfileSummary } from '../../profile/summary.js';
 import type { Cell } from '../../results/schema.js';
@@ -18,9 +18,29 @@ const summary: ProfileSummary = {
   samples: 4000,
   bySelf: [
     { name: 'writev', location: null, origin: 'native', package: null, selfMs: 3000, selfFraction: 0.6, totalMs: 3000, totalFraction: 0.6 },
-    { name: 'unmask', location: 'node_modules/ws/lib/buffer-util.js:135:38', origin: 'dependency', package: 'ws', selfMs: 80, selfFraction: 0.016, totalMs: 80, totalFraction: 0.016 },
+    {
+      name: 'unmask',
+      location: 'node_modules/ws/lib/buffer-util.js:135:38',
+      origin: 'dependency',
+      package: 'ws',
+      selfMs: 80,
+      selfFraction: 0.016,
+      totalMs: 80,
+      totalFraction: 0.016,
+    },
   ],
-  byTotal: [{ name: 'socketOnData', location: 'node_modules/ws/lib/websocket.js:1437:22', origin: 'dependency', package: 'ws', selfMs: 1, selfFraction: 0.0002, totalMs: 4400, totalFraction: 0.88 }],
+  byTotal: [
+    {
+      name: 'socketOnData',
+      location: 'node_modules/ws/lib/websocket.js:1437:22',
+      origin: 'dependency',
+      package: 'ws',
+      selfMs: 1,
+      selfFraction: 0.0002,
+      totalMs: 4400,
+      totalFraction: 0.88,
+    },
+  ],
 };
 
 const manifest: ProfileManifest = {
@@ -58,7 +78,9 @@ describe('renderProfileReport', () => {
 
   it('does not call a faster profiled run a cost', () => {
     const faster = { ...manifest, overhead: { baselineMsgsPerSec: 80_000, profiledMsgsPerSec: 100_000, ratio: 1.25 } };
-    expect(renderProfileReport(faster, '/r/x', { cwd: '/r' })).toMatch(/1\.25× \(no measurable cost: run-to-run noise is larger than the profiler's overhead here\)/);
+    expect(renderProfileReport(faster, '/r/x', { cwd: '/r' })).toMatch(
+      /1\.25× \(no measurable cost: run-to-run noise is larger than the profiler's overhead here\)/,
+    );
   });
 
   it('says when there is no unprofiled run to compare with', () => {
@@ -82,7 +104,9 @@ describe('caveats', () => {
 
   it('flags wall time charged to the stack when V8 saw more work than /proc', () => {
     // 4.5 s busy in a 5 s window = 0.9 cores in V8's eyes; /proc says 0.3.
-    expect(profileVsProcCaveat(summary, 5000, 0.3)).toMatch(/V8 saw the server busy for 0\.90 cores .* \/proc says it ran on a CPU for 0\.30 cores.*probably writev/);
+    expect(profileVsProcCaveat(summary, 5000, 0.3)).toMatch(
+      /V8 saw the server busy for 0\.90 cores .* \/proc says it ran on a CPU for 0\.30 cores.*probably writev/,
+    );
   });
 
   it('flags native work V8 files as idle when /proc saw more work than V8', () => {

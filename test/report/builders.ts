@@ -31,38 +31,47 @@ export function run(s: RunSpec): MeasuredCell {
   const failed = s.status === 'failed';
   const connections = s.connections ?? 100;
   const workload = s.workload ?? 'echo';
-  return measured(cell({
-    id: `${s.server}/${workload}/c${connections}/r${s.repeat ?? 0}`,
-    server: s.server,
-    params: { ...cell().params, workload, connections, depth: s.depth ?? 1 },
-    repeat: s.repeat ?? 0,
-    status: s.status ?? 'ok',
-    error: s.error ?? null,
-    pinning: { serverCpus: s.serverCpus ?? '0', clientCpus: '1', applied: true, reason: null, sharedCores: false },
-    load: failed ? null : loadReport({ achievedRateHz: s.msgsPerSec, service: summary(s.p99Us ?? 1000), byClass: s.byClass ?? null }),
-    serverResources: failed
-      ? null
-      : {
-          cpuSeconds: 1,
-          cpuCoreFraction: 0.9,
-          cpuUsPerMessage: s.cpuUsPerMessage === undefined ? 10 : s.cpuUsPerMessage,
-          rssBytesMax: 1e8,
-          rssBytesEnd: 1e8,
-          threadsMax: 1,
-          fdsMax: 10,
-          processesMax: 1,
-          sampleIntervalMs: 250,
-          samples: [],
-        },
-    verdict: failed
-      ? null
-      : {
-          verdict: s.verdict ?? 'server-bound',
-          reasons: [s.verdict === 'client-bound' ? 'client worker CPU at 97% of a core (≥ 85%)' : 'server at 97% of its 1 CPU(s)'],
-          numbers: { serverCpuCoreFraction: 0.97, serverCpuCount: 1, clientCpuCoreFractionMax: 0.5, clientEventLoopDelayP99Ms: 1, clientSendLagP99Us: 0, achievedToTargetRatio: null },
-          sharedCores: false,
-        },
-  }));
+  return measured(
+    cell({
+      id: `${s.server}/${workload}/c${connections}/r${s.repeat ?? 0}`,
+      server: s.server,
+      params: { ...cell().params, workload, connections, depth: s.depth ?? 1 },
+      repeat: s.repeat ?? 0,
+      status: s.status ?? 'ok',
+      error: s.error ?? null,
+      pinning: { serverCpus: s.serverCpus ?? '0', clientCpus: '1', applied: true, reason: null, sharedCores: false },
+      load: failed ? null : loadReport({ achievedRateHz: s.msgsPerSec, service: summary(s.p99Us ?? 1000), byClass: s.byClass ?? null }),
+      serverResources: failed
+        ? null
+        : {
+            cpuSeconds: 1,
+            cpuCoreFraction: 0.9,
+            cpuUsPerMessage: s.cpuUsPerMessage === undefined ? 10 : s.cpuUsPerMessage,
+            rssBytesMax: 1e8,
+            rssBytesEnd: 1e8,
+            threadsMax: 1,
+            fdsMax: 10,
+            processesMax: 1,
+            sampleIntervalMs: 250,
+            samples: [],
+          },
+      verdict: failed
+        ? null
+        : {
+            verdict: s.verdict ?? 'server-bound',
+            reasons: [s.verdict === 'client-bound' ? 'client worker CPU at 97% of a core (≥ 85%)' : 'server at 97% of its 1 CPU(s)'],
+            numbers: {
+              serverCpuCoreFraction: 0.97,
+              serverCpuCount: 1,
+              clientCpuCoreFractionMax: 0.5,
+              clientEventLoopDelayP99Ms: 1,
+              clientSendLagP99Us: 0,
+              achievedToTargetRatio: null,
+            },
+            sharedCores: false,
+          },
+    }),
+  );
 }
 
 /** Repeats of one server: one run per value. */
@@ -79,7 +88,11 @@ export function file(cells: Cell[]): ResultFile {
 }
 
 /** An idle-ramp cell with a section: bytes per connection and where the ramp stopped. */
-export function idleRun(server: string, bytesPerConnection: number | null, opts: { repeat?: number; ceiling?: number; stoppedBy?: string; connections?: number } = {}): MeasuredCell {
+export function idleRun(
+  server: string,
+  bytesPerConnection: number | null,
+  opts: { repeat?: number; ceiling?: number; stoppedBy?: string; connections?: number } = {},
+): MeasuredCell {
   const connections = opts.connections ?? 5000;
   const section: IdleSection = {
     params: { targetConnections: connections, steps: 5, holdMs: 1000, finalHoldMs: 1000, pingIntervalMs: null, rampPerSec: null, handshakeTimeoutMs: 10_000 },
@@ -92,7 +105,17 @@ export function idleRun(server: string, bytesPerConnection: number | null, opts:
     stoppedBy: opts.stoppedBy ?? 'target reached',
     errors: {},
     handshake: summary(1000),
-    liveness: { pingIntervalMs: null, pingsSent: 0, pongsReceived: 0, pongsLate: 0, pongsOverdue: 0, pongRtt: summary(100), unexpectedCloses: 0, closeCodes: {}, unexpectedMessages: 0 },
+    liveness: {
+      pingIntervalMs: null,
+      pingsSent: 0,
+      pongsReceived: 0,
+      pongsLate: 0,
+      pongsOverdue: 0,
+      pongRtt: summary(100),
+      unexpectedCloses: 0,
+      closeCodes: {},
+      unexpectedMessages: 0,
+    },
   };
   const c = run({ server, msgsPerSec: 0, connections, repeat: opts.repeat ?? 0, workload: 'idle' });
   return { ...c, load: null, verdict: null, idle: section };

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderClaims } from '../../cli/reporters/claims.js';
-import { CLAIMS, computeClaims, SUITE_ENTRIES, type ClaimId, type ClaimResult } from '../../report/claims.js';
 import { PROJECT_ROOT } from '../../protocol/paths.js';
+import { CLAIMS, type ClaimId, type ClaimResult, computeClaims, SUITE_ENTRIES } from '../../report/claims.js';
 import type { Cell } from '../../results/schema.js';
 import { idleRun, run, summary } from './builders.js';
 
@@ -13,13 +13,24 @@ function echo(server: string, connections: number, cpuUs: number[], extra: { ver
 }
 
 /** An idle ramp with user and kernel bytes per connection; `ceiling` below `connections` ends it short. */
-function ramp(server: string, user: number, kernel: number, opts: { connections?: number; ceiling?: number; stoppedBy?: string; repeat?: number; limitUsed?: number } = {}): Cell {
+function ramp(
+  server: string,
+  user: number,
+  kernel: number,
+  opts: { connections?: number; ceiling?: number; stoppedBy?: string; repeat?: number; limitUsed?: number } = {},
+): Cell {
   const c = idleRun(server, user, opts);
   c.idle = {
     ...c.idle!,
     kernelBytesPerConnection: kernel,
     limits: [
-      { name: 'open-files', label: 'open files of pid 9 (RLIMIT_NOFILE)', scope: 'process', limit: 20_000, used: Math.min(19_500, (opts.ceiling ?? opts.connections ?? 5000) + 50) },
+      {
+        name: 'open-files',
+        label: 'open files of pid 9 (RLIMIT_NOFILE)',
+        scope: 'process',
+        limit: 20_000,
+        used: Math.min(19_500, (opts.ceiling ?? opts.connections ?? 5000) + 50),
+      },
       { name: 'pid-max', label: 'tasks on the machine (kernel.pid_max)', scope: 'system', limit: 32_768, used: opts.limitUsed ?? 2000 },
     ],
   };
@@ -28,7 +39,12 @@ function ramp(server: string, user: number, kernel: number, opts: { connections?
 
 /** The pool-starvation cell: java-threads max-threads=N given M connections, `starved` of them unanswered. */
 function pool(starved: number, repeat = 0, n = 200, m = 300): Cell {
-  const c = idleRun('java-threads', null, { connections: m, ceiling: m - starved, stoppedBy: starved > 0 ? `unanswered ×${starved}` : 'target reached', repeat });
+  const c = idleRun('java-threads', null, {
+    connections: m,
+    ceiling: m - starved,
+    stoppedBy: starved > 0 ? `unanswered ×${starved}` : 'target reached',
+    repeat,
+  });
   c.params = { ...c.params, serverArgs: { 'max-threads': n } };
   c.idle = { ...c.idle!, errors: starved > 0 ? { unanswered: starved } : {} };
   return c;
@@ -57,7 +73,9 @@ const SUITE_CMD = 'wsarena suite threaded-vs-async --only';
 
 describe('claims as data', () => {
   it('maps every claim to workloads, sides and suite entries that exist in the threaded-vs-async scenario', () => {
-    const scenario = JSON.parse(readFileSync(join(PROJECT_ROOT, 'bench', 'scenarios', 'threaded-vs-async.json'), 'utf8')) as { entries: Array<{ name: string; servers: string[] | 'all' }> };
+    const scenario = JSON.parse(readFileSync(join(PROJECT_ROOT, 'bench', 'scenarios', 'threaded-vs-async.json'), 'utf8')) as {
+      entries: Array<{ name: string; servers: string[] | 'all' }>;
+    };
     for (const [name, servers] of Object.entries(SUITE_ENTRIES)) {
       const entry = scenario.entries.find((e) => e.name === name);
       expect(entry, name).toBeDefined();
@@ -86,7 +104,16 @@ describe('C1 thread per connection needs very cheap threads', () => {
   const sameIdle = [ramp('java-threads', 45_000, 20_000, { connections: 19_000 }), ramp('java-virtual-threads', 5_000, 3_000, { connections: 19_000 })];
 
   it('supported: OS threads need ≥ 1.5× the CPU per message of virtual threads at every connection count', () => {
-    const r = claim([...sameIdle, ...echo('java-threads', 100, [30, 31, 29]), ...echo('java-virtual-threads', 100, [10, 10.5, 9.5]), ...echo('java-threads', 10_000, [40, 41, 39]), ...echo('java-virtual-threads', 10_000, [10, 10.5, 9.5])], 'C1');
+    const r = claim(
+      [
+        ...sameIdle,
+        ...echo('java-threads', 100, [30, 31, 29]),
+        ...echo('java-virtual-threads', 100, [10, 10.5, 9.5]),
+        ...echo('java-threads', 10_000, [40, 41, 39]),
+        ...echo('java-virtual-threads', 10_000, [10, 10.5, 9.5]),
+      ],
+      'C1',
+    );
     expect(r.answer).toBe('supported');
     expect(r.figures[0]!.label).toBe('CPU µs/msg @10000, java-threads ÷ java-virtual-threads');
     expect(r.figures[0]!.low).toBeGreaterThan(1.5);
@@ -95,29 +122,61 @@ describe('C1 thread per connection needs very cheap threads', () => {
   });
 
   it('supported: OS threads hit a lower ceiling with a machine limit nearly used up', () => {
-    const r = claim([ramp('java-threads', 45_000, 20_000, { connections: 19_000, ceiling: 15_000, stoppedBy: 'timeout ×4000', limitUsed: 31_500 }), ramp('java-virtual-threads', 5_000, 3_000, { connections: 19_000 })], 'C1');
+    const r = claim(
+      [
+        ramp('java-threads', 45_000, 20_000, { connections: 19_000, ceiling: 15_000, stoppedBy: 'timeout ×4000', limitUsed: 31_500 }),
+        ramp('java-virtual-threads', 5_000, 3_000, { connections: 19_000 }),
+      ],
+      'C1',
+    );
     expect(r.answer).toBe('supported');
     expect(r.reason).toContain('java-threads held at most 15000 connections (nearest limit: tasks on the machine (kernel.pid_max): 31500 of 32768 (96%))');
     expect(r.figures[0]!.text).toContain('B/conn user + kernel: java-threads 63.5 KiB ÷ java-virtual-threads 7.8 KiB');
   });
 
   it('not supported: OS threads hold 19,000 connections and cost about the same per message', () => {
-    const r = claim([...sameIdle, ...echo('java-threads', 100, [10.5, 10.4, 10.6]), ...echo('java-virtual-threads', 100, [10, 10.1, 9.9]), ...echo('java-threads', 10_000, [11, 11.2, 10.8]), ...echo('java-virtual-threads', 10_000, [10, 10.1, 9.9])], 'C1');
+    const r = claim(
+      [
+        ...sameIdle,
+        ...echo('java-threads', 100, [10.5, 10.4, 10.6]),
+        ...echo('java-virtual-threads', 100, [10, 10.1, 9.9]),
+        ...echo('java-threads', 10_000, [11, 11.2, 10.8]),
+        ...echo('java-virtual-threads', 10_000, [10, 10.1, 9.9]),
+      ],
+      'C1',
+    );
     expect(r.answer).toBe('not supported');
     expect(r.reason).toContain('java-threads held 19000 idle connections (of 19000) like java-virtual-threads');
-    expect(r.figures.map((f) => f.label)).toEqual(['memory per connection (user + kernel), java-threads ÷ java-virtual-threads', 'CPU µs/msg @10000, java-threads ÷ java-virtual-threads']);
+    expect(r.figures.map((f) => f.label)).toEqual([
+      'memory per connection (user + kernel), java-threads ÷ java-virtual-threads',
+      'CPU µs/msg @10000, java-threads ÷ java-virtual-threads',
+    ]);
     expect(r.conditions).toContain('server CPUs: 0');
   });
 
   it('depends on connection count: the same at 100, ≥ 1.5× at 10,000', () => {
-    const r = claim([...sameIdle, ...echo('java-threads', 100, [10.5, 10.4, 10.6]), ...echo('java-virtual-threads', 100, [10, 10.1, 9.9]), ...echo('java-threads', 10_000, [30, 31, 29]), ...echo('java-virtual-threads', 10_000, [10, 10.1, 9.9])], 'C1');
+    const r = claim(
+      [
+        ...sameIdle,
+        ...echo('java-threads', 100, [10.5, 10.4, 10.6]),
+        ...echo('java-virtual-threads', 100, [10, 10.1, 9.9]),
+        ...echo('java-threads', 10_000, [30, 31, 29]),
+        ...echo('java-virtual-threads', 10_000, [10, 10.1, 9.9]),
+      ],
+      'C1',
+    );
     expect(r.answer).toBe('depends');
     expect(r.dependsOn).toBe('connection count');
   });
 
   it('depends on the runtime when the Java and Go pairs disagree', () => {
     const java = [...sameIdle, ...echo('java-threads', 10_000, [30, 31, 29]), ...echo('java-virtual-threads', 10_000, [10, 10.1, 9.9])];
-    const go = [ramp('go-os-threads', 20_000, 20_000, { connections: 19_000 }), ramp('go-goroutines', 8_000, 3_000, { connections: 19_000 }), ...echo('go-os-threads', 10_000, [11, 11.2, 10.8]), ...echo('go-goroutines', 10_000, [10, 10.1, 9.9])];
+    const go = [
+      ramp('go-os-threads', 20_000, 20_000, { connections: 19_000 }),
+      ramp('go-goroutines', 8_000, 3_000, { connections: 19_000 }),
+      ...echo('go-os-threads', 10_000, [11, 11.2, 10.8]),
+      ...echo('go-goroutines', 10_000, [10, 10.1, 9.9]),
+    ];
     const r = claim([...java, ...go], 'C1');
     expect(r.answer).toBe('depends');
     expect(r.dependsOn).toBe('runtime');
@@ -136,7 +195,9 @@ describe('C1 thread per connection needs very cheap threads', () => {
     const r = claim([...sameIdle, ...echo('java-threads', 10_000, [10, 30, 20]), ...echo('java-virtual-threads', 10_000, [12, 28, 19])], 'C1');
     expect(r.answer).toBe('inconclusive');
     expect(r.gap).toContain('CIs overlap');
-    expect(r.settle).toBe('wsarena run --server java-threads,java-virtual-threads --workload echo --depth 1 --duration 5s --warmup 1s --drain 1s --client-workers 1 --handshake-timeout 30s --connections 10000 --repeat 5');
+    expect(r.settle).toBe(
+      'wsarena run --server java-threads,java-virtual-threads --workload echo --depth 1 --duration 5s --warmup 1s --drain 1s --client-workers 1 --handshake-timeout 30s --connections 10000 --repeat 5',
+    );
   });
 });
 
@@ -162,7 +223,9 @@ describe('C2 a bounded thread pool cannot hold long-lived connections', () => {
     const r = claim([pool(100), pool(0, 1)], 'C2');
     expect(r.answer).toBe('inconclusive');
     expect(r.gap).toContain('runs disagree');
-    expect(r.settle).toBe('wsarena run --server java-threads --server-arg max-threads=200 --workload idle --steps 1 --hold 0 --final-hold 5s --ping-interval 1s --handshake-timeout 5s --connections 300 --repeat 3');
+    expect(r.settle).toBe(
+      'wsarena run --server java-threads --server-arg max-threads=200 --workload idle --steps 1 --hold 0 --final-hold 5s --ping-interval 1s --handshake-timeout 5s --connections 300 --repeat 3',
+    );
   });
 });
 
@@ -199,7 +262,9 @@ describe('C3 an event loop holds many connections cheaply', () => {
   it('overlapping CIs of the growth: inconclusive', () => {
     const r = claim([cheapIdle, ...echo('ws-loop', 100, [10, 10.2, 9.8]), ...echo('ws-loop', 10_000, [8, 20, 14])], 'C3');
     expect(r.answer).toBe('inconclusive');
-    expect(r.settle).toBe('wsarena run --server ws-loop --workload echo --depth 1 --duration 5s --warmup 1s --drain 1s --client-workers 1 --handshake-timeout 30s --connections 100,10000 --repeat 5');
+    expect(r.settle).toBe(
+      'wsarena run --server ws-loop --workload echo --depth 1 --duration 5s --warmup 1s --drain 1s --client-workers 1 --handshake-timeout 30s --connections 100,10000 --repeat 5',
+    );
   });
 });
 
@@ -263,7 +328,9 @@ describe('C5 long polling costs more than WebSocket push', () => {
   it('overlapping CIs: inconclusive', () => {
     const r = claim([...echo('long-poll', 100, [10, 30, 20]), ...echo('ws-loop', 100, [12, 28, 19])], 'C5');
     expect(r.answer).toBe('inconclusive');
-    expect(r.settle).toBe('wsarena run --server long-poll,ws-loop --workload echo --depth 1 --duration 5s --warmup 1s --drain 1s --client-workers 1 --handshake-timeout 30s --connections 100 --repeat 5');
+    expect(r.settle).toBe(
+      'wsarena run --server long-poll,ws-loop --workload echo --depth 1 --duration 5s --warmup 1s --drain 1s --client-workers 1 --handshake-timeout 30s --connections 100 --repeat 5',
+    );
   });
 });
 

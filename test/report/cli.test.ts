@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findChromium } from '../../report/render.js';
@@ -19,7 +19,9 @@ describe('wsarena report', () => {
     const r = await runCli(['report', join(dir, 'results'), '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`dashboard: ${join(out, 'index.html')}`);
-    expect(r.stdout).toContain('2 result file(s); views with data: throughput, latency-spectrum, cpu-per-message, mixed, memory, broadcast, core-sweep, timeline\n');
+    expect(r.stdout).toContain(
+      '2 result file(s); views with data: throughput, latency-spectrum, cpu-per-message, mixed, memory, broadcast, core-sweep, timeline\n',
+    );
     expect(r.stdout).toMatch(/Findings:\n {2}- Threads vs async: At 5000 connections/);
     expect(existsSync(join(out, 'index.html'))).toBe(true);
   });
@@ -34,16 +36,24 @@ describe('wsarena report', () => {
     expect(readdirSync(join(out, 'results')).sort()).toEqual(['00-hostile.json', '01-sample-run.json']);
   });
 
-  it.skipIf(findChromium() === null)('--svg --png writes the main charts as SVG and PNG', async () => {
-    const out = join(dir, 'pictures');
-    const r = await runCli(['report', join(dir, 'results'), '--out', out, '--svg', '--png']);
-    expect(r.code, r.stderr).toBe(0);
-    const images = readdirSync(join(out, 'images')).sort();
-    expect(images).toContain('throughput.svg');
-    expect(images).toContain('throughput.png');
-    expect(images.filter((f) => f.endsWith('.png'))).toHaveLength(7);
-    expect(readFileSync(join(out, 'images', 'throughput.png')).subarray(1, 4).toString()).toBe('PNG');
-  }, 60_000);
+  it.skipIf(findChromium() === null)(
+    '--svg --png writes the main charts as SVG and PNG',
+    async () => {
+      const out = join(dir, 'pictures');
+      const r = await runCli(['report', join(dir, 'results'), '--out', out, '--svg', '--png']);
+      expect(r.code, r.stderr).toBe(0);
+      const images = readdirSync(join(out, 'images')).sort();
+      expect(images).toContain('throughput.svg');
+      expect(images).toContain('throughput.png');
+      expect(images.filter((f) => f.endsWith('.png'))).toHaveLength(7);
+      expect(
+        readFileSync(join(out, 'images', 'throughput.png'))
+          .subarray(1, 4)
+          .toString(),
+      ).toBe('PNG');
+    },
+    60_000,
+  );
 
   it('exit 2 with the path named when an input does not exist', async () => {
     const r = await runCli(['report', join(dir, 'missing'), '--out', join(dir, 'x')]);

@@ -7,7 +7,8 @@ import type { Cell } from '../../results/schema.js';
 import { file, run, runs } from './builders.js';
 
 const loaded = (cells: Cell[], path: string) => [{ path, file: file(cells) }];
-const compare = (base: Cell[], next: Cell[], threshold: number | null = 0.05) => compareResults(loaded(base, 'base.json'), loaded(next, 'new.json'), { threshold });
+const compare = (base: Cell[], next: Cell[], threshold: number | null = 0.05) =>
+  compareResults(loaded(base, 'base.json'), loaded(next, 'new.json'), { threshold });
 
 describe('compareResults', () => {
   it('a 10% throughput drop outside the noise exceeds a 5% threshold', () => {

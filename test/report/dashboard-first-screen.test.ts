@@ -1,18 +1,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../cli/helpers.js';
 import { colorKey, MAX_SERIES_PER_CHART, OTHER_SERVER, serverColor } from '../../report/colors.js';
 import { introText } from '../../report/dashboard.js';
 import { firstScreenScorecard } from '../../report/first-screen.js';
-import { findPoolOverhead, POOL_OVERHEAD_FILE, poolOverheadText } from '../../report/pool-overhead-note.js';
 import { buildModel } from '../../report/model.js';
+import { findPoolOverhead, POOL_OVERHEAD_FILE, poolOverheadText } from '../../report/pool-overhead-note.js';
 import { buildScorecard } from '../../report/scorecard.js';
 import { VIEWS } from '../../report/views.js';
 import type { Cell } from '../../results/schema.js';
 import { SERVERS } from '../../servers/registry.js';
-import { HOSTILE, sampleResultFiles } from './sample-results.js';
+import { tempDir } from '../cli/helpers.js';
 import { idleRun, model, run } from './builders.js';
+import { HOSTILE, sampleResultFiles } from './sample-results.js';
 
 /**
  * The dashboard's first screen and chart rules (issue 13): little prose before the first table, a scorecard with
@@ -49,7 +49,12 @@ describe('first screen', () => {
 
   it('marks the best of each scorecard column: most msgs/s, least CPU, lowest cheap p99, fewest bytes, highest ceiling', () => {
     const echo = (server: string, msgs: number, cpu: number) => run({ server, msgsPerSec: msgs, cpuUsPerMessage: cpu });
-    const cells: Cell[] = [echo('ws-loop', 50_000, 9), echo('uws', 90_000, 4), idleRun('ws-loop', 9000, { connections: 5000 }), idleRun('uws', 2000, { connections: 5000, ceiling: 4000, stoppedBy: 'handshake ×3' })];
+    const cells: Cell[] = [
+      echo('ws-loop', 50_000, 9),
+      echo('uws', 90_000, 4),
+      idleRun('ws-loop', 9000, { connections: 5000 }),
+      idleRun('uws', 2000, { connections: 5000, ceiling: 4000, stoppedBy: 'handshake ×3' }),
+    ];
     const sc = firstScreenScorecard(cells);
     const row = (s: string) => sc.rows.find((r) => r.server === s)!;
     expect(row('uws').cells.msgsPerCore).toMatchObject({ value: 90_000, best: true });
@@ -66,7 +71,16 @@ describe('first screen', () => {
   it('shows a pool’s queue wait and run time per task from its /stats, with the pool-overhead note', () => {
     const withPool = (repeat: number, waitP99: number, runP99: number, completed = 100): Cell => {
       const c = run({ server: 'ws-piscina', msgsPerSec: 1000, repeat, workload: 'mixed' });
-      const pool = { threads: 1, queueSize: 0, completed, utilization: 0.5, waitTime: { p50: waitP99 / 4, p99: waitP99, mean: waitP99 / 3 }, runTime: { p50: runP99 / 2, p99: runP99, mean: runP99 / 2 }, taskErrors: 0, lastTaskError: null };
+      const pool = {
+        threads: 1,
+        queueSize: 0,
+        completed,
+        utilization: 0.5,
+        waitTime: { p50: waitP99 / 4, p99: waitP99, mean: waitP99 / 3 },
+        runTime: { p50: runP99 / 2, p99: runP99, mean: runP99 / 2 },
+        taskErrors: 0,
+        lastTaskError: null,
+      };
       return { ...c, serverStats: { server: 'ws-piscina', extra: { framingErrors: 0, pool } } };
     };
     const rows = buildScorecard([withPool(0, 4, 10), withPool(1, 8, 12), withPool(2, 6, 14)]);
@@ -136,7 +150,9 @@ describe('charts', () => {
     const y = collect(memory.spec(m), 'field').filter((e) => e['field'] === 'memoryMiB' && 'scale' in e);
     expect(y.length).toBeGreaterThan(0);
     for (const e of y) expect(e['scale']).toMatchObject({ domainMin: 0, zero: true });
-    const regression = collect(memory.spec(m), 'transform').flatMap((o) => o['transform'] as Array<Record<string, unknown>>).find((t) => 'regression' in t)!;
+    const regression = collect(memory.spec(m), 'transform')
+      .flatMap((o) => o['transform'] as Array<Record<string, unknown>>)
+      .find((t) => 'regression' in t)!;
     expect(regression['groupby']).toContain('ramp');
   });
 

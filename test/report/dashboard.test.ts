@@ -1,16 +1,16 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildDashboard, jsonForScript, renderIndexHtml, type PageData } from '../../report/dashboard.js';
+import { buildDashboard, jsonForScript, type PageData, renderIndexHtml } from '../../report/dashboard.js';
 import { spectrumOf } from '../../report/hdr.js';
 import { buildModel, safeFileName } from '../../report/model.js';
 import { renderSvg } from '../../report/render.js';
-import { FILTER_DIMENSIONS, VIEWS, slope, withData } from '../../report/views.js';
+import { FILTER_DIMENSIONS, slope, VIEWS, withData } from '../../report/views.js';
 import { readResults } from '../../results/reader.js';
-import { latency } from '../fixtures/results.js';
 import { tempDir } from '../cli/helpers.js';
-import { HOSTILE, sampleResultFiles, writeSampleResults } from './sample-results.js';
+import { latency } from '../fixtures/results.js';
 import { file, run } from './builders.js';
+import { HOSTILE, sampleResultFiles, writeSampleResults } from './sample-results.js';
 
 let cachedModel: ReturnType<typeof buildModel> | null = null;
 /** The model of the sample results, built once (views only read it). */
@@ -41,8 +41,19 @@ describe('latency spectrum from HDR histograms', () => {
 
 describe('views as data', () => {
   it('least-squares slope', () => {
-    expect(slope([{ x: 0, y: 10 }, { x: 1, y: 12 }, { x: 2, y: 14 }])).toBe(2);
-    expect(slope([{ x: 1, y: 1 }, { x: 1, y: 2 }])).toBeNull();
+    expect(
+      slope([
+        { x: 0, y: 10 },
+        { x: 1, y: 12 },
+        { x: 2, y: 14 },
+      ]),
+    ).toBe(2);
+    expect(
+      slope([
+        { x: 1, y: 1 },
+        { x: 1, y: 2 },
+      ]),
+    ).toBeNull();
   });
 
   it('every view has rows for the sample; every row carries the filter dimensions', () => {
@@ -51,7 +62,8 @@ describe('views as data', () => {
       const data = v.data(model);
       const rows = data[v.primary] ?? [];
       expect(rows.length, v.id).toBeGreaterThan(0);
-      for (const list of Object.values(data)) for (const row of list) for (const { field } of FILTER_DIMENSIONS) expect(row, `${v.id}.${field}`).toHaveProperty(field);
+      for (const list of Object.values(data))
+        for (const row of list) for (const { field } of FILTER_DIMENSIONS) expect(row, `${v.id}.${field}`).toHaveProperty(field);
     }
   });
 
@@ -65,7 +77,15 @@ describe('views as data', () => {
     expect(kib['uws']).toBeLessThan(2.8);
     expect(slopes.find((r) => r['server'] === 'ws-worker-per-conn')).toMatchObject({ ceiling: 4000, stoppedBy: 'handshake ×12, close:1011 ×3' });
 
-    const samples = Array.from({ length: 5 }, (_, i) => ({ tMs: i * 500, cpuSeconds: 0, rssBytes: 50e6 + i * 1000 * 4096, pssBytes: null, threads: 1, fds: 10 + i * 1000, processes: 1 }));
+    const samples = Array.from({ length: 5 }, (_, i) => ({
+      tMs: i * 500,
+      cpuSeconds: 0,
+      rssBytes: 50e6 + i * 1000 * 4096,
+      pssBytes: null,
+      threads: 1,
+      fds: 10 + i * 1000,
+      processes: 1,
+    }));
     const old = run({ server: 'ws-loop', msgsPerSec: 0, workload: 'idle' });
     old.serverResources = { ...old.serverResources!, samples };
     const fallback = memory.data(buildModel([{ path: 'old.json', file: file([old]) }]))['slopes']!;
@@ -110,7 +130,16 @@ describe('page embedding', () => {
   });
 
   it('index.html holds hostile strings only inside the escaped JSON', () => {
-    const page = { generatedAt: 'now', vendor: {}, qualities: [], filters: [], findings: [], views: [], runs: [{ server: HOSTILE.server }], sets: [{ hostname: HOSTILE.hostname }] } as unknown as PageData;
+    const page = {
+      generatedAt: 'now',
+      vendor: {},
+      qualities: [],
+      filters: [],
+      findings: [],
+      views: [],
+      runs: [{ server: HOSTILE.server }],
+      sets: [{ hostname: HOSTILE.hostname }],
+    } as unknown as PageData;
     const html = renderIndexHtml(page);
     expect(html).not.toContain('<img');
     expect(html).not.toContain('<script>window');
@@ -131,7 +160,14 @@ describe('buildDashboard', () => {
     const paths = writeSampleResults(join(dir, 'in'));
     const out = join(dir, 'site');
     const built = await buildDashboard(readResults(paths), { outDir: out, generatedAt: '2026-11-24T00:00:00Z' });
-    for (const f of ['index.html', 'assets/dashboard.js', 'assets/dashboard.css', 'vendor/vega.min.js', 'vendor/vega-lite.min.js', 'vendor/vega-embed.min.js']) {
+    for (const f of [
+      'index.html',
+      'assets/dashboard.js',
+      'assets/dashboard.css',
+      'vendor/vega.min.js',
+      'vendor/vega-lite.min.js',
+      'vendor/vega-embed.min.js',
+    ]) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     expect(readFileSync(join(out, 'results/00-sample-run.json'))).toEqual(readFileSync(paths[0]!));

@@ -11,7 +11,7 @@ import {
   qualityFinding,
   throughputFindings,
 } from '../../report/findings.js';
-import { TARGET_RATE_TOLERANCE, reachedTargetRate } from '../../report/target-rate.js';
+import { reachedTargetRate, TARGET_RATE_TOLERANCE } from '../../report/target-rate.js';
 import type { Cell } from '../../results/schema.js';
 import { idleRun, model, run, runs, summary } from './builders.js';
 
@@ -76,7 +76,9 @@ describe('threads-vs-async finding', () => {
   it('true: the fastest event loop against the fastest threaded server', () => {
     const cells = [...runs('uws', [30_000, 30_300, 29_700]), ...runs('ws-loop', [10_000, 10_100, 9_900]), ...runs('ws-piscina', [15_000, 15_100, 14_900])];
     const [f] = familyFindings(model(cells));
-    expect(f!.statement).toMatch(/^At 100 connections \(.*\), the fastest event-loop server, uws, handled 30\.0k msgs\/s .*; the fastest threaded one, ws-piscina \(thread pool\), 15\.0k msgs\/s/);
+    expect(f!.statement).toMatch(
+      /^At 100 connections \(.*\), the fastest event-loop server, uws, handled 30\.0k msgs\/s .*; the fastest threaded one, ws-piscina \(thread pool\), 15\.0k msgs\/s/,
+    );
     expect(f!.claims[0]!.text).toMatch(/^uws was 2\.00× faster than ws-piscina \(95% CI/);
     expect(f!.claims[0]!.supported).toBe(true);
   });
@@ -98,7 +100,9 @@ describe('CPU per message finding', () => {
       ...[15, 15.2, 14.8].map((cpu, i) => run({ server: 'ws-loop', msgsPerSec: 1000, repeat: i, cpuUsPerMessage: cpu })),
     ];
     const [f] = cpuFindings(model(cells));
-    expect(f!.statement).toBe(`Server CPU per message at 100 connections (${CONTEXT}): uws (event loop) used 5.00 µs (95% CI 4.75–5.25, n=3) and ws-loop (event loop) used 15.00 µs (95% CI 14.50–15.50, n=3).`);
+    expect(f!.statement).toBe(
+      `Server CPU per message at 100 connections (${CONTEXT}): uws (event loop) used 5.00 µs (95% CI 4.75–5.25, n=3) and ws-loop (event loop) used 15.00 µs (95% CI 14.50–15.50, n=3).`,
+    );
     expect(f!.claims[0]!.text).toMatch(/^ws-loop needed 3\.00× the server CPU per message of uws \(95% CI 2\.8\d–3\.1\d×\)\.$/);
     expect(f!.claims[0]!.supported).toBe(true);
   });
@@ -122,15 +126,23 @@ describe('CPU per message finding', () => {
 
 describe('head-of-line finding (mixed workload)', () => {
   const mixed = (server: string, cheapP99: number[], heavyP50: number, extra: Partial<Parameters<typeof run>[0]> = {}) =>
-    cheapP99.map((p99, i) => run({ server, msgsPerSec: 1000, repeat: i, workload: 'mixed', byClass: { cheap: summary(p99), heavy: summary(heavyP50 * 2, heavyP50) }, ...extra }));
+    cheapP99.map((p99, i) =>
+      run({ server, msgsPerSec: 1000, repeat: i, workload: 'mixed', byClass: { cheap: summary(p99), heavy: summary(heavyP50 * 2, heavyP50) }, ...extra }),
+    );
 
   it('true: cheap p99 reaches the heavy median on the event loop, not on the pool', () => {
     const [f] = headOfLineFindings(model([...mixed('ws-loop', [50_000, 52_000, 48_000], 10_000), ...mixed('ws-piscina', [800, 820, 780], 10_000)]));
-    expect(f!.statement).toMatch(/cheap messages’ p99 was 800 µs \(95% CI 750 µs–850 µs, n=3\) on ws-piscina \(thread pool\) and 50\.00 ms \(95% CI 45\.03 ms–54\.97 ms, n=3\) on ws-loop \(event loop\)\.$/);
+    expect(f!.statement).toMatch(
+      /cheap messages’ p99 was 800 µs \(95% CI 750 µs–850 µs, n=3\) on ws-piscina \(thread pool\) and 50\.00 ms \(95% CI 45\.03 ms–54\.97 ms, n=3\) on ws-loop \(event loop\)\.$/,
+    );
     const texts = f!.claims.map((c) => c.text);
     expect(texts[0]).toMatch(/^Cheap messages’ p99 was 62\.50× higher on ws-loop than on ws-piscina \(95% CI/);
-    expect(texts).toContain('On ws-loop cheap messages’ p99 (50.00 ms) reaches the heavy messages’ median time (10.00 ms): cheap messages wait behind heavy ones (head-of-line blocking).');
-    expect(texts).toContain('On ws-piscina cheap messages’ p99 (800 µs) stays well below the heavy messages’ median time (10.00 ms): no sign of head-of-line blocking.');
+    expect(texts).toContain(
+      'On ws-loop cheap messages’ p99 (50.00 ms) reaches the heavy messages’ median time (10.00 ms): cheap messages wait behind heavy ones (head-of-line blocking).',
+    );
+    expect(texts).toContain(
+      'On ws-piscina cheap messages’ p99 (800 µs) stays well below the heavy messages’ median time (10.00 ms): no sign of head-of-line blocking.',
+    );
     expect(f!.claims.every((c) => c.supported)).toBe(true);
   });
 
@@ -156,7 +168,9 @@ describe('ceiling finding', () => {
 
   it('true: every run above the highest working count failed', () => {
     const [f] = ceilingFindings(model([tpc(100, 'ok'), tpc(1000, 'ok'), tpc(5000, 'failed', 0), tpc(5000, 'failed', 1), tpc(5000, 'failed', 2)]));
-    expect(f!.statement).toBe('ws-worker-per-conn (worker per connection) ran at up to 1000 connections; at 5000 connections all 3 runs failed (first error: “pthread_create: EAGAIN”).');
+    expect(f!.statement).toBe(
+      'ws-worker-per-conn (worker per connection) ran at up to 1000 connections; at 5000 connections all 3 runs failed (first error: “pthread_create: EAGAIN”).',
+    );
     expect(f!.claims[0]).toEqual({ text: 'Its ceiling under these conditions lies between 1000 and 5000 connections.', supported: true, blocker: null });
   });
 
@@ -213,7 +227,13 @@ describe('idle ceiling finding', () => {
 
 describe('quality finding and the empty case', () => {
   it('counts verdicts and flags cells with a single run', () => {
-    const f = qualityFinding(model([...runs('uws', [1, 2], { verdict: 'client-bound' }), run({ server: 'ws-loop', msgsPerSec: 1 }), run({ server: 'ws-loop', msgsPerSec: 0, connections: 9, status: 'failed' })]));
+    const f = qualityFinding(
+      model([
+        ...runs('uws', [1, 2], { verdict: 'client-bound' }),
+        run({ server: 'ws-loop', msgsPerSec: 1 }),
+        run({ server: 'ws-loop', msgsPerSec: 0, connections: 9, status: 'failed' }),
+      ]),
+    );
     expect(f!.statement).toBe('Of 4 runs, 1 server-bound, 2 client-bound (lower bounds on the server, never used as server figures) and 1 failed.');
     expect(f!.claims[0]).toMatchObject({ supported: false, blocker: 'single-run' });
     expect(f!.claims[0]!.text).toBe('1 of 3 cells has a single usable run, so it has no confidence interval and supports no comparison.');
@@ -226,7 +246,9 @@ describe('quality finding and the empty case', () => {
   it('a throughput paragraph that repeats the threads-vs-async pair is left out', () => {
     const kinds = computeFindings(model([...runs('ws-loop', [10_000, 10_100]), ...runs('ws-piscina', [5_000, 5_100])])).map((f) => f.kind);
     expect(kinds).toEqual(['threads-vs-async', 'cpu', 'quality']);
-    const three = computeFindings(model([...runs('ws-loop', [10_000, 10_100]), ...runs('uws', [20_000, 20_100]), ...runs('ws-piscina', [5_000, 5_100])])).map((f) => f.kind);
+    const three = computeFindings(model([...runs('ws-loop', [10_000, 10_100]), ...runs('uws', [20_000, 20_100]), ...runs('ws-piscina', [5_000, 5_100])])).map(
+      (f) => f.kind,
+    );
     expect(three).toEqual(['threads-vs-async', 'throughput', 'cpu', 'quality']);
   });
 
@@ -244,7 +266,9 @@ describe('memory per connection finding: kernel memory beside it', () => {
   };
   it('true: sections with kernelBytesPerConnection → the kernel figure per server after the user-memory figures', () => {
     const [f] = memoryFindings(model([withKernel('uws', 2560, 1024), withKernel('uws', 2560, 3072, 1), withKernel('ws-loop', 9216, 20_480)]));
-    expect(f!.statement).toMatch(/\. Kernel memory per connection, not in RSS \(KernelStack \+ SUnreclaim, machine-wide, mean over runs\): uws 2\.00 KiB and ws-loop 20\.00 KiB\.$/);
+    expect(f!.statement).toMatch(
+      /\. Kernel memory per connection, not in RSS \(KernelStack \+ SUnreclaim, machine-wide, mean over runs\): uws 2\.00 KiB and ws-loop 20\.00 KiB\.$/,
+    );
   });
   it('false: older sections without it → no kernel sentence', () => {
     const [f] = memoryFindings(model([withKernel('uws', 2560, null), idleRun('ws-loop', 9216)]));
@@ -285,7 +309,10 @@ describe('open loop at a target rate: latency, not throughput (issue 13)', () =>
   });
 
   it('servers that fell short of the target still get a throughput finding (their msgs/s is the server)', () => {
-    const m = model([...openRuns('ws-loop', RATE, [short, short * 0.99, short * 0.98], [9e5, 9e5, 9e5]), ...openRuns('uws', RATE, [short * 0.5, short * 0.51, short * 0.49], [9e5, 9e5, 9e5])]);
+    const m = model([
+      ...openRuns('ws-loop', RATE, [short, short * 0.99, short * 0.98], [9e5, 9e5, 9e5]),
+      ...openRuns('uws', RATE, [short * 0.5, short * 0.51, short * 0.49], [9e5, 9e5, 9e5]),
+    ]);
     expect(throughputFindings(m)).toHaveLength(1);
     // No run kept up with the schedule: the context says nothing about latency at a fixed rate.
     expect(latencyFindings(m)).toEqual([]);

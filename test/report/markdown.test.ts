@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { computeClaims, type ClaimResult } from '../../report/claims.js';
+import { type ClaimResult, computeClaims } from '../../report/claims.js';
 import { claimsMarkdown, mdCell, mdTable, scorecardMarkdown } from '../../report/markdown.js';
 import { buildScorecard } from '../../report/scorecard.js';
 import { idleRun, runs } from './builders.js';
 
 /** A Markdown table row's cells: split on the `|` that are not escaped. */
 function cellsOf(row: string): string[] {
-  return row.trim().replace(/^\|/, '').replace(/(?<!\\)\|$/, '').split(/(?<!\\)\|/).map((c) => c.trim());
+  return row
+    .trim()
+    .replace(/^\|/, '')
+    .replace(/(?<!\\)\|$/, '')
+    .split(/(?<!\\)\|/)
+    .map((c) => c.trim());
 }
 
 function tableRows(md: string, header: string): string[][] {
@@ -35,7 +40,15 @@ describe('mdCell', () => {
   });
 
   it('mdTable writes a header, a rule and one line per row', () => {
-    expect(mdTable(['a', 'b'], [['1', ''], ['3', '4']])).toBe('| a | b |\n| --- | --- |\n| 1 |   |\n| 3 | 4 |');
+    expect(
+      mdTable(
+        ['a', 'b'],
+        [
+          ['1', ''],
+          ['3', '4'],
+        ],
+      ),
+    ).toBe('| a | b |\n| --- | --- |\n| 1 |   |\n| 3 | 4 |');
   });
 });
 
@@ -85,7 +98,20 @@ describe('scorecardMarkdown', () => {
     const md = scorecardMarkdown(buildScorecard(cells));
     const main = tableRows(md, 'server');
     const head = main[0]!;
-    expect(head).toEqual(['server', 'B/conn user', 'B/conn kernel', 'threads max', 'ceiling', 'nearest limit', 'msgs/s @100', 'µs/msg @100', 'cs/msg @100', 'msgs/s @10000', 'µs/msg @10000', 'cs/msg @10000']);
+    expect(head).toEqual([
+      'server',
+      'B/conn user',
+      'B/conn kernel',
+      'threads max',
+      'ceiling',
+      'nearest limit',
+      'msgs/s @100',
+      'µs/msg @100',
+      'cs/msg @100',
+      'msgs/s @10000',
+      'µs/msg @10000',
+      'cs/msg @10000',
+    ]);
     for (const row of main.slice(2)) expect(row).toHaveLength(head.length);
     const threads = main.find((r) => r[0] === '`go-os-threads`')!;
     expect(threads[1]).toBe('46.9 KiB');

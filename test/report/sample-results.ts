@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LatencySummary } from '../../clients/types.js';
-import { writeResultFile } from '../../results/writer.js';
 import type { Cell, MeasuredCell, ResourceSample, ResultFile, Verdict } from '../../results/schema.js';
 import type { BroadcastSection, IdleSection } from '../../results/sections.js';
+import { writeResultFile } from '../../results/writer.js';
 import { cell, latency, loadReport, measured, resultFile } from '../fixtures/results.js';
 
 /**
@@ -40,14 +40,24 @@ function latencyValues(rand: () => number, medianUs: number, n = 1500, sigma = 0
 function verdict(kind: Verdict['verdict'], clientCpu: number, serverCpu: number, sharedCores = false): Verdict {
   const reasons =
     kind === 'client-bound'
-      ? [`client worker CPU at ${Math.round(clientCpu * 100)}% of a core (≥ 85%)`, 'this figure is a lower bound on the server: add --client-workers, give the client more CPUs, or lower the load']
+      ? [
+          `client worker CPU at ${Math.round(clientCpu * 100)}% of a core (≥ 85%)`,
+          'this figure is a lower bound on the server: add --client-workers, give the client more CPUs, or lower the load',
+        ]
       : kind === 'server-bound'
         ? [`server at ${Math.round(serverCpu * 100)}% of its 1 CPU(s) while the client peaked at ${Math.round(clientCpu * 100)}% of a core`]
         : [sharedCores ? 'server and client share CPU cores: they compete, so neither figure is clean' : 'neither the server nor the client saturated'];
   return {
     verdict: kind,
     reasons,
-    numbers: { serverCpuCoreFraction: serverCpu, serverCpuCount: 1, clientCpuCoreFractionMax: clientCpu, clientEventLoopDelayP99Ms: 3, clientSendLagP99Us: 0, achievedToTargetRatio: null },
+    numbers: {
+      serverCpuCoreFraction: serverCpu,
+      serverCpuCount: 1,
+      clientCpuCoreFractionMax: clientCpu,
+      clientEventLoopDelayP99Ms: 3,
+      clientSendLagP99Us: 0,
+      achievedToTargetRatio: null,
+    },
     sharedCores,
   };
 }
@@ -114,32 +124,44 @@ function makeCell(rand: () => number, s: CellSpec): MeasuredCell {
   });
   const failed = s.status === 'failed';
   const cpuSeconds = (s.cpuUsPerMessage * jitter * rate * durationS) / 1e6;
-  return measured(cell({
-    id: `${s.server}/${workload}/c${s.connections}/${serverCpus}/r${s.repeat}`,
-    server: s.server,
-    params: { ...cell().params, workload, connections: s.connections, mode, depth, rateHz: s.targetRateHz ?? null, durationMs: durationS * 1000, workIterations: s.workIterations ?? null, heavyFraction: s.heavyFraction ?? null },
-    repeat: s.repeat,
-    status: s.status ?? 'ok',
-    error: s.error ?? null,
-    pinning: { serverCpus, clientCpus: '1', applied: true, reason: null, sharedCores: shared },
-    load: failed ? null : load,
-    serverResources: failed
-      ? null
-      : {
-          cpuSeconds,
-          cpuCoreFraction: cpuSeconds / durationS,
-          cpuUsPerMessage: s.cpuUsPerMessage * jitter,
-          rssBytesMax: 80 * 1024 ** 2 + s.connections * 12_000,
-          rssBytesEnd: 78 * 1024 ** 2 + s.connections * 12_000,
-          threadsMax: 7,
-          fdsMax: s.connections + 20,
-          processesMax: 1,
-          sampleIntervalMs: 250,
-          samples: samples(rand, durationS, cpuSeconds / durationS, 80 * 1024 ** 2 + s.connections * 12_000, s.connections + 20),
-        },
-    serverMessagesHandled: failed ? null : Math.round(rate * durationS),
-    verdict: failed ? null : verdict(s.verdict, clientCpu, serverCpu, shared),
-  }));
+  return measured(
+    cell({
+      id: `${s.server}/${workload}/c${s.connections}/${serverCpus}/r${s.repeat}`,
+      server: s.server,
+      params: {
+        ...cell().params,
+        workload,
+        connections: s.connections,
+        mode,
+        depth,
+        rateHz: s.targetRateHz ?? null,
+        durationMs: durationS * 1000,
+        workIterations: s.workIterations ?? null,
+        heavyFraction: s.heavyFraction ?? null,
+      },
+      repeat: s.repeat,
+      status: s.status ?? 'ok',
+      error: s.error ?? null,
+      pinning: { serverCpus, clientCpus: '1', applied: true, reason: null, sharedCores: shared },
+      load: failed ? null : load,
+      serverResources: failed
+        ? null
+        : {
+            cpuSeconds,
+            cpuCoreFraction: cpuSeconds / durationS,
+            cpuUsPerMessage: s.cpuUsPerMessage * jitter,
+            rssBytesMax: 80 * 1024 ** 2 + s.connections * 12_000,
+            rssBytesEnd: 78 * 1024 ** 2 + s.connections * 12_000,
+            threadsMax: 7,
+            fdsMax: s.connections + 20,
+            processesMax: 1,
+            sampleIntervalMs: 250,
+            samples: samples(rand, durationS, cpuSeconds / durationS, 80 * 1024 ** 2 + s.connections * 12_000, s.connections + 20),
+          },
+      serverMessagesHandled: failed ? null : Math.round(rate * durationS),
+      verdict: failed ? null : verdict(s.verdict, clientCpu, serverCpu, shared),
+    }),
+  );
 }
 
 /** An idle-ramp cell with its results/sections.ts section: memory grows by bytesPerConnection per open connection. */
@@ -151,13 +173,30 @@ function idleCell(rand: () => number, server: string, bytesPerConnection: number
     const wanted = step * 500;
     const open = ceiling === null ? wanted : Math.min(wanted, ceiling);
     const rssBytes = 60 * 1024 ** 2 + open * bytesPerConnection * (1 + (rand() - 0.5) * 0.04);
-    points.push({ step, tMs: step * 1500, targetConnections: wanted, open, serverOpen: open, rssBytes, pssBytes: null, fds: open + 20, threads: 7, processes: 1, sockstat: null, errors: {} });
+    points.push({
+      step,
+      tMs: step * 1500,
+      targetConnections: wanted,
+      open,
+      serverOpen: open,
+      rssBytes,
+      pssBytes: null,
+      fds: open + 20,
+      threads: 7,
+      processes: 1,
+      sockstat: null,
+      errors: {},
+    });
     if (ceiling !== null && wanted >= ceiling) break;
   }
   const idle: IdleSection = {
     params: { targetConnections: target, steps: 10, holdMs: 1000, finalHoldMs: 2000, pingIntervalMs: 5000, rampPerSec: null, handshakeTimeoutMs: 10_000 },
     points,
-    fit: { rss: { n: points.length, slope: bytesPerConnection, intercept: 60 * 1024 ** 2, r2: 0.998, slopeStdErr: bytesPerConnection / 200 }, pss: null, kernelTcpMem: null },
+    fit: {
+      rss: { n: points.length, slope: bytesPerConnection, intercept: 60 * 1024 ** 2, r2: 0.998, slopeStdErr: bytesPerConnection / 200 },
+      pss: null,
+      kernelTcpMem: null,
+    },
     bytesPerConnection: Math.round(bytesPerConnection * (1 + (rand() - 0.5) * 0.04)),
     r2: 0.998,
     memoryBasis: 'rss',
@@ -165,7 +204,17 @@ function idleCell(rand: () => number, server: string, bytesPerConnection: number
     stoppedBy: ceiling === null ? 'target reached' : 'handshake ×12, close:1011 ×3',
     errors: ceiling === null ? {} : { handshake: 12 },
     handshake: latency(latencyValues(rand, 900, 300)),
-    liveness: { pingIntervalMs: 5000, pingsSent: 100, pongsReceived: 100, pongsLate: 0, pongsOverdue: 0, pongRtt: latency(latencyValues(rand, 300, 100)), unexpectedCloses: 0, closeCodes: {}, unexpectedMessages: 0 },
+    liveness: {
+      pingIntervalMs: 5000,
+      pingsSent: 100,
+      pongsReceived: 100,
+      pongsLate: 0,
+      pongsOverdue: 0,
+      pongRtt: latency(latencyValues(rand, 300, 100)),
+      unexpectedCloses: 0,
+      closeCodes: {},
+      unexpectedMessages: 0,
+    },
   };
   return { ...base, load: null, verdict: null, serverMessagesHandled: null, idle };
 }
@@ -215,10 +264,30 @@ export function sampleResultFiles(): Array<{ name: string; file: ResultFile }> {
       for (const [server, spec] of Object.entries(echo)) {
         const rate = spec.rate[connections];
         if (rate === undefined) {
-          cells.push(makeCell(rand, { server, connections, repeat, rateHz: 1, cpuUsPerMessage: 0, verdict: 'inconclusive', status: 'failed', error: 'server exited with code 1: pthread_create: Resource temporarily unavailable (EAGAIN) after 4091 threads' }));
+          cells.push(
+            makeCell(rand, {
+              server,
+              connections,
+              repeat,
+              rateHz: 1,
+              cpuUsPerMessage: 0,
+              verdict: 'inconclusive',
+              status: 'failed',
+              error: 'server exited with code 1: pthread_create: Resource temporarily unavailable (EAGAIN) after 4091 threads',
+            }),
+          );
           continue;
         }
-        cells.push(makeCell(rand, { server, connections, repeat, rateHz: rate, cpuUsPerMessage: spec.cpu, verdict: server === 'uws' && connections >= 1000 ? 'client-bound' : 'server-bound' }));
+        cells.push(
+          makeCell(rand, {
+            server,
+            connections,
+            repeat,
+            rateHz: rate,
+            cpuUsPerMessage: spec.cpu,
+            verdict: server === 'uws' && connections >= 1000 ? 'client-bound' : 'server-bound',
+          }),
+        );
       }
     }
   }
@@ -253,22 +322,37 @@ export function sampleResultFiles(): Array<{ name: string; file: ResultFile }> {
   }
   // Core sweep: the same echo cell at 1000 connections with the server on CPUs 0-1 (shared with the client).
   for (let repeat = 0; repeat < 2; repeat++) {
-    cells.push(makeCell(rand, { server: 'ws-piscina', connections: 1000, repeat, rateHz: 51_000, cpuUsPerMessage: 31, verdict: 'inconclusive', serverCpus: '0,1' }));
-    cells.push(makeCell(rand, { server: 'ws-loop', connections: 1000, repeat, rateHz: 58_000, cpuUsPerMessage: 16.5, verdict: 'inconclusive', serverCpus: '0,1' }));
+    cells.push(
+      makeCell(rand, { server: 'ws-piscina', connections: 1000, repeat, rateHz: 51_000, cpuUsPerMessage: 31, verdict: 'inconclusive', serverCpus: '0,1' }),
+    );
+    cells.push(
+      makeCell(rand, { server: 'ws-loop', connections: 1000, repeat, rateHz: 58_000, cpuUsPerMessage: 16.5, verdict: 'inconclusive', serverCpus: '0,1' }),
+    );
   }
   // Idle ramp: memory against open connections; the worker-per-connection server stops short of the target.
   for (let repeat = 0; repeat < 2; repeat++) {
-    cells.push(idleCell(rand, 'ws-loop', 9 * 1024, repeat), idleCell(rand, 'uws', 2.5 * 1024, repeat), idleCell(rand, 'ws-worker-per-conn', 72 * 1024, repeat, 4000));
+    cells.push(
+      idleCell(rand, 'ws-loop', 9 * 1024, repeat),
+      idleCell(rand, 'uws', 2.5 * 1024, repeat),
+      idleCell(rand, 'ws-worker-per-conn', 72 * 1024, repeat, 4000),
+    );
   }
   // Broadcast: one publisher, every connection receives.
   for (const connections of [100, 1000]) {
-    for (let repeat = 0; repeat < 2; repeat++) cells.push(broadcastCell(rand, 'ws-loop', connections, repeat, 9), broadcastCell(rand, 'uws', connections, repeat, 2.5));
+    for (let repeat = 0; repeat < 2; repeat++)
+      cells.push(broadcastCell(rand, 'ws-loop', connections, repeat, 9), broadcastCell(rand, 'uws', connections, repeat, 2.5));
   }
 
   const main = resultFile(cells);
   main.tool = { name: 'wsarena', version: '0.1.0', gitCommit: '0123456789abcdef0123456789abcdef01234567', gitDirty: false };
   main.command = ['run', '--server', 'ws-loop,uws,ws-piscina,ws-worker-per-conn', '--connections', '100,1000,5000', '--depth', '8', '--repeat', '3'];
-  main.environment = { ...main.environment, hostname: 'bench-box', cpuModel: 'Intel(R) Xeon(R) CPU @ 2.20GHz', node: 'v20.20.2', libraries: { ws: '8.23.0', 'uWebSockets.js': '20.30.0', piscina: '5.3.2' } };
+  main.environment = {
+    ...main.environment,
+    hostname: 'bench-box',
+    cpuModel: 'Intel(R) Xeon(R) CPU @ 2.20GHz',
+    node: 'v20.20.2',
+    libraries: { ws: '8.23.0', 'uWebSockets.js': '20.30.0', piscina: '5.3.2' },
+  };
 
   return [
     { name: 'sample-run.json', file: main },
@@ -289,7 +373,16 @@ export function hostileFile(): ResultFile {
   const good = makeCell(rand, { server: HOSTILE.server, connections: 100, repeat: 0, rateHz: 20_000, cpuUsPerMessage: 12, verdict: 'server-bound' });
   good.verdict = { ...good.verdict!, reasons: [HOSTILE.reason] };
   good.id = `${HOSTILE.server}/echo`;
-  const bad = makeCell(rand, { server: HOSTILE.server, connections: 1000, repeat: 0, rateHz: 1, cpuUsPerMessage: 0, verdict: 'inconclusive', status: 'failed', error: HOSTILE.error });
+  const bad = makeCell(rand, {
+    server: HOSTILE.server,
+    connections: 1000,
+    repeat: 0,
+    rateHz: 1,
+    cpuUsPerMessage: 0,
+    verdict: 'inconclusive',
+    status: 'failed',
+    error: HOSTILE.error,
+  });
   const file = resultFile([good, bad]);
   file.environment = { ...file.environment, hostname: HOSTILE.hostname, libraries: { [HOSTILE.server]: HOSTILE.error } };
   file.command = ['run', '--server', HOSTILE.server];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderScorecard } from '../../cli/reporters/scorecard.js';
 import { buildScorecard, isScorecardEcho } from '../../report/scorecard.js';
 import type { Cell } from '../../results/schema.js';
-import { cell, loadReport, type CellFields } from '../fixtures/results.js';
+import { type CellFields, cell, loadReport } from '../fixtures/results.js';
 import { idleRun } from './builders.js';
 
 function echo(server: string, connections: number, msgsPerSec: number, cpuUs: number, cs: number, extra: CellFields = {}): Cell {
@@ -57,7 +57,12 @@ describe('scorecard', () => {
     const rows = buildScorecard(cells);
     expect(rows.map((r) => r.server)).toEqual(['java-threads', 'java-threads max-threads=200']);
     const [threads, pooled] = rows;
-    expect(threads!.idle).toMatchObject({ ceiling: 19_000, bytesPerConnection: 40_000, kernelBytesPerConnection: 20_000, nearestLimit: 'open files of pid 9 (RLIMIT_NOFILE): 19050 of 20000 (95%)' });
+    expect(threads!.idle).toMatchObject({
+      ceiling: 19_000,
+      bytesPerConnection: 40_000,
+      kernelBytesPerConnection: 20_000,
+      nearestLimit: 'open files of pid 9 (RLIMIT_NOFILE): 19050 of 20000 (95%)',
+    });
     expect(threads!.echo).toEqual([
       { connections: 100, runs: 3, msgsPerSec: 11_000, cpuUsPerMessage: 21, contextSwitchesPerMessage: 2.2, p99Us: 900, verdicts: ['none'] },
       { connections: 10_000, runs: 1, msgsPerSec: 8_000, cpuUsPerMessage: 30, contextSwitchesPerMessage: 3, p99Us: 900, verdicts: ['none'] },

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,10 +21,12 @@ function validator(schemaPath = RESULT_SCHEMA_PATH) {
 const schemaOfVersion = (version: unknown) => (version === 1 ? RESULT_SCHEMA_V1_PATH : RESULT_SCHEMA_PATH);
 
 function jsonFiles(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? jsonFiles(p) : name.endsWith('.json') ? [p] : [];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const p = join(dir, name);
+      return statSync(p).isDirectory() ? jsonFiles(p) : name.endsWith('.json') ? [p] : [];
+    });
 }
 
 describe('the JSON Schema of result files (results/result.schema.json)', () => {
@@ -33,7 +35,10 @@ describe('the JSON Schema of result files (results/result.schema.json)', () => {
   });
 
   it('documents units and the histogram encoding', () => {
-    const schema = JSON.parse(shipped()) as { description: string; $defs: { LatencySummary: { description: string; properties: { encoded: { description: string } } } } };
+    const schema = JSON.parse(shipped()) as {
+      description: string;
+      $defs: { LatencySummary: { description: string; properties: { encoded: { description: string } } } };
+    };
     expect(schema.description).toMatch(/…Us microseconds/);
     expect(schema.$defs.LatencySummary.description).toMatch(/microseconds/);
     expect(schema.$defs.LatencySummary.properties.encoded.description).toMatch(/HdrHistogram.*compressed.*base64/);
@@ -43,7 +48,7 @@ describe('the JSON Schema of result files (results/result.schema.json)', () => {
   it('finds the reference results', () => expect(reference.length).toBeGreaterThanOrEqual(10));
   // Version 1 files are validated raw against the schema they were written with (results/result.schema.v1.json,
   // kept as shipped), and once read (upgraded, results/upgrade-v1.ts) and written again, against today's.
-  it.each(reference.map((p) => [p.slice(PROJECT_ROOT.length + 1), p]))('validates the raw file %s against its version\'s schema', (_name, path) => {
+  it.each(reference.map((p) => [p.slice(PROJECT_ROOT.length + 1), p]))("validates the raw file %s against its version's schema", (_name, path) => {
     const raw = JSON.parse(readFileSync(path, 'utf8')) as { schemaVersion: unknown };
     const validate = validator(schemaOfVersion(raw.schemaVersion));
     const ok = validate(raw);

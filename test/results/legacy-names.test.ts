@@ -12,8 +12,8 @@ import { buildModel } from '../../report/model.js';
 import { readResultFile, readResults } from '../../results/reader.js';
 import type { Cell } from '../../results/schema.js';
 import { writeResultFile } from '../../results/writer.js';
-import { LEGACY_SERVER_NAMES, currentServerName, renamedServer } from '../../servers/legacy-names.js';
-import { SERVERS, UnknownServerError, getServer } from '../../servers/registry.js';
+import { currentServerName, LEGACY_SERVER_NAMES, renamedServer } from '../../servers/legacy-names.js';
+import { getServer, SERVERS, UnknownServerError } from '../../servers/registry.js';
 import { file, runs } from '../report/builders.js';
 
 const OLD = 'ws-thread-per-conn';
@@ -53,7 +53,10 @@ describe('legacy server names', () => {
   });
 
   it('an id that does not start with the old name keeps its id; only the server is renamed', () => {
-    const path = write('odd.json', runs(OLD, [1000]).map((c) => ({ ...c, id: 'custom-id' })));
+    const path = write(
+      'odd.json',
+      runs(OLD, [1000]).map((c) => ({ ...c, id: 'custom-id' })),
+    );
     expect(readResultFile(path).cells[0]).toMatchObject({ server: NEW, id: 'custom-id' });
   });
 

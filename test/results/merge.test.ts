@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../core/errors.js';
-import { mergeResults, type MergeInput } from '../../results/merge.js';
-import { resultFileSchema, type Cell, type ResultFile, type Verdict } from '../../results/schema.js';
+import { type MergeInput, mergeResults } from '../../results/merge.js';
+import { type Cell, type ResultFile, resultFileSchema, type Verdict } from '../../results/schema.js';
 import type { SegmentRecord } from '../../results/segment.js';
 import { hdrBuckets as buckets, summedBuckets } from '../fixtures/hdr-buckets.js';
 import { cell, latency, loadReport, resultFile } from '../fixtures/results.js';
@@ -9,20 +9,41 @@ import { cell, latency, loadReport, resultFile } from '../fixtures/results.js';
 const WINDOW0 = Date.UTC(2026, 10, 26, 12, 0, 0);
 
 function segment(index: number, count: number, over: Partial<SegmentRecord> = {}): SegmentRecord {
-  return { index, count, connections: 50, rateHz: 500, startAt: new Date(WINDOW0).toISOString(), windowStartMs: WINDOW0, clockOffset: { offsetMs: 0, uncertaintyMs: 1, method: 'test' }, ...over };
+  return {
+    index,
+    count,
+    connections: 50,
+    rateHz: 500,
+    startAt: new Date(WINDOW0).toISOString(),
+    windowStartMs: WINDOW0,
+    clockOffset: { offsetMs: 0, uncertaintyMs: 1, method: 'test' },
+    ...over,
+  };
 }
 
 function verdict(v: Verdict['verdict']): Verdict {
   return {
     verdict: v,
     reasons: [`${v} because`],
-    numbers: { serverCpuCoreFraction: null, serverCpuCount: null, clientCpuCoreFractionMax: 0.5, clientEventLoopDelayP99Ms: 1, clientSendLagP99Us: 10, achievedToTargetRatio: 1 },
+    numbers: {
+      serverCpuCoreFraction: null,
+      serverCpuCount: null,
+      clientCpuCoreFractionMax: 0.5,
+      clientEventLoopDelayP99Ms: 1,
+      clientSendLagP99Us: 10,
+      achievedToTargetRatio: 1,
+    },
     sharedCores: false,
   };
 }
 
 /** One agent's segment result: its own samples in real encoded histograms. */
-function agent(index: number, count: number, samples: number[], over: { segment?: Partial<SegmentRecord>; cell?: Partial<Cell>; sent?: number; lost?: number } = {}): MergeInput {
+function agent(
+  index: number,
+  count: number,
+  samples: number[],
+  over: { segment?: Partial<SegmentRecord>; cell?: Partial<Cell>; sent?: number; lost?: number } = {},
+): MergeInput {
   const sent = over.sent ?? samples.length;
   const lost = over.lost ?? 0;
   const load = loadReport({
@@ -118,7 +139,10 @@ describe('mergeResults', () => {
     expect(m.merge!.startSpreadMs).toBe(3000);
     expect(m.merge!.warnings[0]).toMatch(/started 3000 ms apart \(on the server clock\), more than the 1000 ms warmup/);
     // The same two agents a second apart on their own clocks but in step on the server's: no warning.
-    const skewed = [agent(0, 2, [1, 2]), agent(1, 2, [3, 4], { segment: { windowStartMs: WINDOW0 + 1500, clockOffset: { offsetMs: -1500, uncertaintyMs: 5, method: 'test' } } })];
+    const skewed = [
+      agent(0, 2, [1, 2]),
+      agent(1, 2, [3, 4], { segment: { windowStartMs: WINDOW0 + 1500, clockOffset: { offsetMs: -1500, uncertaintyMs: 5, method: 'test' } } }),
+    ];
     const ms = merge(skewed);
     expect(ms.merge!.startSpreadMs).toBe(0);
     expect(ms.cells[0]!.load!.timeline).toEqual([

@@ -15,7 +15,10 @@ describe('readResults over folders', () => {
     writeResultFile(join(d, 'a.json'), resultFile());
     writeFileSync(join(d, 'tsconfig.json'), '{"compilerOptions":{}}');
     writeFileSync(join(d, 'broken.json'), '{');
-    for (const [name, marker] of [['dash-new', true], ['dash-old', false]] as const) {
+    for (const [name, marker] of [
+      ['dash-new', true],
+      ['dash-old', false],
+    ] as const) {
       mkdirSync(join(d, name, 'assets'), { recursive: true });
       writeFileSync(join(d, name, 'index.html'), '');
       if (marker) writeFileSync(join(d, name, '.wsarena-dashboard'), '');

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../protocol/paths.js';
 import { readResultFile } from '../../results/reader.js';
-import { resultFileSchemaV1, type CellV1 } from '../../results/schema-v1.js';
-import { SCHEMA_VERSION, resultFileSchema } from '../../results/schema.js';
+import { resultFileSchema, SCHEMA_VERSION } from '../../results/schema.js';
+import { type CellV1, resultFileSchemaV1 } from '../../results/schema-v1.js';
 import { upgradeCellV1, upgradeV1 } from '../../results/upgrade-v1.js';
 import { writeResultFile } from '../../results/writer.js';
 import { loadReport } from '../fixtures/results.js';
@@ -16,7 +16,20 @@ function v1Cell(overrides: Partial<CellV1> = {}): CellV1 {
     id: 'ws-loop/echo/c100/r0',
     server: 'ws-loop',
     target: null,
-    params: { workload: 'echo', connections: 100, mode: 'closed', depth: 1, rateHz: null, payloadBytes: 64, durationMs: 2000, warmupMs: 1000, clientWorkers: 1, serverThreads: null, workIterations: null, heavyFraction: null },
+    params: {
+      workload: 'echo',
+      connections: 100,
+      mode: 'closed',
+      depth: 1,
+      rateHz: null,
+      payloadBytes: 64,
+      durationMs: 2000,
+      warmupMs: 1000,
+      clientWorkers: 1,
+      serverThreads: null,
+      workIterations: null,
+      heavyFraction: null,
+    },
     repeat: 0,
     status: 'ok',
     error: null,
@@ -82,7 +95,15 @@ describe('reading version 1 result files (results/upgrade-v1.ts)', () => {
     const plain = upgradeCellV1(v1Cell());
     expect(Object.keys(plain)).not.toContain('segment');
     expect(Object.keys(plain)).not.toContain('idle');
-    const segment = { index: 1, count: 2, connections: 50, rateHz: null, startAt: null, windowStartMs: null, clockOffset: { offsetMs: null, uncertaintyMs: null, method: 'not estimated' } };
+    const segment = {
+      index: 1,
+      count: 2,
+      connections: 50,
+      rateHz: null,
+      startAt: null,
+      windowStartMs: null,
+      clockOffset: { offsetMs: null, uncertaintyMs: null, method: 'not estimated' },
+    };
     expect(upgradeCellV1(v1Cell({ segment })).segment).toEqual(segment);
   });
 
@@ -106,7 +127,10 @@ describe('reading version 1 result files (results/upgrade-v1.ts)', () => {
     const d = mkdtempSync(join(tmpdir(), 'wsarena-v1-'));
     const v1Path = join(d, 'v1.json');
     const file = { ...resultFileSchemaV1.parse(JSON.parse(readFileSync(join(PROJECT_ROOT, 'results', 'reference', 'suite', 'echo.json'), 'utf8'))) };
-    file.cells = [file.cells[0]!, { ...v1Cell({ id: 'go-goroutines/echo/c100/r0', server: 'go-goroutines', status: 'skipped', error: 'unavailable: no Go', ...NO_FIGURES }) }];
+    file.cells = [
+      file.cells[0]!,
+      { ...v1Cell({ id: 'go-goroutines/echo/c100/r0', server: 'go-goroutines', status: 'skipped', error: 'unavailable: no Go', ...NO_FIGURES }) },
+    ];
     writeFileSync(v1Path, JSON.stringify(file));
     const read = readResultFile(v1Path);
     expect(read.schemaVersion).toBe(2);

@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import * as fs from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RunError, UsageError } from '../../core/errors.js';
-import { checkResultPath, writeResultFile, type WriterFs } from '../../results/writer.js';
+import { checkResultPath, type WriterFs, writeResultFile } from '../../results/writer.js';
 import { resultFile } from '../fixtures/results.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'wsarena-writer-'));
@@ -33,7 +33,9 @@ describe('writeResultFile on a write failure', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(RunError);
-    expect((err as Error).message).toBe(`cannot write the result file ${path} (ENOSPC: no space left on the device); its previous version, if any, is left in place`);
+    expect((err as Error).message).toBe(
+      `cannot write the result file ${path} (ENOSPC: no space left on the device); its previous version, if any, is left in place`,
+    );
     expect(readdirSync(d)).toEqual(['run.json']);
     expect(readFileSync(path, 'utf8')).toBe(good);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ServerArgsError, parseServerArgs, toServerArgs } from '../../servers/common/args.js';
+import { parseServerArgs, ServerArgsError, toServerArgs } from '../../servers/common/args.js';
 import { DEFAULT_SERVER_OPTIONS } from '../../servers/spec.js';
 
 const single = { supportsThreads: false };

@@ -4,14 +4,14 @@
  */
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CloseCode, HEADER_BYTES, Op, READY_PREFIX, SHUTDOWN_CLOSE_REASON, ServerCloseCode, buildMessage } from '../../protocol/wire.js';
+import { buildMessage, CloseCode, HEADER_BYTES, Op, READY_PREFIX, ServerCloseCode, SHUTDOWN_CLOSE_REASON } from '../../protocol/wire.js';
 import { ServerArgsError } from '../../servers/common/args.js';
 import { closeGoingAway, waitForClosed } from '../../servers/common/close-all.js';
 import { createCounters, sumCounters } from '../../servers/common/counters.js';
 import { ServerExitCode } from '../../servers/common/exit-codes.js';
 import { admitRequest, type ContractPeer } from '../../servers/common/handle.js';
-import { LISTEN_FAILED_EXIT_CODE, listenErrorMessage, portInUseMessage } from '../../servers/common/listen-errors.js';
 import { listenAndAnnounce } from '../../servers/common/listen.js';
+import { LISTEN_FAILED_EXIT_CODE, listenErrorMessage, portInUseMessage } from '../../servers/common/listen-errors.js';
 import { splitOwnFlags } from '../../servers/common/own-flags.js';
 import { parsePoolFlags } from '../../servers/ws-piscina/settings.js';
 
@@ -137,6 +137,11 @@ describe('listen', () => {
     server.close();
     expect(lines).toHaveLength(1);
     expect(lines[0]!.startsWith(READY_PREFIX)).toBe(true);
-    expect(JSON.parse(lines[0]!.slice(READY_PREFIX.length))).toMatchObject({ server: 'test-server', port, url: `ws://127.0.0.1:${port}/`, knobs: { threads: 1 } });
+    expect(JSON.parse(lines[0]!.slice(READY_PREFIX.length))).toMatchObject({
+      server: 'test-server',
+      port,
+      url: `ws://127.0.0.1:${port}/`,
+      knobs: { threads: 1 },
+    });
   });
 });

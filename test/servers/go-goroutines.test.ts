@@ -5,35 +5,30 @@
  * Without Go (or without the binary) the tests are skipped with the reason, except under CI=true, where
  * a missing Go server is a failure.
  */
-import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
+import { type ChildProcessByStdio, execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { createServer, type Server } from 'node:net';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../protocol/paths.js';
 import {
-  CloseCode,
-  HEADER_BYTES,
-  MAX_WORK_ITERATIONS,
-  Op,
-  READY_PREFIX,
   buildMessage,
   buildWorkReply,
   buildWorkRequest,
+  CloseCode,
+  HEADER_BYTES,
+  MAX_WORK_ITERATIONS,
   nowUs,
-  work,
+  Op,
+  READY_PREFIX,
   type ReadyAnnouncement,
   type StatsSnapshot,
+  work,
 } from '../../protocol/wire.js';
-import {
-  GORILLA_SOURCE_DIR,
-  GO_GOROUTINES_BINARY,
-  goGoroutines,
-  goGoroutinesAvailability,
-} from '../../servers/go-goroutines/spec.js';
+import { GO_GOROUTINES_BINARY, GORILLA_SOURCE_DIR, goGoroutines, goGoroutinesAvailability } from '../../servers/go-goroutines/spec.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../servers/spec.js';
 import { TestClient } from '../contract/client.js';
 import { waitFor } from '../contract/wait.js';
@@ -70,7 +65,16 @@ describe('go-goroutines spec', () => {
     expect(goGoroutines.command({ ...base, threads: 3, cpuCount: 1 }).args).toContain('3');
     expect(goGoroutines.command({ ...base, cpuCount: 1 }).args.slice(4)).toEqual(['--gomaxprocs', '1']);
     expect(goGoroutines.command({ ...base, host: '::1', port: 9000, stall: { everyMs: 200, durationMs: 50 } }).args).toEqual([
-      '--host', '::1', '--port', '9000', '--gomaxprocs', '0', '--stall-every-ms', '200', '--stall-ms', '50',
+      '--host',
+      '::1',
+      '--port',
+      '9000',
+      '--gomaxprocs',
+      '0',
+      '--stall-every-ms',
+      '200',
+      '--stall-ms',
+      '50',
     ]);
   });
 

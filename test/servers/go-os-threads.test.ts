@@ -11,16 +11,10 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Op, buildMessage, nowUs, type StatsSnapshot } from '../../protocol/wire.js';
-import {
-  DEFAULT_MAX_OS_THREADS,
-  GO_GOROUTINES_BINARY,
-  MAX_OS_THREADS_ARG,
-  goGoroutines,
-  goGoroutinesAvailability,
-} from '../../servers/go-goroutines/spec.js';
+import { buildMessage, nowUs, Op, type StatsSnapshot } from '../../protocol/wire.js';
+import { DEFAULT_MAX_OS_THREADS, GO_GOROUTINES_BINARY, goGoroutines, goGoroutinesAvailability, MAX_OS_THREADS_ARG } from '../../servers/go-goroutines/spec.js';
 import { GO_OS_THREADS_NAME, goOsThreads } from '../../servers/go-os-threads/spec.js';
-import { fetchStats, startServer, type RunningServer } from '../../servers/launch.js';
+import { fetchStats, type RunningServer, startServer } from '../../servers/launch.js';
 import { SERVERS } from '../../servers/registry.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions, type ServerSpec } from '../../servers/spec.js';
 import { TestClient } from '../contract/client.js';
@@ -86,7 +80,11 @@ describe('go-os-threads server', () => {
   });
 
   it('announces itself as go-os-threads with the knobs it applied', async () => {
-    expect(osThreads.knobs).toMatchObject({ lockOsThreads: true, maxOsThreads: DEFAULT_MAX_OS_THREADS, library: expect.stringMatching(/^gorilla\/websocket@/) });
+    expect(osThreads.knobs).toMatchObject({
+      lockOsThreads: true,
+      maxOsThreads: DEFAULT_MAX_OS_THREADS,
+      library: expect.stringMatching(/^gorilla\/websocket@/),
+    });
     // `threads` is GOMAXPROCS in both Go models: the threads that run Go code at once.
     expect(osThreads.knobs['threads']).toBe(osThreads.knobs['gomaxprocs']);
     expect(goroutines.knobs).toMatchObject({ lockOsThreads: false, maxOsThreads: DEFAULT_MAX_OS_THREADS });
@@ -99,10 +97,13 @@ describe('go-os-threads server', () => {
     const idle = await settledIdle(osThreads);
     const grown = await withClients(osThreads, async () => {
       // The connection threads exist from the handshake on: wait for them rather than sample too early.
-      return waitFor(async () => {
-        const now = await threadCounts(osThreads);
-        return now.proc >= idle.proc + CONNECTIONS && now.stats >= idle.stats + CONNECTIONS ? now : undefined;
-      }, `${CONNECTIONS} more OS threads than ${JSON.stringify(idle)}`);
+      return waitFor(
+        async () => {
+          const now = await threadCounts(osThreads);
+          return now.proc >= idle.proc + CONNECTIONS && now.stats >= idle.stats + CONNECTIONS ? now : undefined;
+        },
+        `${CONNECTIONS} more OS threads than ${JSON.stringify(idle)}`,
+      );
     });
     // One thread per connection, not several.
     expect(grown.proc - idle.proc).toBeLessThan(CONNECTIONS + SLACK);

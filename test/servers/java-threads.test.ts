@@ -17,24 +17,19 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../protocol/paths.js';
 import {
-  CloseCode,
-  HEADER_BYTES,
-  MAX_WORK_ITERATIONS,
-  Op,
   buildMessage,
   buildWorkReply,
   buildWorkRequest,
+  CloseCode,
+  HEADER_BYTES,
+  MAX_WORK_ITERATIONS,
   nowUs,
-  work,
+  Op,
   type StatsSnapshot,
+  work,
 } from '../../protocol/wire.js';
-import {
-  JAVA_BUILD_DIR,
-  javaThreadsSpec,
-  javaVirtualThreadsSpec,
-  readJavaBuildStamp,
-} from '../../servers/java-threads/spec.js';
-import { fetchStats, startServer, type RunningServer } from '../../servers/launch.js';
+import { JAVA_BUILD_DIR, javaThreadsSpec, javaVirtualThreadsSpec, readJavaBuildStamp } from '../../servers/java-threads/spec.js';
+import { fetchStats, type RunningServer, startServer } from '../../servers/launch.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions, type ServerSpec } from '../../servers/spec.js';
 import { TestClient } from '../contract/client.js';
 import { waitFor } from '../contract/wait.js';
@@ -104,15 +99,38 @@ describe('java specs', () => {
     expect(platform.file).toMatch(/\/bin\/java$|^java$/);
     // --threads is not passed: threads follow connections.
     expect(platform.args).toEqual([
-      '-cp', JAVA_BUILD_DIR, 'wsarena.Main', '--thread-kind', 'platform', '--host', '127.0.0.1', '--port', '0',
-      '--max-threads', '7', '--stall-every-ms', '100', '--stall-ms', '10',
+      '-cp',
+      JAVA_BUILD_DIR,
+      'wsarena.Main',
+      '--thread-kind',
+      'platform',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--max-threads',
+      '7',
+      '--stall-every-ms',
+      '100',
+      '--stall-ms',
+      '10',
     ]);
     expect(javaThreadsSpec.command({ ...DEFAULT_SERVER_OPTIONS }).args).not.toContain('--max-threads');
     expect(javaThreadsSpec.serverArgs).toEqual([expect.objectContaining({ name: 'max-threads', min: 1, max: 20_000 })]);
     const virtual = javaVirtualThreadsSpec.command({ ...base, threads: null, cpuCount: 2, stall: null });
     expect(virtual.args).toEqual([
-      '-Djdk.virtualThreadScheduler.parallelism=2', '-cp', JAVA_BUILD_DIR, 'wsarena.Main', '--thread-kind', 'virtual',
-      '--host', '127.0.0.1', '--port', '0', '--threads', '2',
+      '-Djdk.virtualThreadScheduler.parallelism=2',
+      '-cp',
+      JAVA_BUILD_DIR,
+      'wsarena.Main',
+      '--thread-kind',
+      'virtual',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--threads',
+      '2',
     ]);
     expect(javaVirtualThreadsSpec.command({ ...DEFAULT_SERVER_OPTIONS }).args[0]).toBe('-cp');
   });
@@ -172,7 +190,12 @@ describe('java-threads', () => {
 
   it('one platform thread per connection: 50 open → /stats liveThreads and /proc Threads +50; closed → back', async () => {
     const idle = await waitForOpen(server, 0);
-    expect(idle.java).toMatchObject({ liveThreads: expect.any(Number), peakThreads: expect.any(Number), gcCount: expect.any(Number), gcTimeMs: expect.any(Number) });
+    expect(idle.java).toMatchObject({
+      liveThreads: expect.any(Number),
+      peakThreads: expect.any(Number),
+      gcCount: expect.any(Number),
+      gcTimeMs: expect.any(Number),
+    });
     // G1 counts a region as used only once it is retired, so an idle heap may read 0.
     expect(idle.java!.heapUsedBytes).toBeGreaterThanOrEqual(0);
     const baselineOs = procThreads(server.pid);
@@ -217,10 +240,20 @@ describe('java-threads', () => {
     const unknownOp = buildMessage(Op.ECHO, 1, 0n, 4);
     unknownOp[0] = 9;
     const cases: Array<{ name: string; message: Uint8Array | string; code: number; reason: string }> = [
-      { name: 'truncated header', message: buildMessage(Op.ECHO, 1, 0n, 0).subarray(0, 8), code: CloseCode.TRUNCATED_HEADER, reason: `message of 8 bytes is shorter than the ${HEADER_BYTES}-byte header` },
+      {
+        name: 'truncated header',
+        message: buildMessage(Op.ECHO, 1, 0n, 0).subarray(0, 8),
+        code: CloseCode.TRUNCATED_HEADER,
+        reason: `message of 8 bytes is shorter than the ${HEADER_BYTES}-byte header`,
+      },
       { name: 'unknown op', message: unknownOp, code: CloseCode.UNKNOWN_OP, reason: 'unknown op 9' },
       { name: 'WORK without payload', message: buildMessage(Op.WORK, 1, 0n, 0), code: CloseCode.TRUNCATED_WORK, reason: 'WORK payload of 0 bytes, needs 8' },
-      { name: 'oversized WORK', message: buildWorkRequest(1, 0n, MAX_WORK_ITERATIONS + 1, 1), code: CloseCode.WORK_TOO_LARGE, reason: `WORK iterations ${MAX_WORK_ITERATIONS + 1} > ${MAX_WORK_ITERATIONS}` },
+      {
+        name: 'oversized WORK',
+        message: buildWorkRequest(1, 0n, MAX_WORK_ITERATIONS + 1, 1),
+        code: CloseCode.WORK_TOO_LARGE,
+        reason: `WORK iterations ${MAX_WORK_ITERATIONS + 1} > ${MAX_WORK_ITERATIONS}`,
+      },
       { name: 'text frame', message: 'hello', code: CloseCode.UNSUPPORTED_DATA, reason: 'text frames are not part of the wsarena contract' },
     ];
     it.each(cases)('$name → $code', async ({ message, code, reason }) => {
@@ -386,7 +419,10 @@ describe('java-threads', () => {
         await served.close();
       } finally {
         await Promise.all(holders.map((holder) => holder.close()));
-        await opening.then((client) => client.close(), () => {});
+        await opening.then(
+          (client) => client.close(),
+          () => {},
+        );
         await pool.stop();
       }
     });
@@ -395,7 +431,10 @@ describe('java-threads', () => {
 
 describe('java-virtual-threads', () => {
   if (!virtualAvailability.available) {
-    skipOrFail(`${virtualAvailability.reason} (fix: ${virtualAvailability.fix ?? 'none'})`, !platformAvailability.available || (readJavaBuildStamp()?.feature ?? 0) >= 21);
+    skipOrFail(
+      `${virtualAvailability.reason} (fix: ${virtualAvailability.fix ?? 'none'})`,
+      !platformAvailability.available || (readJavaBuildStamp()?.feature ?? 0) >= 21,
+    );
     return;
   }
 

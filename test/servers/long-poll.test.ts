@@ -9,18 +9,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAutocannonEcho } from '../../clients/long-poll/autocannon.js';
 import { runLongPollLoad } from '../../clients/long-poll/engine.js';
 import type { LoadPlan } from '../../clients/types.js';
-import { CloseCode, HEADER_BYTES, MAX_WORK_ITERATIONS, Op, buildMessage, buildWorkReply, buildWorkRequest, nowUs, work } from '../../protocol/wire.js';
-import { readResultFile } from '../../results/reader.js';
+import { buildMessage, buildWorkReply, buildWorkRequest, CloseCode, HEADER_BYTES, MAX_WORK_ITERATIONS, nowUs, Op, work } from '../../protocol/wire.js';
 import { errorOf } from '../../results/cell-status.js';
-import { measured } from '../fixtures/results.js';
-import { fetchStats, startServer, type RunningServer } from '../../servers/launch.js';
-import { ECHO_PATH, POLL_END_HEADER, POLL_PATH, SEND_PATH, SESSION_PATH, decodeFrames, encodeFrames, httpBase } from '../../servers/long-poll/http-wire.js';
-import { DEFAULT_POLL_TIMEOUT_MS, parseLongPollArgs } from '../../servers/long-poll/settings.js';
+import { readResultFile } from '../../results/reader.js';
+import { fetchStats, type RunningServer, startServer } from '../../servers/launch.js';
+import { decodeFrames, ECHO_PATH, encodeFrames, httpBase, POLL_END_HEADER, POLL_PATH, SEND_PATH, SESSION_PATH } from '../../servers/long-poll/http-wire.js';
 import { SessionStore } from '../../servers/long-poll/sessions.js';
+import { DEFAULT_POLL_TIMEOUT_MS, parseLongPollArgs } from '../../servers/long-poll/settings.js';
 import { longPollSpec } from '../../servers/long-poll/spec.js';
 import { getServer } from '../../servers/registry.js';
-import { DEFAULT_SERVER_OPTIONS, transportOf, type ServerSpec } from '../../servers/spec.js';
+import { DEFAULT_SERVER_OPTIONS, type ServerSpec, transportOf } from '../../servers/spec.js';
 import { runCli, tempDir } from '../cli/helpers.js';
+import { measured } from '../fixtures/results.js';
 
 /** Short, so the timeout case takes well under a second. */
 const POLL_TIMEOUT_MS = 400;
@@ -285,7 +285,12 @@ describe.skipIf(!availability.available)('long-poll server', () => {
   });
 
   it.each([
-    { name: 'truncated header', message: buildMessage(Op.ECHO, 1, 0n, 0).subarray(0, 8), code: CloseCode.TRUNCATED_HEADER, reason: /shorter than the 16-byte header/ },
+    {
+      name: 'truncated header',
+      message: buildMessage(Op.ECHO, 1, 0n, 0).subarray(0, 8),
+      code: CloseCode.TRUNCATED_HEADER,
+      reason: /shorter than the 16-byte header/,
+    },
     { name: 'empty body', message: new Uint8Array(0), code: CloseCode.TRUNCATED_HEADER, reason: /0 bytes/ },
     { name: 'unknown op 9', message: Object.assign(buildMessage(Op.ECHO, 1, 0n, 4), { 0: 9 }), code: CloseCode.UNKNOWN_OP, reason: /unknown op 9/ },
     { name: 'WORK without payload', message: buildMessage(Op.WORK, 1, 0n, 0), code: CloseCode.TRUNCATED_WORK, reason: /WORK payload/ },

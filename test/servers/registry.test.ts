@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Op } from '../../protocol/wire.js';
-import { SERVERS, UnknownServerError, getServer, listServers } from '../../servers/registry.js';
+import { getServer, listServers, SERVERS, UnknownServerError } from '../../servers/registry.js';
 
 describe('registry', () => {
   it('holds ws-loop and uws, keyed by their own names', () => {

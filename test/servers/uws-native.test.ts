@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../servers/launch.js';
-import { NativeUwsUnavailableError, loadNativeUws, nativeUwsBinaryPath } from '../../servers/uws/native.js';
+import { loadNativeUws, NativeUwsUnavailableError, nativeUwsBinaryPath } from '../../servers/uws/native.js';
 import { createUwsSpec } from '../../servers/uws/spec.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'wsarena-uws-'));
@@ -11,9 +11,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('uWS native binary', () => {
   it('names the binary for this platform, arch and Node ABI', () => {
-    expect(nativeUwsBinaryPath()).toMatch(
-      new RegExp(`binaries/uws_${process.platform}_${process.arch}_${process.versions.modules}\\.node$`),
-    );
+    expect(nativeUwsBinaryPath()).toMatch(new RegExp(`binaries/uws_${process.platform}_${process.arch}_${process.versions.modules}\\.node$`));
   });
 
   it('a missing binary makes the spec unavailable, with the path and the shipped ABIs in the reason', () => {
@@ -51,5 +49,4 @@ describe('uWS native binary', () => {
       message: expect.stringMatching(/server "uws" is unavailable: .*absent\.node does not exist/),
     });
   });
-
 });

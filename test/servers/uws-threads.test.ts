@@ -4,15 +4,15 @@
  * ending with a uWS socket open would abort the process), and no other process sharing its port.
  * Spawns dist/: build first (npx tsc -p tsconfig.json).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distPath } from '../../protocol/paths.js';
-import { Op, buildMessage, nowUs, type StatsSnapshot } from '../../protocol/wire.js';
-import { fetchStats, startServer, type RunningServer } from '../../servers/launch.js';
+import { buildMessage, nowUs, Op, type StatsSnapshot } from '../../protocol/wire.js';
+import { fetchStats, type RunningServer, startServer } from '../../servers/launch.js';
 import { DEFAULT_SERVER_OPTIONS } from '../../servers/spec.js';
 import { createUwsThreadsSpec, uwsThreadsSpec } from '../../servers/uws-threads/spec.js';
 import { TestClient } from '../contract/client.js';

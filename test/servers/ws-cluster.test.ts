@@ -3,10 +3,10 @@
  * connections spread over the workers, /stats summing them, BROADCAST crossing processes, and no worker
  * outliving its primary. Spawns dist/: build first (npx tsc -p tsconfig.json).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Op, buildMessage, nowUs, type StatsSnapshot } from '../../protocol/wire.js';
-import { fetchStats, startServer, type RunningServer } from '../../servers/launch.js';
+import { buildMessage, nowUs, Op, type StatsSnapshot } from '../../protocol/wire.js';
+import { fetchStats, type RunningServer, startServer } from '../../servers/launch.js';
 import { DEFAULT_SERVER_OPTIONS } from '../../servers/spec.js';
 import { wsClusterSpec } from '../../servers/ws-cluster/spec.js';
 import { TestClient } from '../contract/client.js';

@@ -4,8 +4,8 @@
  * test/contract. Servers run from dist/: build first (npx tsc -p tsconfig.json).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloseCode, HEADER_BYTES, MAX_WORK_ITERATIONS, Op, buildMessage, buildWorkRequest, nowUs, work } from '../../protocol/wire.js';
-import { fetchStats, startServer, type RunningServer } from '../../servers/launch.js';
+import { buildMessage, buildWorkRequest, CloseCode, HEADER_BYTES, MAX_WORK_ITERATIONS, nowUs, Op, work } from '../../protocol/wire.js';
+import { fetchStats, type RunningServer, startServer } from '../../servers/launch.js';
 import { wsLoopSpec } from '../../servers/ws-loop/spec.js';
 import { wsPiscinaSpec } from '../../servers/ws-piscina/spec.js';
 import { TestClient } from '../contract/client.js';

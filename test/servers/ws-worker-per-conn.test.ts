@@ -4,11 +4,11 @@
  * carry on. The wire contract itself is checked by test/contract. Servers run from dist/: build first.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloseCode, HEADER_BYTES, Op, buildMessage, buildWorkRequest, nowUs, work, type StatsSnapshot } from '../../protocol/wire.js';
-import { fetchStats, startServer, type RunningServer } from '../../servers/launch.js';
+import { buildMessage, buildWorkRequest, CloseCode, HEADER_BYTES, nowUs, Op, type StatsSnapshot, work } from '../../protocol/wire.js';
+import { fetchStats, type RunningServer, startServer } from '../../servers/launch.js';
 import { SERVERS } from '../../servers/registry.js';
-import { createWsWorkerPerConnSpec, wsWorkerPerConnSpec } from '../../servers/ws-worker-per-conn/spec.js';
 import { splitWorkerPerConnArgs } from '../../servers/ws-worker-per-conn/settings.js';
+import { createWsWorkerPerConnSpec, wsWorkerPerConnSpec } from '../../servers/ws-worker-per-conn/spec.js';
 import { TestClient } from '../contract/client.js';
 import { waitFor } from '../contract/wait.js';
 import { procThreads } from './proc-status.js';
@@ -77,9 +77,11 @@ describe('ws-worker-per-conn', () => {
     });
     expect(() => splitWorkerPerConnArgs(['--max-threads', '0'])).toThrow('--max-threads must be an integer from 1');
     expect(() => splitWorkerPerConnArgs(['--threads', '4'])).toThrow('--threads is not supported');
-    expect(createWsWorkerPerConnSpec({ maxThreads: 5 }).command({ host: '127.0.0.1', port: 0, threads: 8, stall: null, cpuCount: null, serverArgs: {} }).args.slice(1)).toEqual([
-      '--host', '127.0.0.1', '--port', '0', '--max-threads', '5',
-    ]);
+    expect(
+      createWsWorkerPerConnSpec({ maxThreads: 5 })
+        .command({ host: '127.0.0.1', port: 0, threads: 8, stall: null, cpuCount: null, serverArgs: {} })
+        .args.slice(1),
+    ).toEqual(['--host', '127.0.0.1', '--port', '0', '--max-threads', '5']);
   });
 
   it('threads follow connections: 20 open → 20 threads (also in /proc), 10 closed → 10', async () => {

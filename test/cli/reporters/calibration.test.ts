@@ -4,10 +4,33 @@ import { describeCpuPerMessage } from '../../../cli/reporters/calibration.js';
 import type { CoreUsage } from '../../../results/cores.js';
 import { cell, loadReport } from '../../fixtures/results.js';
 
-const resources = (cpuUsPerMessage: number | null) => ({ cpuSeconds: 1, cpuCoreFraction: 0.8, cpuUsPerMessage, rssBytesMax: 1, rssBytesEnd: 1, threadsMax: 1, fdsMax: 1, processesMax: 1, sampleIntervalMs: 250, samples: [] });
+const resources = (cpuUsPerMessage: number | null) => ({
+  cpuSeconds: 1,
+  cpuCoreFraction: 0.8,
+  cpuUsPerMessage,
+  rssBytesMax: 1,
+  rssBytesEnd: 1,
+  threadsMax: 1,
+  fdsMax: 1,
+  processesMax: 1,
+  sampleIntervalMs: 250,
+  samples: [],
+});
 const worker = (cpuCoreFraction: number) => ({ pid: 1, connections: 500, cpuCoreFraction, eventLoopDelayP99Ms: 1, sendLagP99Us: 0 });
 const side = (cpu: number, busy: number, softirq: number): CoreUsage => ({
-  cpus: [cpu], ticks: 500, busyFraction: busy, busyFractionMax: busy, user: busy - softirq, nice: 0, system: 0, irq: 0, softirq, steal: 0, idle: 1 - busy, iowait: 0, perCpu: [{ cpu, busyFraction: busy, softirq }],
+  cpus: [cpu],
+  ticks: 500,
+  busyFraction: busy,
+  busyFractionMax: busy,
+  user: busy - softirq,
+  nice: 0,
+  system: 0,
+  irq: 0,
+  softirq,
+  steal: 0,
+  idle: 1 - busy,
+  iowait: 0,
+  perCpu: [{ cpu, busyFraction: busy, softirq }],
 });
 
 describe('calibrate: CPU per message lines', () => {
@@ -25,7 +48,11 @@ describe('calibrate: CPU per message lines', () => {
       'CPU per message (whole cores, softirq included): client 10.00 µs CPU per round trip, server 8.80 µs per message, ratio 1.14 (goal ≤ 0.80: not met)',
       'the goal is stated at 1000 connections, depth 8; this run: 100 connections, depth 8',
     ]);
-    const cheap = cell({ load: loadReport({ achievedRateHz: 100_000, client: { workers: [worker(0.6)] } }), serverResources: resources(8), cores: { unavailable: 'server not pinned: whole cores cannot be attributed to one side' } });
+    const cheap = cell({
+      load: loadReport({ achievedRateHz: 100_000, client: { workers: [worker(0.6)] } }),
+      serverResources: resources(8),
+      cores: { unavailable: 'server not pinned: whole cores cannot be attributed to one side' },
+    });
     expect(describeCpuPerMessage(cpuPerMessage(cheap), { connections: 1000, depth: 8 })).toEqual([
       'CPU per message (processes): client 6.00 µs CPU per round trip, server 8.00 µs per message, ratio 0.75 (goal ≤ 0.80: met)',
       'CPU per message (whole cores): not given, server not pinned: whole cores cannot be attributed to one side',

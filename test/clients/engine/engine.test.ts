@@ -6,11 +6,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
+import { runWsBaseline } from '../../../clients/baseline/ws-baseline.js';
 import { runLoad, WorkerCrashError } from '../../../clients/engine/engine.js';
 import type { LoadEvent, LoadPlan, LoadReport } from '../../../clients/types.js';
-import { runWsBaseline } from '../../../clients/baseline/ws-baseline.js';
-import { loadPlan } from '../plan-fixture.js';
 import { buildWorkReply, checkRequest, Op, readWorkIterations, readWorkSeed, work } from '../../../protocol/wire.js';
+import { loadPlan } from '../plan-fixture.js';
 
 let wss: WebSocketServer;
 let url: string;
@@ -48,7 +48,8 @@ function workerPids(): number[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-      if (ppid === process.pid && state !== 'Z' && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('clients/engine/ws-load-child.js')) pids.push(Number(entry));
+      if (ppid === process.pid && state !== 'Z' && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('clients/engine/ws-load-child.js'))
+        pids.push(Number(entry));
     } catch {
       // The process exited while we looked.
     }

@@ -3,15 +3,16 @@
  * a contract-ish `ws` server (ECHO + BROADCAST), a port nobody listens on, and a TCP server that never
  * answers the upgrade. Workers run from dist/, so build first (`npx tsc -p tsconfig.json`).
  */
-import { createServer, type Server, type Socket } from 'node:net';
+
 import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
+import { mergeBroadcast } from '../../../bench/workloads/broadcast.js';
 import { monoUs } from '../../../clients/clock.js';
 import { Fleet, FleetError, mergeOpenResults } from '../../../clients/fleet/fleet.js';
-import { buildHistogram, encodeHistogram } from '../../../clients/histogram.js';
-import { mergeBroadcast } from '../../../bench/workloads/broadcast.js';
 import type { BroadcastWorkerResult } from '../../../clients/fleet/fleet-ipc.js';
+import { buildHistogram, encodeHistogram } from '../../../clients/histogram.js';
 import { Op } from '../../../protocol/wire.js';
 
 let wss: WebSocketServer;
@@ -119,8 +120,21 @@ describe('Fleet', () => {
       const results = await fleet.broadcast({ publisher: 0, startUs, rateHz: 50, publishes: 10, payloadBytes: 32, endUs: startUs + 500_000 });
       expect(results.map((r) => r.openAtStart)).toEqual([20, 20, 20]);
       expect(results.map((r) => r.published)).toEqual([10, 0, 0]);
-      const merged = mergeBroadcast(results, { unexpectedCloses: 0, closeCodes: {} }, { publishRateHz: 50, publishes: 10, payloadBytes: 32, durationMs: 200, drainMs: 300, publisher: 0 });
-      expect(merged).toMatchObject({ published: 10, expected: 600, delivered: 600, lost: 0, duplicated: 0, corrupted: 0, unexpected: 0, completePublishes: 10 });
+      const merged = mergeBroadcast(
+        results,
+        { unexpectedCloses: 0, closeCodes: {} },
+        { publishRateHz: 50, publishes: 10, payloadBytes: 32, durationMs: 200, drainMs: 300, publisher: 0 },
+      );
+      expect(merged).toMatchObject({
+        published: 10,
+        expected: 600,
+        delivered: 600,
+        lost: 0,
+        duplicated: 0,
+        corrupted: 0,
+        unexpected: 0,
+        completePublishes: 10,
+      });
       expect(merged.latency.count).toBe(600);
       expect(merged.latency.p50Us).toBeGreaterThan(0);
       expect(merged.latency.maxUs).toBeLessThan(500_000);
@@ -211,7 +225,16 @@ describe('merging', () => {
       { unexpectedCloses: 1, closeCodes: { 'close:1006': 1 } },
       { publishRateHz: 1, publishes: 3, payloadBytes: 0, durationMs: 3000, drainMs: 0, publisher: 0 },
     );
-    expect(m).toMatchObject({ openAtStart: 4, published: 3, expected: 12, delivered: 10, lost: 2, completePublishes: 2, incompletePublishes: 1, unexpectedCloses: 1 });
+    expect(m).toMatchObject({
+      openAtStart: 4,
+      published: 3,
+      expected: 12,
+      delivered: 10,
+      lost: 2,
+      completePublishes: 2,
+      incompletePublishes: 1,
+      unexpectedCloses: 1,
+    });
     expect(m.timeToLast.count).toBe(2);
     expect(m.timeToLast.maxUs).toBe(400); // publish 0: max(100, 400); publish 1: max(200, 150)
     expect(m.timeToLast.p50Us).toBe(200);

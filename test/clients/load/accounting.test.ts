@@ -3,11 +3,11 @@
  * window rule, matching by seq, the counts, the timeline and the histograms of the report. No socket.
  */
 import { describe, expect, it } from 'vitest';
-import { Op, buildMessage } from '../../../protocol/wire.js';
 import { decodeHistogram } from '../../../clients/histogram.js';
-import type { PhaseTimes, WorkerReport } from '../../../clients/load/load-ipc.js';
 import { LoadAccounting, MeteredConn, NO_SCHEDULE } from '../../../clients/load/accounting.js';
+import type { PhaseTimes, WorkerReport } from '../../../clients/load/load-ipc.js';
 import type { LoadPlan } from '../../../clients/types.js';
+import { buildMessage, Op } from '../../../protocol/wire.js';
 import { loadPlan } from '../plan-fixture.js';
 
 const PAYLOAD = 8;
@@ -16,7 +16,17 @@ const HEADER_AND_PAYLOAD = 16 + PAYLOAD;
 const S = 1_000_000;
 
 function plan(patch: Partial<LoadPlan> = {}): LoadPlan {
-  return loadPlan({ connections: 1, clientCpus: null, mode: 'open', rateHz: 10, payloadBytes: PAYLOAD, warmupMs: 1000, durationMs: 3000, drainMs: 1000, ...patch });
+  return loadPlan({
+    connections: 1,
+    clientCpus: null,
+    mode: 'open',
+    rateHz: 10,
+    payloadBytes: PAYLOAD,
+    warmupMs: 1000,
+    durationMs: 3000,
+    drainMs: 1000,
+    ...patch,
+  });
 }
 
 /** Warmup [0, 1 s), window [1 s, 4 s), drain to 5 s: µs on a made-up clock. */
@@ -71,7 +81,6 @@ describe('LoadAccounting: the window rule', () => {
     expect(b.counts.received).toBe(1);
   });
 });
-
 
 describe('LoadAccounting: replies matched by seq', () => {
   it('counts duplicates, unknown seqs, short replies, corruption and replies that overtake each other', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FrameParser } from '../../../clients/rfc6455/frame-parser.js';
 import { CLASS_CHEAP, CLASS_HEAVY, MessageCodec, WORK_SEEDS } from '../../../clients/load/contract-messages.js';
+import { FrameParser } from '../../../clients/rfc6455/frame-parser.js';
 import { buildMessage, buildWorkReply, buildWorkRequest, Op, work } from '../../../protocol/wire.js';
 
 /** Unmasks one client frame into its payload, the way a server reads it. */

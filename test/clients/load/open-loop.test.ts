@@ -30,7 +30,14 @@ describe('OpenLoopPacer', () => {
 
   it('sends nothing once stopped', () => {
     const sent: number[] = [];
-    const pacer = new OpenLoopPacer({ t0Us: monoUs() - 1_000_000, endUs: monoUs() + 1_000_000, rateHz: 100, connections: 1, indices: [0], sendOne: (slot) => sent.push(slot) });
+    const pacer = new OpenLoopPacer({
+      t0Us: monoUs() - 1_000_000,
+      endUs: monoUs() + 1_000_000,
+      rateHz: 100,
+      connections: 1,
+      indices: [0],
+      sendOne: (slot) => sent.push(slot),
+    });
     pacer.stop();
     pacer.pump();
     pacer.sendDueNow();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { mergeReports } from '../../../clients/load/merge-reports.js';
 import { buildHistogram, encodeHistogram, recordUs } from '../../../clients/histogram.js';
 import type { WorkerReport } from '../../../clients/load/load-ipc.js';
-import type { LoadPlan } from '../../../clients/types.js';
+import { mergeReports } from '../../../clients/load/merge-reports.js';
 import { MAX_TIMELINE_POINTS, Timeline, tickDueUs, timelinePointCount, timelineStepSeconds } from '../../../clients/load/timeline.js';
+import type { LoadPlan } from '../../../clients/types.js';
 
 describe('Timeline (issue 14: a point and a timer per second were allocated up front for the whole run)', () => {
   it('a short run keeps a point per second', () => {

@@ -1,7 +1,7 @@
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
-import { classifyConnectError, WsConnection, type CloseInfo } from '../../../clients/rfc6455/connection.js';
+import { type WebSocket as ServerSocket, WebSocketServer } from 'ws';
+import { type CloseInfo, classifyConnectError, WsConnection } from '../../../clients/rfc6455/connection.js';
 import { encodeFrame, Opcode } from '../../../clients/rfc6455/frame.js';
 import { computeAccept } from '../../../clients/rfc6455/handshake.js';
 
@@ -156,7 +156,6 @@ describe('WsConnection', () => {
     const starved = await WsConnection.connect({ url: silentUrl, handshakeTimeoutMs: 100 }, collector().handlers).catch((e: unknown) => e);
     expect(starved).toMatchObject({ code: 'HANDSHAKE_UNANSWERED' });
     expect(classifyConnectError(starved)).toBe('unanswered');
-
 
     const url = await startWs(() => {});
     // ws accepts versions 8 and 13; 7 it refuses with 400.

@@ -4,8 +4,8 @@
  * and close, and fail on the same input with the same close code. Fixed seed, short budget (< 5 s).
  */
 import fc from 'fast-check';
-import { Receiver } from 'ws';
 import { describe, expect, it } from 'vitest';
+import { Receiver } from 'ws';
 import { FrameParser, ProtocolError } from '../../../clients/rfc6455/frame-parser.js';
 
 const MAX_MESSAGE_BYTES = 1 << 20;
@@ -49,9 +49,24 @@ const closePayload = fc.oneof(
 
 /** Mostly valid server frames; now and then a violation (RSV, mask, reserved opcode, long or fragmented control, huge length). */
 const frame: fc.Arbitrary<Frame> = fc.oneof(
-  { weight: 10, arbitrary: fc.record({ fin: fc.boolean(), rsv: fc.constant(0), opcode: fc.constantFrom(0, 1, 2), masked: fc.constant(false), payload: fc.oneof(utf8, bytes(300)) }) },
-  { weight: 3, arbitrary: fc.record({ fin: fc.constant(true), rsv: fc.constant(0), opcode: fc.constantFrom(9, 10), masked: fc.constant(false), payload: bytes(125) }) },
-  { weight: 1, arbitrary: fc.record({ fin: fc.constant(true), rsv: fc.constant(0), opcode: fc.constant(8), masked: fc.constant(false), payload: closePayload }) },
+  {
+    weight: 10,
+    arbitrary: fc.record({
+      fin: fc.boolean(),
+      rsv: fc.constant(0),
+      opcode: fc.constantFrom(0, 1, 2),
+      masked: fc.constant(false),
+      payload: fc.oneof(utf8, bytes(300)),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ fin: fc.constant(true), rsv: fc.constant(0), opcode: fc.constantFrom(9, 10), masked: fc.constant(false), payload: bytes(125) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ fin: fc.constant(true), rsv: fc.constant(0), opcode: fc.constant(8), masked: fc.constant(false), payload: closePayload }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -131,17 +146,21 @@ describe('frame parser vs ws Receiver (differential fuzz)', () => {
   it('same messages, control frames and failures on random frame sequences and splits', async () => {
     const started = Date.now();
     await fc.assert(
-      fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 12 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 10 }), async (frames, cuts) => {
-        const wire = Buffer.concat(frames.map(encode));
-        const chunks = split(wire, cuts);
-        const ours = viaParser(chunks);
-        const theirs = await viaWs(chunks);
-        // Known divergence, both fail the connection: on a frame that is out of sequence (continuation
-        // without a message, data inside a fragmented one) AND claims a 64-bit length over 2^53, ws reports
-        // the sequence (1002) and the parser the length (1009): it checks the length first. Reported.
-        if (ours.errorCloseCode === 1009 && theirs.errorCloseCode === 1002 && frames.some((f) => f.hugeLength)) ours.errorCloseCode = 1002;
-        expect(ours).toEqual(theirs);
-      }),
+      fc.asyncProperty(
+        fc.array(frame, { minLength: 1, maxLength: 12 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 10 }),
+        async (frames, cuts) => {
+          const wire = Buffer.concat(frames.map(encode));
+          const chunks = split(wire, cuts);
+          const ours = viaParser(chunks);
+          const theirs = await viaWs(chunks);
+          // Known divergence, both fail the connection: on a frame that is out of sequence (continuation
+          // without a message, data inside a fragmented one) AND claims a 64-bit length over 2^53, ws reports
+          // the sequence (1002) and the parser the length (1009): it checks the length first. Reported.
+          if (ours.errorCloseCode === 1009 && theirs.errorCloseCode === 1002 && frames.some((f) => f.hugeLength)) ours.errorCloseCode = 1002;
+          expect(ours).toEqual(theirs);
+        },
+      ),
       { seed: 20261126, numRuns: 2000, interruptAfterTimeLimit: 3000 },
     );
     expect(Date.now() - started).toBeLessThan(5000);

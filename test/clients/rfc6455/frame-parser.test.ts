@@ -139,7 +139,9 @@ describe('FrameParser protocol errors', () => {
   });
 
   it('rejects a message above maxMessageBytes, fragmented or not', () => {
-    expect(() => recorder(10).parser.push(Buffer.concat([h('82 0b'), Buffer.alloc(11)]))).toThrow(expect.objectContaining({ code: 'WS_ERR_MESSAGE_TOO_LARGE' }));
+    expect(() => recorder(10).parser.push(Buffer.concat([h('82 0b'), Buffer.alloc(11)]))).toThrow(
+      expect.objectContaining({ code: 'WS_ERR_MESSAGE_TOO_LARGE' }),
+    );
     expect(() => recorder(10).parser.push(Buffer.concat([h('02 06'), Buffer.alloc(6), h('80 06'), Buffer.alloc(6)]))).toThrow(
       expect.objectContaining({ code: 'WS_ERR_MESSAGE_TOO_LARGE' }),
     );

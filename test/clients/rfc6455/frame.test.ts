@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCloseFrame, encodeFrame, maskedFrameBytes, maskedHeaderBytes, Opcode, writeMaskedFrame, writeMaskedFrameParts } from '../../../clients/rfc6455/frame.js';
+import {
+  encodeCloseFrame,
+  encodeFrame,
+  maskedFrameBytes,
+  maskedHeaderBytes,
+  Opcode,
+  writeMaskedFrame,
+  writeMaskedFrameParts,
+} from '../../../clients/rfc6455/frame.js';
 
 const KEY = Buffer.from([0x37, 0xfa, 0x21, 0x3d]);
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

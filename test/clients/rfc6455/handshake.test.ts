@@ -1,20 +1,25 @@
-import { createServer, connect as netConnect, type AddressInfo, type Server } from 'node:net';
+import { type AddressInfo, createServer, connect as netConnect, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   buildUpgradeRequest,
   computeAccept,
   generateKey,
-  HandshakeError,
+  type HandshakeError,
   parseResponseHead,
   performHandshake,
-  validateUpgradeResponse,
   type UpgradeResponse,
+  validateUpgradeResponse,
 } from '../../../clients/rfc6455/handshake.js';
 
 const RFC_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 
 function response(status: string, headers: Record<string, string>, tail = ''): Buffer {
-  return Buffer.from(`HTTP/1.1 ${status}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${tail}`, 'latin1');
+  return Buffer.from(
+    `HTTP/1.1 ${status}\r\n${Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('')}\r\n${tail}`,
+    'latin1',
+  );
 }
 
 const good = (key: string): Record<string, string> => ({ Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Accept': computeAccept(key) });
@@ -76,7 +81,9 @@ describe('parseResponseHead / validateUpgradeResponse', () => {
   });
 
   it('accepts case and token-list variations the RFC allows', () => {
-    const res = parseResponseHead(response('101 OK', { UPGRADE: 'WebSocket', connection: 'keep-alive, upgrade', 'sec-websocket-accept': computeAccept(RFC_KEY) }))!;
+    const res = parseResponseHead(
+      response('101 OK', { UPGRADE: 'WebSocket', connection: 'keep-alive, upgrade', 'sec-websocket-accept': computeAccept(RFC_KEY) }),
+    )!;
     expect(() => validateUpgradeResponse(res, RFC_KEY)).not.toThrow();
   });
 
