@@ -270,6 +270,11 @@ function joinList(parts: string[]): string {
   return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
+/** What a comparison at the highest shared connection count is about: that count and the servers compared. */
+function aboutShared(shared: { connections: number; entries: ReadonlyArray<{ who: string }> }): { connections: number; subjects: string[] } {
+  return { connections: shared.connections, subjects: shared.entries.map((e) => e.who) };
+}
+
 function finding(
   kind: Finding['kind'],
   context: string,
@@ -305,7 +310,7 @@ export function throughputFindings(model: ReportModel): Finding[] {
         context,
         statement,
         rest.map((e) => compareEntries(best!, e, THROUGHPUT)),
-        { connections: shared.connections, subjects: shared.entries.map((e) => e.who) },
+        aboutShared(shared),
       ),
     );
   }
@@ -362,7 +367,7 @@ export function cpuFindings(model: ReportModel): Finding[] {
         context,
         statement,
         rest.map((e) => compareEntries(e, cheapest!, CPU)),
-        { connections: shared.connections, subjects: shared.entries.map((e) => e.who) },
+        aboutShared(shared),
       ),
     );
   }
@@ -392,7 +397,7 @@ export function latencyFindings(model: ReportModel): Finding[] {
         context,
         statement,
         rest.map((e) => compareEntries(e, best!, P99)),
-        { connections: shared.connections, subjects: shared.entries.map((e) => e.who) },
+        aboutShared(shared),
       ),
     );
   }
@@ -438,7 +443,7 @@ export function headOfLineFindings(model: ReportModel): Finding[] {
         });
       }
     }
-    out.push(finding('head-of-line', context, statement, claims, { connections: shared.connections, subjects: shared.entries.map((e) => e.who) }));
+    out.push(finding('head-of-line', context, statement, claims, aboutShared(shared)));
   }
   return out;
 }
@@ -459,7 +464,7 @@ export function memoryFindings(model: ReportModel): Finding[] {
         context,
         statement,
         rest.map((e) => compareEntries(e, cheapest!, MEMORY)),
-        { connections: shared.connections, subjects: shared.entries.map((e) => e.who) },
+        aboutShared(shared),
       ),
     );
   }

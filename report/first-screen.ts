@@ -57,6 +57,11 @@ export interface ScoreCell {
   detail: string;
   /** Everything else about the figure, as a tooltip. */
   note: string;
+  /**
+   * The true figure is at least this value (memory without its kernel part). It cannot be marked best in a
+   * lower-is-better column: the complete figure may be larger than another row's.
+   */
+  lowerBound?: boolean;
 }
 
 export interface FirstScreenScoreRow {
@@ -191,6 +196,7 @@ export function firstScreenScorecard(cells: readonly Cell[], poolOverhead: PoolO
               text: formatBytes(bytes),
               best: false,
               detail: idle?.kernelBytesPerConnection == null ? 'user only' : '',
+              lowerBound: idle?.kernelBytesPerConnection == null,
               note:
                 idle?.kernelBytesPerConnection == null
                   ? 'kernel memory not measured (older file)'
@@ -213,10 +219,11 @@ export function firstScreenScorecard(cells: readonly Cell[], poolOverhead: PoolO
     return { server: r.server, model: modelOf(r.server), cells: cellsOf };
   });
   for (const col of columns) {
-    const values = out.map((r) => r.cells[col.id].value).filter((v): v is number => v !== null);
+    const rivals = out.map((r) => r.cells[col.id]).filter((c) => !(col.better === 'lower' && c.lowerBound === true));
+    const values = rivals.map((c) => c.value).filter((v): v is number => v !== null);
     if (values.length < 2) continue;
     const best = col.better === 'higher' ? Math.max(...values) : Math.min(...values);
-    for (const r of out) if (r.cells[col.id].value === best) r.cells[col.id].best = true;
+    for (const c of rivals) if (c.value === best) c.best = true;
   }
   const pools: PoolNote[] = rows
     .filter((r) => r.pool !== null)

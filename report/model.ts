@@ -1,11 +1,12 @@
 import { basename } from 'node:path';
-import { type Interval, summarize } from '../bench/stats.js';
+import type { Interval } from '../bench/stats.js';
 import { cpuListSize } from '../core/cpu-list.js';
 import { errorOf, isFailureStatus, isMeasured } from '../results/cell-status.js';
 import { headlineLatency } from '../results/headline.js';
 import type { Cell, Environment, MeasuredCell, ResultFile } from '../results/schema.js';
 import { SERVERS } from '../servers/registry.js';
 import type { ServerModel } from '../servers/spec.js';
+import { groupRepeats, summarizeFigure } from './repeats.js';
 
 /**
  * The report's data model: every cell of every result file flattened into one row (RunRow), repeats
@@ -327,17 +328,12 @@ export function worseQuality(a: Quality, b: Quality): Quality {
 }
 
 function groupRuns(runs: RunRow[]): GroupRow[] {
-  const byKey = new Map<string, RunRow[]>();
-  for (const r of runs) byKey.set(r.groupKey, [...(byKey.get(r.groupKey) ?? []), r]);
   const groups: GroupRow[] = [];
-  for (const members of byKey.values()) {
+  for (const members of groupRepeats(runs, (r) => r.groupKey)) {
     const first = members[0]!;
     const usable = members.filter((r) => r.msgsPerSec !== null);
     const quality = usable.length > 0 ? usable.map((r) => r.quality).reduce(worseQuality) : members.map((r) => r.quality).reduce(worseQuality);
-    const stat = (f: (r: RunRow) => number | null): Interval | null => {
-      const values = usable.map(f).filter((v): v is number => v !== null && Number.isFinite(v));
-      return values.length > 0 ? summarize(values) : null;
-    };
+    const stat = (f: (r: RunRow) => number | null): Interval | null => summarizeFigure(usable, f);
     groups.push({
       groupKey: first.groupKey,
       contextKey: first.contextKey,

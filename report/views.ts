@@ -125,6 +125,33 @@ const runTooltip = (extra: unknown[] = []) => [
   { field: 'setLabel', title: 'result file' },
 ];
 
+/**
+ * A line per series (`line`: its dataset, filter, y and what tells the lines apart) under the clickable run points
+ * (shaped by verdict, linked to their cell, `tooltip` between runTooltip's fields).
+ */
+function lineOverRuns(
+  line: { data: string; transform?: unknown[]; y: unknown; detail: string },
+  encoding: { x: unknown; y: unknown; color: unknown },
+  tooltip: unknown[],
+): VlSpec {
+  const { x, y, color } = encoding;
+  return {
+    layer: [
+      {
+        data: { name: line.data },
+        ...(line.transform ? { transform: line.transform } : {}),
+        mark: { type: 'line', opacity: 0.7 },
+        encoding: { x, y: line.y, color, detail: { field: line.detail } },
+      },
+      {
+        data: { name: 'runs' },
+        mark: { type: 'point', filled: true, size: 80, cursor: 'pointer' },
+        encoding: { x, y, color, shape: shapeQuality, href: { field: 'href' }, tooltip: runTooltip(tooltip) },
+      },
+    ],
+  };
+}
+
 function frame(title: string | { text: string | string[]; subtitle: string }, extra: VlSpec): VlSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -794,34 +821,14 @@ const broadcast: ViewDef = {
     const y = { field: 'p99Ms', type: 'quantitative', title: `p99 time to last receiver (ms, log scale; ${betterText('lower')})`, scale: { type: 'log' } };
     return frame(
       { text: 'Time to last receiver, p99 (ms)', subtitle: betterText('lower') },
-      {
-        layer: [
-          {
-            data: { name: 'runs' },
-            mark: { type: 'line', opacity: 0.7 },
-            encoding: { x, y: { ...y, aggregate: 'median' }, color: color, detail: { field: 'series' } },
-          },
-          {
-            data: { name: 'runs' },
-            mark: { type: 'point', filled: true, size: 80, cursor: 'pointer' },
-            encoding: {
-              x,
-              y,
-              color: color,
-              shape: shapeQuality,
-              href: { field: 'href' },
-              tooltip: runTooltip([
-                { field: 'p50Ms', title: 'time to last p50 ms', format: ',.3f' },
-                { field: 'p99Ms', title: 'time to last p99 ms', format: ',.3f' },
-                { field: 'receiverP99Ms', title: 'per-receiver p99 ms', format: ',.3f' },
-                { field: 'openAtStart', title: 'receivers' },
-                { field: 'delivered', title: 'delivered' },
-                { field: 'lost', title: 'lost' },
-              ]),
-            },
-          },
-        ],
-      },
+      lineOverRuns({ data: 'runs', y: { ...y, aggregate: 'median' }, detail: 'series' }, { x, y, color }, [
+        { field: 'p50Ms', title: 'time to last p50 ms', format: ',.3f' },
+        { field: 'p99Ms', title: 'time to last p99 ms', format: ',.3f' },
+        { field: 'receiverP99Ms', title: 'per-receiver p99 ms', format: ',.3f' },
+        { field: 'openAtStart', title: 'receivers' },
+        { field: 'delivered', title: 'delivered' },
+        { field: 'lost', title: 'lost' },
+      ]),
     );
   },
 };
@@ -921,32 +928,15 @@ const coreSweep: ViewDef = {
     const y = { field: 'msgsPerSec', type: 'quantitative', title: `msgs/s (${betterText('higher')})` };
     return frame(
       { text: 'Throughput by server CPU set', subtitle: `one line per server, workload and connection count; ${betterText('higher')}` },
-      {
-        layer: [
-          {
-            data: { name: 'groups' },
-            transform: [{ filter: "datum.quality !== 'client-bound'" }],
-            mark: { type: 'line', opacity: 0.7 },
-            encoding: { x, y: { ...y, field: 'median' }, color: color, detail: { field: 'sweep' } },
-          },
-          {
-            data: { name: 'runs' },
-            mark: { type: 'point', filled: true, size: 80, cursor: 'pointer' },
-            encoding: {
-              x,
-              y,
-              color: color,
-              shape: shapeQuality,
-              href: { field: 'href' },
-              tooltip: runTooltip([
-                { field: 'sweep', title: 'line' },
-                { field: 'serverCpus', title: 'server CPUs' },
-                { field: 'msgsPerSec', title: 'msgs/s', format: ',.0f' },
-              ]),
-            },
-          },
+      lineOverRuns(
+        { data: 'groups', transform: [{ filter: "datum.quality !== 'client-bound'" }], y: { ...y, field: 'median' }, detail: 'sweep' },
+        { x, y, color },
+        [
+          { field: 'sweep', title: 'line' },
+          { field: 'serverCpus', title: 'server CPUs' },
+          { field: 'msgsPerSec', title: 'msgs/s', format: ',.0f' },
         ],
-      },
+      ),
     );
   },
 };

@@ -17,7 +17,7 @@ import {
   addCounts,
   describeCounts,
   errorMessage,
-  openWithProgress,
+  openAllQuiet,
   sampleTree,
   sleepUntilUs,
   startFleet,
@@ -39,6 +39,19 @@ const BACKPRESSURE_KNOBS = [
   'idleTimeoutSec',
 ];
 
+/** Samples the server tree's RSS into `timeline` every TIMELINE_INTERVAL_MS (none without a pid); returns the stop. */
+function sampleRssTimeline(ctx: WorkloadContext, t0: number, timeline: BackpressureSection['server']['timeline']): () => void {
+  const pid = ctx.pid;
+  if (pid === null) return () => {};
+  const tick = (): void => {
+    const snap = snapshotTree(pid, ctx.clockTicksPerSecond, false);
+    if (snap) timeline.push({ tMs: Math.round(performance.now() - t0), rssBytes: snap.rssBytes });
+  };
+  tick();
+  const timer = setInterval(tick, TIMELINE_INTERVAL_MS);
+  return () => clearInterval(timer);
+}
+
 export async function runBackpressure(ctx: WorkloadContext): Promise<WorkloadOutcome> {
   const p = ctx.params;
   const durationMs = ctx.req.durationMs;
@@ -46,24 +59,14 @@ export async function runBackpressure(ctx: WorkloadContext): Promise<WorkloadOut
   let fleet: Fleet | null = null;
   const timeline: BackpressureSection['server']['timeline'] = [];
   const t0 = performance.now();
-  let timer: NodeJS.Timeout | null = null;
+  let stopTimeline = (): void => {};
   try {
     fleet = await startFleet(ctx);
-    const opened = await openWithProgress(ctx, fleet, ctx.connections, 0, ctx.connections);
-    if (opened.established === 0)
-      return { sections: {}, error: `no connection could be established: ${JSON.stringify(opened.errors)}`, serverMessagesHandled: null };
-    await fleet.setPing(null);
+    const openError = await openAllQuiet(ctx, fleet);
+    if (openError !== null) return { sections: {}, error: openError, serverMessagesHandled: null };
     const baseline = sampleTree(ctx, false);
     const s0 = await stats(ctx);
-    if (ctx.pid !== null) {
-      const pid = ctx.pid;
-      const tick = (): void => {
-        const snap = snapshotTree(pid, ctx.clockTicksPerSecond, false);
-        if (snap) timeline.push({ tMs: Math.round(performance.now() - t0), rssBytes: snap.rssBytes });
-      };
-      tick();
-      timer = setInterval(tick, TIMELINE_INTERVAL_MS);
-    }
+    stopTimeline = sampleRssTimeline(ctx, t0, timeline);
     const startUs = monoUs() + START_MARGIN_MS * 1000;
     const endUs = startUs + durationMs * 1000;
     const resumeEndUs = endUs + p.resumeWaitMs * 1000;
@@ -86,7 +89,7 @@ export async function runBackpressure(ctx: WorkloadContext): Promise<WorkloadOut
     const results = await running;
     const s1 = await stats(ctx);
     const after = sampleTree(ctx, false);
-    if (timer) clearInterval(timer);
+    stopTimeline();
     const knobs: BackpressureSection['knobs'] = {};
     for (const k of BACKPRESSURE_KNOBS) if (k in ctx.knobs) knobs[k] = ctx.knobs[k]!;
     const section = mergeBackpressure(results, {
@@ -118,7 +121,7 @@ export async function runBackpressure(ctx: WorkloadContext): Promise<WorkloadOut
   } catch (err) {
     return { sections: {}, error: errorMessage(err, ctx.signal), serverMessagesHandled: null };
   } finally {
-    if (timer) clearInterval(timer);
+    stopTimeline();
     await fleet?.stop();
   }
 }

@@ -10,7 +10,7 @@ import type { Fleet, FleetStatusMerged } from '../../clients/fleet/fleet.js';
 import type { BroadcastWorkerResult } from '../../clients/fleet/fleet-ipc.js';
 import { buildHistogram, recordUs, summarize, summarizeEncoded } from '../../clients/histogram.js';
 import type { BroadcastSection } from '../../results/sections.js';
-import { errorMessage, openWithProgress, startFleet, stats, type WorkloadContext, type WorkloadOutcome } from './context.js';
+import { errorMessage, openAllQuiet, startFleet, stats, type WorkloadContext, type WorkloadOutcome } from './context.js';
 
 /** Lead time between the broadcast command and the first publish, so every worker is listening. */
 const START_MARGIN_MS = 200;
@@ -23,10 +23,8 @@ export async function runBroadcast(ctx: WorkloadContext): Promise<WorkloadOutcom
   let fleet: Fleet | null = null;
   try {
     fleet = await startFleet(ctx);
-    const opened = await openWithProgress(ctx, fleet, ctx.connections, 0, ctx.connections);
-    if (opened.established === 0)
-      return { sections: {}, error: `no connection could be established: ${JSON.stringify(opened.errors)}`, serverMessagesHandled: null };
-    await fleet.setPing(null);
+    const openError = await openAllQuiet(ctx, fleet);
+    if (openError !== null) return { sections: {}, error: openError, serverMessagesHandled: null };
     const s0 = await stats(ctx);
     const startUs = monoUs() + START_MARGIN_MS * 1000;
     const endUs = startUs + (durationMs + drainMs) * 1000;

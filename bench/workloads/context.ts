@@ -88,6 +88,17 @@ export function openWithProgress(ctx: WorkloadContext, fleet: Fleet, count: numb
   );
 }
 
+/**
+ * Opens ctx.connections (with progress) and turns pings off: the start of every steady fleet workload.
+ * Resolves to the cell's error when not one connection was established, else null.
+ */
+export async function openAllQuiet(ctx: WorkloadContext, fleet: Fleet): Promise<string | null> {
+  const opened = await openWithProgress(ctx, fleet, ctx.connections, 0, ctx.connections);
+  if (opened.established === 0) return `no connection could be established: ${JSON.stringify(opened.errors)}`;
+  await fleet.setPing(null);
+  return null;
+}
+
 export function pause(ms: number, signal: AbortSignal): Promise<void> {
   return ms > 0 ? sleep(ms, undefined, { signal }) : Promise.resolve();
 }

@@ -111,46 +111,16 @@ export function buildIdleSection(
   // Without a pid to sample (--target without --target-pid) every figure reads 0: no fit rather than a fake 0 B/conn.
   const sampled = points.every((pt) => pt.rssBytes > 0);
   const pssAll = sampled && points.every((pt) => pt.pssBytes !== null);
-  const rss = sampled
-    ? linearFit(
-        xs,
-        points.map((pt) => pt.rssBytes),
-      )
-    : null;
-  const pss = pssAll
-    ? linearFit(
-        xs,
-        points.map((pt) => pt.pssBytes!),
-      )
-    : null;
+  const fitOf = (ys: number[]) => linearFit(xs, ys);
+  const rss = sampled ? fitOf(points.map((pt) => pt.rssBytes)) : null;
+  const pss = pssAll ? fitOf(points.map((pt) => pt.pssBytes!)) : null;
   const withSock = points.filter((pt) => pt.sockstat !== null);
-  const kernelTcpMem =
-    withSock.length === points.length
-      ? linearFit(
-          xs,
-          withSock.map((pt) => pt.sockstat!.tcpMemBytes),
-        )
-      : null;
+  const kernelTcpMem = withSock.length === points.length ? fitOf(withSock.map((pt) => pt.sockstat!.tcpMemBytes)) : null;
   // Kernel memory not in RSS (thread stacks, task structs, socket slabs): /proc/meminfo, machine-wide.
   const mem = points.every((pt) => pt.meminfo != null) ? points.map((pt) => pt.meminfo!) : null;
-  const kernelStack = mem
-    ? linearFit(
-        xs,
-        mem.map((m) => m.kernelStackBytes),
-      )
-    : null;
-  const sUnreclaim = mem
-    ? linearFit(
-        xs,
-        mem.map((m) => m.sUnreclaimBytes),
-      )
-    : null;
-  const kernel = mem
-    ? linearFit(
-        xs,
-        mem.map((m) => m.kernelStackBytes + m.sUnreclaimBytes),
-      )
-    : null;
+  const kernelStack = mem ? fitOf(mem.map((m) => m.kernelStackBytes)) : null;
+  const sUnreclaim = mem ? fitOf(mem.map((m) => m.sUnreclaimBytes)) : null;
+  const kernel = mem ? fitOf(mem.map((m) => m.kernelStackBytes + m.sUnreclaimBytes)) : null;
   const memoryBasis = multiProcess && pss !== null ? 'pss' : 'rss';
   const fit = memoryBasis === 'pss' ? pss : rss;
   const pongRtt = status?.pongRtt ?? summarizeEncoded([]);

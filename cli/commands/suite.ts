@@ -19,7 +19,7 @@ import { interruptSignal, timeStamp } from '../session.js';
 import { buildRunRequest, exitCodeFor, type RunFlags } from './run.js';
 
 /** Flags of `wsarena run` a scenario entry may set (camelCase), with the defaults `run` uses. */
-const RUN_DEFAULTS: Omit<RunFlags, 'server'> = {
+export const RUN_DEFAULTS: Omit<RunFlags, 'server'> = {
   workload: 'echo',
   connections: '100',
   duration: '10s',

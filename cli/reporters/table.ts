@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import { summarize } from '../../bench/stats.js';
 import { formatBytes, formatPercent, formatRate, formatUs } from '../../core/format.js';
+import { groupRepeats, summarizeFigure } from '../../report/repeats.js';
 import { serverLabel } from '../../results/cell-label.js';
 import { isMeasured, isOk } from '../../results/cell-status.js';
 import { measuredCores } from '../../results/cores.js';
@@ -41,23 +42,18 @@ export interface SummaryRow {
 
 export { headlineLatency };
 
+/** Repeats of one table row: same server, workload, connections and server CPUs (and payload in a sizes sweep). */
+function repeatKey(c: Cell): string {
+  // A sizes sweep has one cell per payload: they are different rows, not repeats.
+  return `${serverLabel(c)}\u0000${c.params.workload}\u0000${c.params.connections}\u0000${c.pinning.serverCpus ?? ''}${isMeasured(c) && c.sizes ? `\u0000${c.params.payloadBytes}` : ''}`;
+}
+
 export function summarizeCells(cells: Cell[]): SummaryRow[] {
-  const groups = new Map<string, Cell[]>();
-  for (const c of cells) {
-    // A sizes sweep has one cell per payload: they are different rows, not repeats.
-    const key = `${serverLabel(c)}\u0000${c.params.workload}\u0000${c.params.connections}\u0000${c.pinning.serverCpus ?? ''}${isMeasured(c) && c.sizes ? `\u0000${c.params.payloadBytes}` : ''}`;
-    const g = groups.get(key);
-    if (g) g.push(c);
-    else groups.set(key, [c]);
-  }
   const rows: SummaryRow[] = [];
-  for (const group of groups.values()) {
+  for (const group of groupRepeats(cells, repeatKey)) {
     const first = group[0]!;
     const ok = group.filter(isOk).filter((c) => c.load);
-    const med = (f: (c: OkCell) => number | null | undefined) => {
-      const vals = ok.map(f).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-      return vals.length > 0 ? summarize(vals).median : null;
-    };
+    const med = (f: (c: OkCell) => number | null | undefined) => summarizeFigure(ok, f)?.median ?? null;
     const rates = ok.map((c) => c.load!.achievedRateHz);
     const notes = group.flatMap((c) => (c.status === 'ok' ? [] : [`${c.status}: ${c.error}`]));
     for (const c of group) {

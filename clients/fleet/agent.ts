@@ -31,6 +31,17 @@ const ROLE_SLOW = 2;
 
 type Mode = 'idle' | 'broadcast' | 'backpressure';
 
+/** A backpressure command's state while it runs. */
+interface BackpressureState {
+  cmd: BackpressureCommand;
+  sending: boolean;
+  healthyFrame: (seq: number, nowUs: number) => Buffer;
+  hHealthy: Histogram;
+  healthy: BackpressureWorkerResult['healthy'];
+  slow: BackpressureWorkerResult['slow'];
+  resumedUs: number;
+}
+
 class FleetConn {
   conn: WsConnection | null = null;
   /** Send time of the unanswered ping, µs; −1 when none is outstanding. */
@@ -76,15 +87,7 @@ export class FleetAgent {
   } | null = null;
 
   // backpressure
-  private bp: {
-    cmd: BackpressureCommand;
-    sending: boolean;
-    healthyFrame: (seq: number, nowUs: number) => Buffer;
-    hHealthy: Histogram;
-    healthy: BackpressureWorkerResult['healthy'];
-    slow: BackpressureWorkerResult['slow'];
-    resumedUs: number;
-  } | null = null;
+  private bp: BackpressureState | null = null;
 
   /** Called while open() runs, every PROGRESS_INTERVAL_MS (clients/ramp.ts). */
   onProgress: ((attempted: number, established: number) => void) | null = null;
@@ -366,37 +369,14 @@ export class FleetAgent {
     const wall0 = monoUs();
     bp.sending = true;
     for (const fc of healthy) this.sendHealthy(fc);
-    const slowFrameBytes = HEADER_BYTES + cmd.slowPayloadBytes;
-    let slowSeq = 0;
-    const periodMs = 1000 / cmd.slowRateHz;
-    const slowTimer = setInterval(
-      () => {
-        for (const fc of slow) {
-          if (!fc.open) continue;
-          if (fc.conn!.socket.writableLength > cmd.slowSendBufferCapBytes) {
-            bp.slow.sendsSkipped++;
-            continue;
-          }
-          fc.conn!.send(buildMessage(Op.ECHO, slowSeq++, BigInt(monoUs()), cmd.slowPayloadBytes));
-          bp.slow.sent++;
-          bp.slow.sentBytes += slowFrameBytes;
-        }
-      },
-      Math.max(1, periodMs),
-    );
+    const slowTimer = startSlowSends(bp, slow);
 
     await sleepUntil(cmd.endUs);
     clearInterval(slowTimer);
     bp.sending = false;
     bp.resumedUs = monoUs();
     for (const fc of slow) fc.conn?.socket.resume();
-    // Wait until every slow reply is in (or closed), bounded by resumeEndUs.
-    while (monoUs() < cmd.resumeEndUs) {
-      const waiting = bp.slow.received < bp.slow.sent && slow.some((fc) => fc.open);
-      const healthyWaiting = healthy.some((fc) => fc.open && fc.inflightSeq >= 0);
-      if (!waiting && !healthyWaiting) break;
-      await sleep(Math.min(50, Math.max(1, (cmd.resumeEndUs - monoUs()) / 1000)));
-    }
+    await waitForBackpressureReplies(bp, slow, healthy);
     const cpu = process.cpuUsage(cpu0);
     const wallUs = Math.max(1, monoUs() - wall0);
     this.mode = 'idle';
@@ -424,6 +404,40 @@ export class FleetAgent {
     this.setPing(null);
     for (const fc of this.conns) fc.conn?.destroy();
     this.conns = [];
+  }
+}
+
+/** Slow readers send `cmd.slowRateHz` ECHOs a second each, skipping a send while their socket queue is over the cap. */
+function startSlowSends(bp: BackpressureState, slow: FleetConn[]): NodeJS.Timeout {
+  const { cmd } = bp;
+  const slowFrameBytes = HEADER_BYTES + cmd.slowPayloadBytes;
+  let slowSeq = 0;
+  const periodMs = 1000 / cmd.slowRateHz;
+  return setInterval(
+    () => {
+      for (const fc of slow) {
+        if (!fc.open) continue;
+        if (fc.conn!.socket.writableLength > cmd.slowSendBufferCapBytes) {
+          bp.slow.sendsSkipped++;
+          continue;
+        }
+        fc.conn!.send(buildMessage(Op.ECHO, slowSeq++, BigInt(monoUs()), cmd.slowPayloadBytes));
+        bp.slow.sent++;
+        bp.slow.sentBytes += slowFrameBytes;
+      }
+    },
+    Math.max(1, periodMs),
+  );
+}
+
+/** Waits until every slow reply is in (or closed) and no healthy echo is in flight, bounded by resumeEndUs. */
+async function waitForBackpressureReplies(bp: BackpressureState, slow: FleetConn[], healthy: FleetConn[]): Promise<void> {
+  const { cmd } = bp;
+  while (monoUs() < cmd.resumeEndUs) {
+    const waiting = bp.slow.received < bp.slow.sent && slow.some((fc) => fc.open);
+    const healthyWaiting = healthy.some((fc) => fc.open && fc.inflightSeq >= 0);
+    if (!waiting && !healthyWaiting) break;
+    await sleep(Math.min(50, Math.max(1, (cmd.resumeEndUs - monoUs()) / 1000)));
   }
 }
 

@@ -10,7 +10,7 @@
  * sent = received + lost for window messages; corrupted ⊂ received.
  */
 import { HEADER_BYTES } from '../../protocol/wire.js';
-import { buildHistogram, encodeHistogram, type Histogram, recordUs } from '../histogram.js';
+import { buildHistogram, encodeHistogram, recordUs, UsRecorder } from '../histogram.js';
 import { atMonoUs, type LongTimer } from '../timers.js';
 import type { LoadPlan, MessageCounts } from '../types.js';
 import { MessageCodec } from './contract-messages.js';
@@ -77,12 +77,13 @@ export class LoadAccounting {
   tick: ((second: number, sent: number, received: number) => void) | null = null;
 
   private readonly hHandshake = buildHistogram();
-  private readonly hService = buildHistogram();
-  private readonly hCorrected = buildHistogram();
-  private readonly hSendLag = buildHistogram();
-  private readonly hClass: Histogram[] = [buildHistogram(), buildHistogram()];
+  // Recorded per message: flat counts folded into HDR when read (UsRecorder), the same histograms, cheaper.
+  private readonly hService = new UsRecorder();
+  private readonly hCorrected = new UsRecorder();
+  private readonly hSendLag = new UsRecorder();
+  private readonly hClass: UsRecorder[] = [new UsRecorder(), new UsRecorder()];
   /** Latency of the timeline point being filled; encoded into the point when the next one starts. */
-  private readonly hSecond = buildHistogram();
+  private readonly hSecond = new UsRecorder();
   private second = -1;
   private readonly timeline: Timeline;
   private readonly selfMeasure = new SelfMeasure();
@@ -155,7 +156,7 @@ export class LoadAccounting {
       this.counts.sent++;
       // Filed under the same instant that made it a window message, so the timeline adds up to `sent`.
       this.timeline.at(this.timeline.indexOf(intendedUs - measureStartUs))!.sent++;
-      if (this.open) recordUs(this.hSendLag, nowUs - intendedUs);
+      if (this.open) this.hSendLag.record(nowUs - intendedUs);
     }
     return seq;
   }
@@ -204,7 +205,7 @@ export class LoadAccounting {
     const latencyUs = this.recordLatency(recvUs, sentUs, intendedUs, cls);
     if (point !== undefined) {
       if (second !== this.second) this.rotateSecond(second);
-      recordUs(this.hSecond, latencyUs);
+      this.hSecond.record(latencyUs);
     }
   }
 
@@ -226,19 +227,20 @@ export class LoadAccounting {
   /** Service time always; corrected latency in open loop; by class when mixed. Returns the latency of record. */
   private recordLatency(recvUs: number, sentUs: number, intendedUs: number, cls: number): number {
     const serviceUs = recvUs - sentUs;
-    recordUs(this.hService, serviceUs);
+    this.hService.record(serviceUs);
     let latencyUs = serviceUs;
     if (this.open) {
       latencyUs = recvUs - intendedUs;
-      recordUs(this.hCorrected, latencyUs);
+      this.hCorrected.record(latencyUs);
     }
-    if (this.mixed) recordUs(this.hClass[cls]!, latencyUs);
+    if (this.mixed) this.hClass[cls]!.record(latencyUs);
     return latencyUs;
   }
 
   /** Moves the per-second latency histogram on to `second`, keeping the finished one encoded. */
   private rotateSecond(second: number): void {
-    if (this.second >= 0 && this.hSecond.totalCount > 0) this.timeline.at(this.second)!.latency = encodeHistogram(this.hSecond);
+    const h = this.hSecond.folded();
+    if (this.second >= 0 && h.totalCount > 0) this.timeline.at(this.second)!.latency = encodeHistogram(h);
     this.hSecond.reset();
     this.second = second;
   }
@@ -265,10 +267,10 @@ export class LoadAccounting {
       open: this.open,
       mixed: this.mixed,
       handshake: this.hHandshake,
-      service: this.hService,
-      corrected: this.hCorrected,
-      sendLag: this.hSendLag,
-      byClass: this.hClass,
+      service: this.hService.folded(),
+      corrected: this.hCorrected.folded(),
+      sendLag: this.hSendLag.folded(),
+      byClass: this.hClass.map((r) => r.folded()),
       timeline: this.timeline.all(),
       selfMeasure: this.selfMeasure,
     });

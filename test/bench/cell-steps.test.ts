@@ -10,36 +10,11 @@ import { Op } from '../../protocol/wire.js';
 import { ServerLaunchError } from '../../servers/errors.js';
 import type { ServerSpec } from '../../servers/spec.js';
 import { loadReport } from '../fixtures/results.js';
+import { runRequest } from '../fixtures/run-request.js';
 
 /** The runner's cell steps one by one, without a server: the skips, the id, the verdict's inputs, the failure classes. */
 
-const REQ: RunRequest = {
-  kind: 'run',
-  servers: ['fake'],
-  target: null,
-  workload: 'echo',
-  connections: [10],
-  mode: 'closed',
-  depth: 1,
-  rateHz: null,
-  payloadBytes: 64,
-  durationMs: 1000,
-  warmupMs: 200,
-  drainMs: 500,
-  repeat: 1,
-  clientWorkers: 1,
-  serverCpus: ['0'],
-  clientCpus: '1',
-  serverThreads: null,
-  workIterations: 0,
-  heavyFraction: 0,
-  rampPerSec: null,
-  sourceAddresses: [],
-  port: 0,
-  stall: null,
-  outPath: '/nonexistent/r.json',
-  command: ['test'],
-};
+const REQ: RunRequest = runRequest({ servers: ['fake'] });
 
 const PLANNED: PlannedCell = { server: 'fake', connections: 10, serverCpus: '0', repeat: 1, payloadBytes: 64 };
 

@@ -1,9 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type RunRequest, runMatrix } from '../../bench/runner.js';
 import { measured } from '../fixtures/results.js';
+import { resultPathIn, runRequest } from '../fixtures/run-request.js';
 
 /**
  * The coordinated-omission correction, proven (METHOD.md §2): a server that blocks its event loop for
@@ -14,34 +12,14 @@ import { measured } from '../fixtures/results.js';
 const STALL_MS = 200;
 
 function request(overrides: Partial<RunRequest>): RunRequest {
-  return {
-    kind: 'run',
-    servers: ['ws-loop'],
-    target: null,
-    workload: 'echo',
-    connections: [10],
-    mode: 'closed',
-    depth: 1,
-    rateHz: null,
-    payloadBytes: 64,
+  return runRequest({
     durationMs: 3000,
     warmupMs: 500,
     drainMs: 1000,
-    repeat: 1,
-    clientWorkers: 1,
-    serverCpus: ['0'],
-    clientCpus: '1',
-    serverThreads: null,
-    workIterations: 0,
-    heavyFraction: 0,
-    rampPerSec: null,
-    sourceAddresses: [],
-    port: 0,
     stall: { everyMs: 1000, durationMs: STALL_MS },
-    outPath: join(mkdtempSync(join(tmpdir(), 'wsarena-co-')), 'r.json'),
-    command: ['test'],
+    outPath: resultPathIn('wsarena-co-'),
     ...overrides,
-  };
+  });
 }
 
 describe('coordinated omission', () => {

@@ -1,44 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { CLIENT_TO_SERVER_CPU_GOAL, cpuPerMessage } from '../../bench/cpu-per-message.js';
-import type { CoreUsage } from '../../results/cores.js';
+import { clientWorker, coreSide, serverResources } from '../fixtures/cpu.js';
 import { cell, loadReport } from '../fixtures/results.js';
-
-const resources = (cpuUsPerMessage: number | null) => ({
-  cpuSeconds: 1,
-  cpuCoreFraction: 0.8,
-  cpuUsPerMessage,
-  rssBytesMax: 1,
-  rssBytesEnd: 1,
-  threadsMax: 1,
-  fdsMax: 1,
-  processesMax: 1,
-  sampleIntervalMs: 250,
-  samples: [],
-});
-const worker = (cpuCoreFraction: number) => ({ pid: 1, connections: 500, cpuCoreFraction, eventLoopDelayP99Ms: 1, sendLagP99Us: 0 });
-const side = (cpu: number, busy: number, softirq: number): CoreUsage => ({
-  cpus: [cpu],
-  ticks: 500,
-  busyFraction: busy,
-  busyFractionMax: busy,
-  user: busy - softirq,
-  nice: 0,
-  system: 0,
-  irq: 0,
-  softirq,
-  steal: 0,
-  idle: 1 - busy,
-  iowait: 0,
-  perCpu: [{ cpu, busyFraction: busy, softirq }],
-});
 
 describe('CPU per message, client against server (issue 12 item 2)', () => {
   // 100k round trips/s; two client workers at 0.45 + 0.45 cores = 9 µs per round trip; server 8 µs per message.
   const measured = cell({
-    load: loadReport({ achievedRateHz: 100_000, client: { workers: [worker(0.45), worker(0.45)] } }),
-    serverResources: resources(8),
+    load: loadReport({ achievedRateHz: 100_000, client: { workers: [clientWorker(0.45), clientWorker(0.45)] } }),
+    serverResources: serverResources(8),
     // Server 80% process + 8% softirq = its core's 88%; client 0.9 cores + 10% softirq = its core's 100%.
-    cores: { server: side(0, 0.88, 0.08), client: side(1, 1, 0.1) },
+    cores: { server: coreSide(0, 0.88, 0.08), client: coreSide(1, 1, 0.1) },
   });
   it('sums the client workers’ CPU per round trip and divides by the server’s CPU per message', () => {
     const cost = cpuPerMessage(measured)!;
@@ -55,7 +26,7 @@ describe('CPU per message, client against server (issue 12 item 2)', () => {
     expect(w.clientToServerRatio).toBeCloseTo(10 / 8.8, 9);
   });
   it('no whole-core pair when other processes used a pinned core, or cores were not measured, and why', () => {
-    const loaded = cell({ ...measured, cores: { server: side(0, 1, 0.03), client: side(1, 1, 0.1) } });
+    const loaded = cell({ ...measured, cores: { server: coreSide(0, 1, 0.03), client: coreSide(1, 1, 0.1) } });
     const cost = cpuPerMessage(loaded)!;
     expect(cost.wholeCores).toBeNull();
     expect(cost.wholeCoresUnavailable).toBe('other processes used 17% of a pinned core (the machine was not quiet)');
@@ -66,8 +37,8 @@ describe('CPU per message, client against server (issue 12 item 2)', () => {
     expect(cpuPerMessage(cell({ ...measured, cores: undefined }))!.wholeCoresUnavailable).toBe('not recorded');
   });
   it('nothing to say without server CPU or without replies', () => {
-    expect(cpuPerMessage(cell({ serverResources: resources(null) }))).toBeNull();
-    expect(cpuPerMessage(cell({ serverResources: resources(8), load: loadReport({ achievedRateHz: 0 }) }))).toBeNull();
-    expect(cpuPerMessage(cell({ serverResources: resources(8), cores: { unavailable: 'x' } }))!.wholeCores).toBeNull();
+    expect(cpuPerMessage(cell({ serverResources: serverResources(null) }))).toBeNull();
+    expect(cpuPerMessage(cell({ serverResources: serverResources(8), load: loadReport({ achievedRateHz: 0 }) }))).toBeNull();
+    expect(cpuPerMessage(cell({ serverResources: serverResources(8), cores: { unavailable: 'x' } }))!.wholeCores).toBeNull();
   });
 });

@@ -19,7 +19,9 @@ function suiteRequests(name: string) {
 
 describe('estimateDurationMs', () => {
   it('counts the cells the runner plans and adds each phase of a cell', () => {
-    const [{ req }] = suiteRequests('threaded-vs-async').filter((r) => r.entry === 'scaling-closed') as [{ req: ReturnType<typeof buildRunRequest> }];
+    const scaling = suiteRequests('threaded-vs-async').find((r) => r.entry === 'scaling-closed');
+    if (scaling === undefined) throw new Error('threaded-vs-async has no scaling-closed entry');
+    const { req } = scaling;
     expect(plannedCells(req)).toBe(req.servers.length * req.connections.length * req.repeat);
     const one = { ...req, servers: ['ws-loop'], connections: [1000], repeat: 1 };
     expect(estimateCellMs(one, 1000, 'event-loop')).toBeCloseTo(

@@ -3,9 +3,7 @@
  * the long-poll server's POST /echo, and the skip for a WebSocket server. Workers run from dist/, so
  * build first (`npx tsc -p tsconfig.json`).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type RunRequest, runMatrix } from '../../bench/runner.js';
 import { describeWorkloadSection } from '../../cli/reporters/workloads.js';
@@ -13,38 +11,21 @@ import { errorOf } from '../../results/cell-status.js';
 import { commandExists } from '../../results/environment.js';
 import { resultFileSchema } from '../../results/schema.js';
 import { measured } from '../fixtures/results.js';
+import { resultPathIn, runRequest } from '../fixtures/run-request.js';
 
 const pin = commandExists('taskset');
 
 function request(overrides: Partial<RunRequest>): RunRequest {
-  return {
-    kind: 'run',
+  return runRequest({
     servers: ['long-poll'],
-    target: null,
     workload: 'http-echo',
     connections: [20],
-    mode: 'closed',
-    depth: 1,
-    rateHz: null,
-    payloadBytes: 64,
-    durationMs: 1000,
-    warmupMs: 200,
     drainMs: 0,
-    repeat: 1,
-    clientWorkers: 1,
     serverCpus: [pin ? '0' : null],
     clientCpus: pin ? '1' : null,
-    serverThreads: null,
-    workIterations: 0,
-    heavyFraction: 0,
-    rampPerSec: null,
-    sourceAddresses: [],
-    port: 0,
-    stall: null,
-    outPath: join(mkdtempSync(join(tmpdir(), 'wsarena-http-echo-')), 'r.json'),
-    command: ['test'],
+    outPath: resultPathIn('wsarena-http-echo-'),
     ...overrides,
-  };
+  });
 }
 
 describe('http-echo workload', () => {

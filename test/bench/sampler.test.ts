@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_KEPT_SAMPLES, TreeSampler } from '../../bench/sampler.js';
 import { serverResourcesSchema } from '../../results/schema.js';
+import { serverResources } from '../fixtures/cpu.js';
 
 describe('TreeSampler window', () => {
   it('reports context switches of the window, per message, and takes maxima from a workload’s own points', async () => {
@@ -29,18 +30,7 @@ describe('TreeSampler window', () => {
     expect(sampler.result(1)).not.toBeNull();
   });
   it('older serverResources without the context switch fields still validate', () => {
-    const old = {
-      cpuSeconds: 1,
-      cpuCoreFraction: 0.5,
-      cpuUsPerMessage: 2,
-      rssBytesMax: 1,
-      rssBytesEnd: 1,
-      threadsMax: 1,
-      fdsMax: 1,
-      processesMax: 1,
-      sampleIntervalMs: 250,
-      samples: [],
-    };
+    const old = serverResources(2, 0.5);
     expect(serverResourcesSchema.safeParse(old).success).toBe(true);
   });
   it('an 8-hour run: 200k samples give exact maxima without RangeError, and the kept series stays bounded (issue 14)', () => {

@@ -2,20 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_WORKLOAD_PARAMS, resolveWorkloadParams } from '../../bench/workloads/params.js';
 import { getWorkload } from '../../bench/workloads.js';
 import { buildRunRequest, type RunFlags } from '../../cli/commands/run.js';
+import { RUN_DEFAULTS } from '../../cli/commands/suite.js';
 
-const base: RunFlags = {
-  server: 'ws-loop',
-  workload: 'idle',
-  connections: '100',
-  duration: '10s',
-  warmup: '2s',
-  drain: '2s',
-  payload: '64',
-  repeat: '1',
-  pin: false,
-  workIterations: '50000',
-  heavyFraction: '0.05',
-};
+/** `wsarena run`'s defaults (as a suite entry gets them), on idle, unpinned. */
+const base: RunFlags = { ...RUN_DEFAULTS, server: 'ws-loop', workload: 'idle', pin: false };
 
 describe('workload flags', () => {
   it('every new workload is selectable', () => {

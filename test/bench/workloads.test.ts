@@ -3,9 +3,7 @@
  * runMatrix against real servers, at small scale: counts must add up. Workers run from dist/, so build
  * first (`npx tsc -p tsconfig.json`).
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { preflight } from '../../bench/preflight.js';
 import { type RunRequest, runMatrix } from '../../bench/runner.js';
@@ -15,38 +13,12 @@ import { collectEnvironment, portRange } from '../../results/environment.js';
 import { type OkCell, resultFileSchema } from '../../results/schema.js';
 import { getServer } from '../../servers/registry.js';
 import { measured } from '../fixtures/results.js';
+import { resultPathIn, runRequest } from '../fixtures/run-request.js';
 
 const uwsAvailable = getServer('uws').availability().available;
 
 function request(overrides: Partial<RunRequest>): RunRequest {
-  return {
-    kind: 'run',
-    servers: ['ws-loop'],
-    target: null,
-    workload: 'idle',
-    connections: [200],
-    mode: 'closed',
-    depth: 1,
-    rateHz: null,
-    payloadBytes: 64,
-    durationMs: 1000,
-    warmupMs: 200,
-    drainMs: 500,
-    repeat: 1,
-    clientWorkers: 2,
-    serverCpus: ['0'],
-    clientCpus: '1',
-    serverThreads: null,
-    workIterations: 0,
-    heavyFraction: 0,
-    rampPerSec: null,
-    sourceAddresses: [],
-    port: 0,
-    stall: null,
-    outPath: join(mkdtempSync(join(tmpdir(), 'wsarena-wl-')), 'r.json'),
-    command: ['test'],
-    ...overrides,
-  };
+  return runRequest({ workload: 'idle', connections: [200], clientWorkers: 2, outPath: resultPathIn('wsarena-wl-'), ...overrides });
 }
 
 async function runOne(req: RunRequest): Promise<OkCell> {

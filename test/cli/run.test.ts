@@ -26,26 +26,13 @@ function expectConsistentCounts(cell: Cell): asserts cell is OkCell {
   expect(cell.verdict).not.toBeNull();
 }
 
+/** Both servers, 200 connections, 2 s measured: the run both end-to-end loops share. */
+const BOTH_SERVERS_2S = ['run', '--server', 'ws-loop,uws', '--connections', '200', '--duration', '2s', '--warmup', '500ms', '--drain', '1s'];
+
 describe('wsarena run end to end', () => {
   it('closed loop: both servers, 200 connections, 2 s; the result file validates', async () => {
     const out = join(tempDir(), 'closed.json');
-    const r = await runCli([
-      'run',
-      '--server',
-      'ws-loop,uws',
-      '--connections',
-      '200',
-      '--duration',
-      '2s',
-      '--warmup',
-      '500ms',
-      '--drain',
-      '1s',
-      '--depth',
-      '4',
-      '--out',
-      out,
-    ]);
+    const r = await runCli([...BOTH_SERVERS_2S, '--depth', '4', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const file = readResultFile(out);
     expect(file.state).toBe('complete');
@@ -66,24 +53,7 @@ describe('wsarena run end to end', () => {
 
   it('open loop: both servers at a fixed rate report corrected latency and target vs achieved', async () => {
     const out = join(tempDir(), 'open.json');
-    const r = await runCli([
-      'run',
-      '--server',
-      'ws-loop,uws',
-      '--connections',
-      '200',
-      '--duration',
-      '2s',
-      '--warmup',
-      '500ms',
-      '--drain',
-      '1s',
-      '--rate',
-      '4000',
-      '--out',
-      out,
-      '--json',
-    ]);
+    const r = await runCli([...BOTH_SERVERS_2S, '--rate', '4000', '--out', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const printed = JSON.parse(r.stdout);
     const file = readResultFile(out);

@@ -1,26 +1,11 @@
 /** `wsarena serve NAME`: one server in the foreground, reachable by any client, stopped cleanly by a signal. */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { buildMessage, nowUs, Op } from '../../protocol/wire.js';
-import { waitFor } from '../contract/wait.js';
+import { isGone, waitFor, waitGone } from '../contract/wait.js';
 import { CLI, runCli } from './helpers.js';
-
-/** Gone, or a zombie waiting for a late reaper. */
-function isGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-  try {
-    return /\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] === 'Z';
-  } catch {
-    return true;
-  }
-}
 
 /** Starts `wsarena serve …` and resolves once it has printed its URL and pid. */
 function serve(args: string[]) {
@@ -74,7 +59,7 @@ describe('wsarena serve', () => {
     const exit = await s.exited;
     expect(exit, s.output().stderr).toEqual({ code: 0, signal: null });
     expect(s.output().stderr).toMatch(/SIGINT: stopping ws-loop/);
-    await waitFor(async () => (isGone(pid) ? true : undefined), `server pid ${pid} to be gone`, 5_000);
+    await waitGone(pid);
   }, 30_000);
 
   it('SIGTERM stops it the same way; --port and --no-pin are applied', async () => {
@@ -89,7 +74,7 @@ describe('wsarena serve', () => {
     expect(s.output().stdout).toMatch(/^cpus\s+unpinned$/m);
     s.child.kill('SIGTERM');
     expect((await s.exited).code).toBe(0);
-    await waitFor(async () => (isGone(pid) ? true : undefined), `server pid ${pid} to be gone`, 5_000);
+    await waitGone(pid);
   }, 30_000);
 
   it('a port in use is a clear error and exit 2', async () => {

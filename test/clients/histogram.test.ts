@@ -1,13 +1,18 @@
+import * as hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import {
   buildHistogram,
   decodeHistogram,
   encodeHistogram,
+  FLAT_COUNTS,
+  flatIndex,
+  flatValue,
   HIGHEST_TRACKABLE_US,
   mergeEncoded,
   recordUs,
   summarize,
   summarizeEncoded,
+  UsRecorder,
 } from '../../clients/histogram.js';
 
 function histogramOf(values: number[]): ReturnType<typeof buildHistogram> {
@@ -55,5 +60,50 @@ describe('histogram helpers', () => {
     const s = summarize(histogramOf([-5, 0.4, 1e12]));
     expect(s.count).toBe(3);
     expect(s.maxUs).toBeGreaterThanOrEqual(HIGHEST_TRACKABLE_US * 0.999);
+  });
+});
+
+describe('UsRecorder', () => {
+  it('builds exactly the histogram recordUs builds, across folds and resets', () => {
+    const rec = new UsRecorder();
+    const ref = buildHistogram();
+    let x = 12345;
+    const next = (): number => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return x;
+    };
+    const values: number[] = [-5, 0, 0.4, 0.6, 1, 2047, 2048, 2049, 65_535, 65_536, 65_537, 4095, 4096, 4097, 1e9, HIGHEST_TRACKABLE_US];
+    for (let i = 0; i < 20_000; i++) values.push(next() % 200_000, (next() % 5000) + 0.5);
+    for (const [k, v] of values.entries()) {
+      rec.record(v);
+      recordUs(ref, v);
+      if (k === 7_000) expect(encodeHistogram(rec.folded())).toBe(encodeHistogram(ref));
+    }
+    const h = rec.folded();
+    expect(h.totalCount).toBe(ref.totalCount);
+    expect(decodeHistogram(encodeHistogram(h)).maxValue).toBe(decodeHistogram(encodeHistogram(ref)).maxValue);
+    expect(h.mean).toBe(ref.mean);
+    expect(h.getValueAtPercentile(99)).toBe(ref.getValueAtPercentile(99));
+    expect(encodeHistogram(h)).toBe(encodeHistogram(ref));
+    rec.reset();
+    expect(rec.folded().totalCount).toBe(0);
+    rec.record(5);
+    rec.record(70_000);
+    expect(rec.folded().totalCount).toBe(2);
+    expect(rec.folded().minNonZeroValue).toBe(5);
+  });
+
+  it("lays counts out as the HDR buckets: flatValue(flatIndex(v)) is the lowest value of v's bucket", () => {
+    const h = buildHistogram();
+    // lowestEquivalentValue is public on the JS histogram (the one buildHistogram makes without WebAssembly).
+    if (!(h instanceof hdr.JsHistogram)) throw new Error('expected the JS histogram');
+    let last = -1;
+    for (const v of [0, 1, 2047, 2048, 2049, 2050, 4095, 4096, 65_537, 1_000_003, 33_554_431, HIGHEST_TRACKABLE_US]) {
+      const i = flatIndex(v);
+      expect(i).toBeGreaterThanOrEqual(last);
+      last = i;
+      expect(flatValue(i)).toBe(h.lowestEquivalentValue(v));
+    }
+    expect(flatIndex(HIGHEST_TRACKABLE_US)).toBeLessThan(FLAT_COUNTS);
   });
 });

@@ -16,6 +16,18 @@ export function tsFiles(dir: string): string[] {
   });
 }
 
+/**
+ * The source folders: tsconfig.json's "include", so the layer and circle tests cover every folder the build
+ * compiles, and a folder added there (deploy/ was) is covered without editing them.
+ */
+export function sourceFolders(root: string): string[] {
+  const config: unknown = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
+  const include = typeof config === 'object' && config !== null && 'include' in config ? config.include : undefined;
+  if (!Array.isArray(include) || !include.every((f): f is string => typeof f === 'string'))
+    throw new Error('tsconfig.json: "include" is not a list of folders');
+  return include;
+}
+
 /** Imports `import type` too: a type-only circle still ties the files' meanings together. */
 const IMPORT_SPECIFIER = /(?:from|import)\s*\(?\s*['"](\.[^'"]+)['"]/g;
 

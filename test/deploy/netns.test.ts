@@ -14,6 +14,7 @@ import { distPath } from '../../protocol/paths.js';
 import type { ResultFile } from '../../results/schema.js';
 import { runCli } from '../cli/helpers.js';
 import { hdrBuckets, summedBuckets } from '../fixtures/hdr-buckets.js';
+import { measured } from '../fixtures/results.js';
 
 const AGENTS = 3;
 const TAG = `wsa${process.pid % 100_000}`;
@@ -201,7 +202,7 @@ describe.skipIf(SKIP !== null)(`three agents on separate network hosts, merged${
 
   it('each agent ran its own share from its own address, at the agreed time', () => {
     expect(segments.map((s) => s.cells[0]!.segment!.connections)).toEqual([80, 80, 80]);
-    expect(segments.map((s) => s.cells[0]!.load!.plan.rateHz)).toEqual([800, 800, 800]);
+    expect(segments.map((s) => measured(s.cells[0]).load!.plan.rateHz)).toEqual([800, 800, 800]);
     for (const s of segments) {
       const seg = s.cells[0]!.segment!;
       expect(s.cells[0]!.status).toBe('ok');
@@ -230,28 +231,28 @@ describe.skipIf(SKIP !== null)(`three agents on separate network hosts, merged${
   });
 
   it('merged sent = received + counted losses, and equals the agents’ sums', () => {
-    const load = merged.cells[0]!.load!;
+    const load = measured(merged.cells[0]).load!;
     const counts = load.counts;
     expect(counts.sent).toBe(counts.received + counts.lost);
-    for (const k of ['sent', 'received', 'lost'] as const) expect(counts[k]).toBe(segments.reduce((n, s) => n + s.cells[0]!.load!.counts[k], 0));
+    for (const k of ['sent', 'received', 'lost'] as const) expect(counts[k]).toBe(segments.reduce((n, s) => n + measured(s.cells[0]).load!.counts[k], 0));
     expect(load.connections.established).toBe(240);
   });
 
   it('merged histograms are exactly the agents’ histograms added', () => {
-    const load = merged.cells[0]!.load!;
+    const load = measured(merged.cells[0]).load!;
     for (const pick of [(l: NonNullable<typeof load>) => l.service, (l: NonNullable<typeof load>) => l.corrected!]) {
-      expect(hdrBuckets(pick(load).encoded)).toEqual(summedBuckets(segments.map((s) => pick(s.cells[0]!.load!).encoded)));
-      expect(pick(load).count).toBe(segments.reduce((n, s) => n + pick(s.cells[0]!.load!).count, 0));
+      expect(hdrBuckets(pick(load).encoded)).toEqual(summedBuckets(segments.map((s) => pick(measured(s.cells[0]).load!).encoded)));
+      expect(pick(load).count).toBe(segments.reduce((n, s) => n + pick(measured(s.cells[0]).load!).count, 0));
     }
   });
 
   it('merged rate ≈ the sum of the agents’, and the server counted the same messages within 5%', () => {
-    const load = merged.cells[0]!.load!;
-    const sum = segments.reduce((n, s) => n + s.cells[0]!.load!.achievedRateHz, 0);
+    const load = measured(merged.cells[0]).load!;
+    const sum = segments.reduce((n, s) => n + measured(s.cells[0]).load!.achievedRateHz, 0);
     expect(load.achievedRateHz).toBeCloseTo(sum, 0);
     expect(load.targetRateHz).toBe(2400);
     expect(load.achievedRateHz).toBeGreaterThan(0.5 * 2400);
-    const server = merged.cells[0]!.serverMessagesHandled!;
+    const server = measured(merged.cells[0]).serverMessagesHandled!;
     expect(Math.abs(server - load.counts.sent) / load.counts.sent).toBeLessThan(0.05);
   });
 

@@ -10,6 +10,7 @@ import { distPath } from '../../protocol/paths.js';
 import type { ResultFile } from '../../results/schema.js';
 import { runCli, tempDir } from '../cli/helpers.js';
 import { hdrBuckets, summedBuckets } from '../fixtures/hdr-buckets.js';
+import { measured } from '../fixtures/results.js';
 
 let server: ChildProcess | null = null;
 
@@ -80,17 +81,17 @@ describe('two segments on loopback, merged', () => {
   });
 
   it('split 21 connections 11 + 10 and the rate in proportion', () => {
-    expect(segments.map((s) => s.cells[0]!.load!.plan.connections)).toEqual([11, 10]);
-    expect(segments.map((s) => s.cells[0]!.load!.plan.rateHz)).toEqual([220, 200]);
-    expect(merged.cells[0]!.load!.plan).toMatchObject({ connections: 21, rateHz: 420 });
+    expect(segments.map((s) => measured(s.cells[0]).load!.plan.connections)).toEqual([11, 10]);
+    expect(segments.map((s) => measured(s.cells[0]).load!.plan.rateHz)).toEqual([220, 200]);
+    expect(measured(merged.cells[0]).load!.plan).toMatchObject({ connections: 21, rateHz: 420 });
   });
 
   it('merged counts and histograms are exactly the agents’ together', () => {
-    const load = merged.cells[0]!.load!;
+    const load = measured(merged.cells[0]).load!;
     expect(load.counts.sent).toBe(load.counts.received + load.counts.lost);
     for (const k of ['sent', 'received', 'lost'] as const)
-      expect(load.counts[k]).toBe(segments[0]!.cells[0]!.load!.counts[k] + segments[1]!.cells[0]!.load!.counts[k]);
-    expect(hdrBuckets(load.corrected!.encoded)).toEqual(summedBuckets(segments.map((s) => s.cells[0]!.load!.corrected!.encoded)));
+      expect(load.counts[k]).toBe(measured(segments[0]!.cells[0]).load!.counts[k] + measured(segments[1]!.cells[0]).load!.counts[k]);
+    expect(hdrBuckets(load.corrected!.encoded)).toEqual(summedBuckets(segments.map((s) => measured(s.cells[0]).load!.corrected!.encoded)));
     expect(load.corrected!.count).toBe(load.counts.received);
   });
 

@@ -2,7 +2,8 @@ import type { LatencySummary } from '../../clients/types.js';
 import { buildModel, type ReportModel } from '../../report/model.js';
 import type { Cell, MeasuredCell, ResultFile, Verdict } from '../../results/schema.js';
 import type { IdleSection } from '../../results/sections.js';
-import { cell, loadReport, measured, resultFile } from '../fixtures/results.js';
+import { serverResources } from '../fixtures/cpu.js';
+import { cell, loadReport, measured, resultFile, verdictOf } from '../fixtures/results.js';
 
 /** Exact, deterministic cells for statistics and findings tests (histograms are not decoded here). */
 
@@ -43,33 +44,14 @@ export function run(s: RunSpec): MeasuredCell {
       load: failed ? null : loadReport({ achievedRateHz: s.msgsPerSec, service: summary(s.p99Us ?? 1000), byClass: s.byClass ?? null }),
       serverResources: failed
         ? null
-        : {
-            cpuSeconds: 1,
-            cpuCoreFraction: 0.9,
-            cpuUsPerMessage: s.cpuUsPerMessage === undefined ? 10 : s.cpuUsPerMessage,
-            rssBytesMax: 1e8,
-            rssBytesEnd: 1e8,
-            threadsMax: 1,
-            fdsMax: 10,
-            processesMax: 1,
-            sampleIntervalMs: 250,
-            samples: [],
-          },
+        : { ...serverResources(s.cpuUsPerMessage === undefined ? 10 : s.cpuUsPerMessage, 0.9), rssBytesMax: 1e8, rssBytesEnd: 1e8, fdsMax: 10 },
       verdict: failed
         ? null
-        : {
-            verdict: s.verdict ?? 'server-bound',
-            reasons: [s.verdict === 'client-bound' ? 'client worker CPU at 97% of a core (≥ 85%)' : 'server at 97% of its 1 CPU(s)'],
-            numbers: {
-              serverCpuCoreFraction: 0.97,
-              serverCpuCount: 1,
-              clientCpuCoreFractionMax: 0.5,
-              clientEventLoopDelayP99Ms: 1,
-              clientSendLagP99Us: 0,
-              achievedToTargetRatio: null,
-            },
-            sharedCores: false,
-          },
+        : verdictOf(
+            s.verdict ?? 'server-bound',
+            [s.verdict === 'client-bound' ? 'client worker CPU at 97% of a core (≥ 85%)' : 'server at 97% of its 1 CPU(s)'],
+            0.97,
+          ),
     }),
   );
 }
@@ -91,7 +73,7 @@ export function file(cells: Cell[]): ResultFile {
 export function idleRun(
   server: string,
   bytesPerConnection: number | null,
-  opts: { repeat?: number; ceiling?: number; stoppedBy?: string; connections?: number } = {},
+  opts: { repeat?: number; ceiling?: number; stoppedBy?: string; connections?: number; kernelBytesPerConnection?: number } = {},
 ): MeasuredCell {
   const connections = opts.connections ?? 5000;
   const section: IdleSection = {
@@ -99,6 +81,7 @@ export function idleRun(
     points: [],
     fit: { rss: null, pss: null, kernelTcpMem: null },
     bytesPerConnection,
+    ...(opts.kernelBytesPerConnection === undefined ? {} : { kernelBytesPerConnection: opts.kernelBytesPerConnection }),
     r2: 0.99,
     memoryBasis: 'rss',
     ceiling: opts.ceiling ?? connections,

@@ -52,8 +52,8 @@ describe('first screen', () => {
     const cells: Cell[] = [
       echo('ws-loop', 50_000, 9),
       echo('uws', 90_000, 4),
-      idleRun('ws-loop', 9000, { connections: 5000 }),
-      idleRun('uws', 2000, { connections: 5000, ceiling: 4000, stoppedBy: 'handshake ×3' }),
+      idleRun('ws-loop', 9000, { connections: 5000, kernelBytesPerConnection: 3000 }),
+      idleRun('uws', 2000, { connections: 5000, ceiling: 4000, stoppedBy: 'handshake ×3', kernelBytesPerConnection: 1000 }),
     ];
     const sc = firstScreenScorecard(cells);
     const row = (s: string) => sc.rows.find((r) => r.server === s)!;
@@ -64,6 +64,10 @@ describe('first screen', () => {
     // uws stopped short (4000 of 5000): ws-loop holds the best ceiling, and uws's cell says what stopped it.
     expect(row('ws-loop').cells.ceiling).toMatchObject({ value: 5000, best: true });
     expect(row('uws').cells.ceiling.detail).toBe('handshake ×3');
+    // Memory without its kernel part is only a lower bound: it may not win a lower-is-better column.
+    const userOnly = firstScreenScorecard([...cells, idleRun('uws-threads', 400, { connections: 5000 })]);
+    expect(userOnly.rows.find((r) => r.server === 'uws-threads')!.cells.bytesPerConnection).toMatchObject({ value: 400, best: false, detail: 'user only' });
+    expect(userOnly.rows.find((r) => r.server === 'uws')!.cells.bytesPerConnection.best).toBe(true);
     const columns = sc.columns.map((c) => c.id);
     expect(columns).toEqual(['msgsPerCore', 'cpuUsPerMessage', 'cheapP99', 'bytesPerConnection', 'ceiling']);
   });

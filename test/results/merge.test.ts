@@ -4,7 +4,7 @@ import { type MergeInput, mergeResults } from '../../results/merge.js';
 import { type Cell, type ResultFile, resultFileSchema, type Verdict } from '../../results/schema.js';
 import type { SegmentRecord } from '../../results/segment.js';
 import { hdrBuckets as buckets, summedBuckets } from '../fixtures/hdr-buckets.js';
-import { cell, latency, loadReport, resultFile } from '../fixtures/results.js';
+import { cell, latency, loadReport, measured, resultFile } from '../fixtures/results.js';
 
 const WINDOW0 = Date.UTC(2026, 10, 26, 12, 0, 0);
 
@@ -86,8 +86,8 @@ describe('mergeResults', () => {
   const inputs = samples.map((s, i) => agent(i, 3, s, { sent: s.length + 1, lost: 1 }));
 
   it('adds the histograms bucket by bucket: the merged histogram is exactly the agents’ samples together', () => {
-    const merged = merge(inputs).cells[0]!.load!;
-    expect(buckets(merged.service.encoded)).toEqual(summedBuckets(inputs.map((i) => i.file.cells[0]!.load!.service.encoded)));
+    const merged = measured(merge(inputs).cells[0]).load!;
+    expect(buckets(merged.service.encoded)).toEqual(summedBuckets(inputs.map((i) => measured(i.file.cells[0]).load!.service.encoded)));
     expect(merged.service.count).toBe(12);
     expect(merged.corrected!.count).toBe(12);
     expect(merged.service.maxUs).toBeGreaterThanOrEqual(69_990);
@@ -97,7 +97,7 @@ describe('mergeResults', () => {
   it('sums the counts, connections, errors and rates, and keeps the whole plan', () => {
     const m = merge(inputs);
     expect(resultFileSchema.safeParse(m).success).toBe(true);
-    const load = m.cells[0]!.load!;
+    const load = measured(m.cells[0]).load!;
     expect(load.counts).toMatchObject({ sent: 15, received: 12, lost: 3 });
     expect(load.counts.sent).toBe(load.counts.received + load.counts.lost);
     expect(load.connections).toMatchObject({ attempted: 150, established: 150, errors: { timeout: 2 } });
@@ -106,7 +106,7 @@ describe('mergeResults', () => {
     expect(load.targetRateHz).toBe(1500);
     expect(load.achievedRateHz).toBe(6);
     expect(m.cells[0]!.params.connections).toBe(100);
-    expect(m.cells[0]!.serverMessagesHandled).toBe(1001);
+    expect(measured(m.cells[0]).serverMessagesHandled).toBe(1001);
     expect(m.cells[0]!.segment).toBeUndefined();
   });
 
@@ -127,7 +127,7 @@ describe('mergeResults', () => {
 
   it('is client-bound when any agent was, with that agent’s reason', () => {
     const withClientBound = inputs.map((i, k) => (k === 2 ? agent(2, 3, samples[2]!, { cell: { verdict: verdict('client-bound') } }) : i));
-    const v = merge(withClientBound).cells[0]!.verdict!;
+    const v = measured(merge(withClientBound).cells[0]).verdict!;
     expect(v.verdict).toBe('client-bound');
     expect(v.reasons).toContain('segment 2: client-bound because');
   });
@@ -135,7 +135,7 @@ describe('mergeResults', () => {
   it('aligns timelines by wall-clock second and reports start spreads beyond the warmup', () => {
     const late = [agent(0, 2, [1, 2]), agent(1, 2, [3, 4], { segment: { windowStartMs: WINDOW0 + 3000 } })];
     const m = merge(late);
-    expect(m.cells[0]!.load!.timeline.map((p) => p.second)).toEqual([0, 1, 3, 4]);
+    expect(measured(m.cells[0]).load!.timeline.map((p) => p.second)).toEqual([0, 1, 3, 4]);
     expect(m.merge!.startSpreadMs).toBe(3000);
     expect(m.merge!.warnings[0]).toMatch(/started 3000 ms apart \(on the server clock\), more than the 1000 ms warmup/);
     // The same two agents a second apart on their own clocks but in step on the server's: no warning.
@@ -145,7 +145,7 @@ describe('mergeResults', () => {
     ];
     const ms = merge(skewed);
     expect(ms.merge!.startSpreadMs).toBe(0);
-    expect(ms.cells[0]!.load!.timeline).toEqual([
+    expect(measured(ms.cells[0]).load!.timeline).toEqual([
       { second: 0, sent: 2, received: 2, p99Us: 101 },
       { second: 1, sent: 2, received: 2, p99Us: 201 },
     ]);
@@ -155,7 +155,7 @@ describe('mergeResults', () => {
     const other = agent(1, 2, [1], { cell: { params: { ...cell().params, connections: 100, mode: 'open', rateHz: 2000 } } });
     expect(() => merge([agent(0, 2, [1]), other])).toThrow('merge: the plans differ in rateHz: seg-0.json has 1000, seg-1.json has 2000');
     const longer = agent(1, 2, [1]);
-    longer.file.cells[0]!.load!.plan.durationMs = 5000;
+    measured(longer.file.cells[0]).load!.plan.durationMs = 5000;
     expect(() => merge([agent(0, 2, [1]), longer])).toThrow('merge: the plans differ in durationMs: seg-0.json has 2000, seg-1.json has 5000');
     expect(() => merge([agent(0, 2, [1]), agent(1, 3, [1])])).toThrow('merge: the plans differ in segment count: seg-0.json has 2, seg-1.json has 3');
   });

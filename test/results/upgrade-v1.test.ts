@@ -8,42 +8,12 @@ import { resultFileSchema, SCHEMA_VERSION } from '../../results/schema.js';
 import { type CellV1, resultFileSchemaV1 } from '../../results/schema-v1.js';
 import { upgradeCellV1, upgradeV1 } from '../../results/upgrade-v1.js';
 import { writeResultFile } from '../../results/writer.js';
-import { loadReport } from '../fixtures/results.js';
+import { defaultCell, loadReport } from '../fixtures/results.js';
 
-/** A version 1 cell as version 1 wrote it: the flat bag, every figure present (null when not measured). */
+/** A version 1 cell as version 1 wrote it (no server knobs). */
 function v1Cell(overrides: Partial<CellV1> = {}): CellV1 {
-  return {
-    id: 'ws-loop/echo/c100/r0',
-    server: 'ws-loop',
-    target: null,
-    params: {
-      workload: 'echo',
-      connections: 100,
-      mode: 'closed',
-      depth: 1,
-      rateHz: null,
-      payloadBytes: 64,
-      durationMs: 2000,
-      warmupMs: 1000,
-      clientWorkers: 1,
-      serverThreads: null,
-      workIterations: null,
-      heavyFraction: null,
-    },
-    repeat: 0,
-    status: 'ok',
-    error: null,
-    startedAt: '2026-11-24T00:00:00.000Z',
-    finishedAt: '2026-11-24T00:00:05.000Z',
-    pinning: { serverCpus: '0', clientCpus: '1', applied: true, reason: null, sharedCores: false },
-    serverInfo: { pid: 123, url: 'ws://127.0.0.1:9001/', knobs: {} },
-    load: loadReport(),
-    serverResources: null,
-    serverStats: null,
-    serverMessagesHandled: 1000,
-    verdict: null,
-    ...overrides,
-  };
+  const base = defaultCell();
+  return { ...base, serverInfo: { ...base.serverInfo!, knobs: {} }, ...overrides };
 }
 
 const NO_FIGURES = { serverInfo: null, load: null, serverResources: null, serverStats: null, serverMessagesHandled: null, verdict: null };

@@ -478,7 +478,7 @@ describe('java-virtual-threads', () => {
 
 /** A WebSocket client at the frame level, for what `ws` will not send (unmasked frames, odd fragmentation). */
 class RawClient {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer;
   private wake: (() => void) | null = null;
   private ended = false;
 

@@ -11,7 +11,7 @@ import { READY_PREFIX } from '../../protocol/wire.js';
 import { startServer } from '../../servers/launch.js';
 import { findOnPath } from '../../servers/pinning.js';
 import type { ServerSpec } from '../../servers/spec.js';
-import { waitFor } from '../contract/wait.js';
+import { isGone, waitFor, waitGone } from '../contract/wait.js';
 
 /** A spec whose "server" is the given script run by `node -e`. */
 function scriptSpec(name: string, script: string): ServerSpec {
@@ -31,28 +31,6 @@ const READY_AND_WAIT = `
 process.stdout.write(${JSON.stringify(READY_PREFIX)} + JSON.stringify({ server: 'stub', url: 'ws://127.0.0.1:1/', port: 1, pid: process.pid, knobs: { k: 1 } }) + '\\n');
 setInterval(() => {}, 1000);
 `;
-
-/**
- * True once pid has exited. A process whose parent died is reparented to PID 1, which may reap it
- * late (this VM's init does so every few seconds), so an unreaped zombie counts as gone.
- */
-function isGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-  try {
-    // Field 3 of /proc/<pid>/stat, after the parenthesised command name, is the state.
-    return /\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] === 'Z';
-  } catch {
-    return true;
-  }
-}
-
-function waitGone(pid: number, timeoutMs = 5_000): Promise<true> {
-  return waitFor(async () => (isGone(pid) ? true : undefined), `process ${pid} to be gone`, timeoutMs);
-}
 
 describe('startServer', () => {
   it('resolves with the ready line and keeps other output in the tail', async () => {

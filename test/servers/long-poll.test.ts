@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAutocannonEcho } from '../../clients/long-poll/autocannon.js';
 import { runLongPollLoad } from '../../clients/long-poll/engine.js';
-import type { LoadPlan } from '../../clients/types.js';
 import { buildMessage, buildWorkReply, buildWorkRequest, CloseCode, HEADER_BYTES, MAX_WORK_ITERATIONS, nowUs, Op, work } from '../../protocol/wire.js';
 import { errorOf } from '../../results/cell-status.js';
 import { readResultFile } from '../../results/reader.js';
@@ -20,6 +19,7 @@ import { longPollSpec } from '../../servers/long-poll/spec.js';
 import { getServer } from '../../servers/registry.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerSpec, transportOf } from '../../servers/spec.js';
 import { runCli, tempDir } from '../cli/helpers.js';
+import { loadPlan } from '../clients/plan-fixture.js';
 import { measured } from '../fixtures/results.js';
 
 /** Short, so the timeout case takes well under a second. */
@@ -363,23 +363,7 @@ describe.skipIf(!availability.available)('long-poll server', () => {
   }, 20_000);
 
   it('the long-poll client driver, ~1 s at 20 sessions: sent = received + lost, nothing corrupted', async () => {
-    const plan: LoadPlan = {
-      url: server.url,
-      connections: 20,
-      workers: 1,
-      clientCpus: null,
-      mode: 'closed',
-      depth: 1,
-      rateHz: null,
-      payloadBytes: 64,
-      mix: { kind: 'echo' },
-      rampPerSec: null,
-      warmupMs: 200,
-      durationMs: 1_000,
-      drainMs: 500,
-      handshakeTimeoutMs: 5_000,
-      localAddresses: [],
-    };
+    const plan = loadPlan({ url: server.url, connections: 20, clientCpus: null, warmupMs: 200, drainMs: 500, handshakeTimeoutMs: 5_000 });
     const phases: string[] = [];
     const before = await fetchStats(server.url);
     const report = await runLongPollLoad(plan, (e) => {
@@ -404,23 +388,7 @@ describe.skipIf(!availability.available)('long-poll server', () => {
   }, 30_000);
 
   it('the driver in open loop: paced sends, corrected latency, target vs achieved rate', async () => {
-    const plan: LoadPlan = {
-      url: server.url,
-      connections: 10,
-      workers: 1,
-      clientCpus: null,
-      mode: 'open',
-      depth: 1,
-      rateHz: 400,
-      payloadBytes: 64,
-      mix: { kind: 'echo' },
-      rampPerSec: null,
-      warmupMs: 200,
-      durationMs: 1_000,
-      drainMs: 500,
-      handshakeTimeoutMs: 5_000,
-      localAddresses: [],
-    };
+    const plan = loadPlan({ url: server.url, clientCpus: null, mode: 'open', rateHz: 400, warmupMs: 200, drainMs: 500, handshakeTimeoutMs: 5_000 });
     const report = await runLongPollLoad(plan);
     expect(report.counts.sent).toBe(report.counts.received + report.counts.lost);
     expect(report.counts.corrupted).toBe(0);

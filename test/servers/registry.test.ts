@@ -26,7 +26,7 @@ describe('registry', () => {
   it('specs start compiled JS with this Node and pass the options as flags', () => {
     for (const spec of [getServer('ws-loop'), getServer('uws')]) {
       expect(spec.ops).toEqual([Op.ECHO, Op.WORK, Op.BROADCAST]);
-      const command = spec.command({ host: '127.0.0.1', port: 0, threads: 4, stall: { everyMs: 100, durationMs: 10 }, cpuCount: 1 });
+      const command = spec.command({ host: '127.0.0.1', port: 0, threads: 4, stall: { everyMs: 100, durationMs: 10 }, cpuCount: 1, serverArgs: {} });
       expect(command.file).toBe(process.execPath);
       expect(command.args[0]).toMatch(new RegExp(`dist/servers/${spec.name}/main\\.js$`));
       expect(command.args.slice(1)).toEqual(['--host', '127.0.0.1', '--port', '0', '--stall-every-ms', '100', '--stall-ms', '10']);

@@ -77,7 +77,7 @@ describe('ws-piscina', () => {
   });
 
   it('the spec sizes the pool from --threads, else from the pinned CPU count, else leaves it to the server', () => {
-    const base = { host: '127.0.0.1', port: 0, stall: null };
+    const base = { host: '127.0.0.1', port: 0, stall: null, serverArgs: {} };
     expect(wsPiscinaSpec.command({ ...base, threads: 3, cpuCount: 1 }).args).toContain('--threads');
     expect(wsPiscinaSpec.command({ ...base, threads: null, cpuCount: 1 }).args.slice(-2)).toEqual(['--threads', '1']);
     expect(wsPiscinaSpec.command({ ...base, threads: null, cpuCount: null }).args).not.toContain('--threads');

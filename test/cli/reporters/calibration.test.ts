@@ -1,45 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { cpuPerMessage } from '../../../bench/cpu-per-message.js';
 import { describeCpuPerMessage } from '../../../cli/reporters/calibration.js';
-import type { CoreUsage } from '../../../results/cores.js';
+import { clientWorker, coreSide, serverResources } from '../../fixtures/cpu.js';
 import { cell, loadReport } from '../../fixtures/results.js';
-
-const resources = (cpuUsPerMessage: number | null) => ({
-  cpuSeconds: 1,
-  cpuCoreFraction: 0.8,
-  cpuUsPerMessage,
-  rssBytesMax: 1,
-  rssBytesEnd: 1,
-  threadsMax: 1,
-  fdsMax: 1,
-  processesMax: 1,
-  sampleIntervalMs: 250,
-  samples: [],
-});
-const worker = (cpuCoreFraction: number) => ({ pid: 1, connections: 500, cpuCoreFraction, eventLoopDelayP99Ms: 1, sendLagP99Us: 0 });
-const side = (cpu: number, busy: number, softirq: number): CoreUsage => ({
-  cpus: [cpu],
-  ticks: 500,
-  busyFraction: busy,
-  busyFractionMax: busy,
-  user: busy - softirq,
-  nice: 0,
-  system: 0,
-  irq: 0,
-  softirq,
-  steal: 0,
-  idle: 1 - busy,
-  iowait: 0,
-  perCpu: [{ cpu, busyFraction: busy, softirq }],
-});
 
 describe('calibrate: CPU per message lines', () => {
   // 100k round trips/s; client 0.9 cores = 9 µs per round trip; server 8 µs per message; cores 88% and 100% busy.
   const measured = cell({
-    load: loadReport({ achievedRateHz: 100_000, client: { workers: [worker(0.45), worker(0.45)] } }),
-    serverResources: resources(8),
+    load: loadReport({ achievedRateHz: 100_000, client: { workers: [clientWorker(0.45), clientWorker(0.45)] } }),
+    serverResources: serverResources(8),
     // Server 80% process + 8% softirq = its core's 88%; client 0.9 cores + 10% softirq = its core's 100%.
-    cores: { server: side(0, 0.88, 0.08), client: side(1, 1, 0.1) },
+    cores: { server: coreSide(0, 0.88, 0.08), client: coreSide(1, 1, 0.1) },
   });
   it('calibrate prints both figures, their ratio and the goal, met or not, and the goal’s conditions', () => {
     const lines = describeCpuPerMessage(cpuPerMessage(measured), { connections: 100, depth: 8 });
@@ -49,8 +20,8 @@ describe('calibrate: CPU per message lines', () => {
       'the goal is stated at 1000 connections, depth 8; this run: 100 connections, depth 8',
     ]);
     const cheap = cell({
-      load: loadReport({ achievedRateHz: 100_000, client: { workers: [worker(0.6)] } }),
-      serverResources: resources(8),
+      load: loadReport({ achievedRateHz: 100_000, client: { workers: [clientWorker(0.6)] } }),
+      serverResources: serverResources(8),
       cores: { unavailable: 'server not pinned: whole cores cannot be attributed to one side' },
     });
     expect(describeCpuPerMessage(cpuPerMessage(cheap), { connections: 1000, depth: 8 })).toEqual([
