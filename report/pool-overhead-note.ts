@@ -4,13 +4,14 @@
  * being reported (e.g. results/reference/pool/). Read from the file, never typed in; without it the note names the
  * command that measures it.
  */
+
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PoolOverheadRow } from '../bench/pool-overhead.js';
 import { formatUs } from '../core/format.js';
+import { POOL_OVERHEAD_FILE } from '../results/companions.js';
 
-/** The name `wsarena pool-overhead --json FILE` is expected under, beside the result files. */
-export const POOL_OVERHEAD_FILE = 'pool-overhead.json';
+export { POOL_OVERHEAD_FILE };
 
 export interface PoolOverheadFigures {
   /** Where the figures came from (as found). */

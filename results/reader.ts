@@ -1,4 +1,5 @@
 import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { COMPANION_FILES } from './companions.js';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { renamedServer } from '../servers/legacy-names.js';
@@ -149,7 +150,8 @@ function collect(dir: string, out: Array<{ path: string; named: boolean }>, seen
       continue;
     }
     if (st.isDirectory()) collect(child, out, seen, warn);
-    else if (name.endsWith('.json')) {
+    // A companion (e.g. pool-overhead.json) belongs in the folder; it is read by whoever needs it, not as a result.
+    else if (name.endsWith('.json') && !COMPANION_FILES.has(name)) {
       const realChild = realpathSync(child);
       if (seen.has(realChild)) continue;
       seen.add(realChild);

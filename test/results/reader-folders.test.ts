@@ -10,11 +10,13 @@ import { resultFile } from '../fixtures/results.js';
 const dir = () => mkdtempSync(join(tmpdir(), 'wsarena-reader-'));
 
 describe('readResults over folders', () => {
-  it('skips non-result JSON, dashboards (new marker and old layout), dangling symlinks and loops; reads each file once', () => {
+  it('skips non-result JSON, companions (silently), dashboards (new marker and old layout), dangling symlinks and loops; reads each file once', () => {
     const d = dir();
     writeResultFile(join(d, 'a.json'), resultFile());
     writeFileSync(join(d, 'tsconfig.json'), '{"compilerOptions":{}}');
     writeFileSync(join(d, 'broken.json'), '{');
+    // A companion file beside the results (wsarena pool-overhead --json): not a result, and no warning either.
+    writeFileSync(join(d, 'pool-overhead.json'), '{"cells":[],"rows":[]}');
     for (const [name, marker] of [
       ['dash-new', true],
       ['dash-old', false],

@@ -71,7 +71,7 @@
   }
 
   function buildFilters() {
-    var box = el('section', { id: 'filters', 'aria-label': 'filters' }, [el('h2', { text: 'Filters' })]);
+    var box = el('details', { id: 'filters', 'aria-label': 'filters', open: '' }, [el('summary', { text: 'Filters' })]);
     if (filterable.length === 0) {
       box.appendChild(el('p', { className: 'muted', text: 'Every run shares the same server, workload and parameters: nothing to filter.' }));
       return box;
@@ -113,27 +113,17 @@
   // ---------- findings ----------
 
   function buildFindings() {
-    var box = el('section', { id: 'findings' }, [
-      el('h2', { text: 'Findings' }),
+    var box = el('details', { id: 'findings' }, [
+      el('summary', null, [el('h2', { text: 'Findings (' + page.findings.length + ')' })]),
       el('p', {
         className: 'muted',
-        text: 'Computed from all results below (filters do not change them). A claim is made only with two or more runs per server, 95% CIs apart and no client-bound figure; otherwise the sentence says why not.',
+        text: 'Computed from all results (filters do not change them). A claim is made only with two or more runs per server, 95% CIs apart and no client-bound figure; otherwise the sentence says why not.',
       }),
     ]);
-    var KIND_LABELS = {
-      'threads-vs-async': 'Threads vs async',
-      throughput: 'Throughput',
-      cpu: 'CPU per message',
-      'head-of-line': 'Head-of-line blocking',
-      memory: 'Memory per connection',
-      ceiling: 'Ceiling',
-      quality: 'Data quality',
-      'nothing-to-compare': 'Nothing to compare',
-    };
     var list = el('ul', { className: 'findings' });
     page.findings.forEach(function (f) {
       var li = el('li', { className: 'finding', 'data-kind': f.kind }, [
-        el('span', { className: 'kind', text: (KIND_LABELS[f.kind] || f.kind) + ': ' }),
+        el('span', { className: 'kind', text: (page.findingLabels[f.kind] || f.kind) + ': ' }),
         el('span', { className: 'statement', text: f.statement }),
       ]);
       f.claims.forEach(function (c) {
@@ -149,10 +139,127 @@
     return box;
   }
 
+  // ---------- first screen: claims and scorecard ----------
+
+  var SVG_NS = 'http://www.w3.org/2000/svg';
+  function svgEl(tag, attrs) {
+    var node = document.createElementNS(SVG_NS, tag);
+    Object.keys(attrs).forEach(function (k) {
+      node.setAttribute(k, String(attrs[k]));
+    });
+    return node;
+  }
+
+  /** A ratio and its 95% CI on a log axis from 1/4× to 4×, with 1× marked: which side of "no difference" it lies. */
+  var RATIO_AXIS = { min: 0.25, max: 4, width: 120, height: 18 };
+  function ratioChart(f) {
+    var a = RATIO_AXIS;
+    var x = function (v) {
+      var c = Math.min(a.max, Math.max(a.min, v));
+      return ((Math.log(c) - Math.log(a.min)) / (Math.log(a.max) - Math.log(a.min))) * (a.width - 8) + 4;
+    };
+    var svg = svgEl('svg', { width: a.width, height: a.height, viewBox: '0 0 ' + a.width + ' ' + a.height, class: 'ratio-chart', role: 'img' });
+    svg.appendChild(svgEl('line', { x1: 4, x2: a.width - 4, y1: a.height / 2, y2: a.height / 2, stroke: '#d8dee4' }));
+    svg.appendChild(svgEl('line', { x1: x(1), x2: x(1), y1: 2, y2: a.height - 2, stroke: '#5d6873', 'stroke-dasharray': '2,2' }));
+    if (typeof f.low === 'number' && typeof f.high === 'number') {
+      svg.appendChild(svgEl('line', { x1: x(f.low), x2: x(f.high), y1: a.height / 2, y2: a.height / 2, stroke: '#1d2329', 'stroke-width': 2 }));
+    }
+    svg.appendChild(svgEl('circle', { cx: x(f.value), cy: a.height / 2, r: 4, fill: '#0b5cad' }));
+    var title = svgEl('title', {});
+    title.textContent = f.text + ' (axis 0.25×–4×, dashed line at 1×)';
+    svg.appendChild(title);
+    return svg;
+  }
+
+  function buildClaims() {
+    var claims = page.firstScreen.claims;
+    var table = el('table', { className: 'claims' }, [
+      el('thead', null, [
+        el(
+          'tr',
+          null,
+          ['claim', 'answer', 'decisive figure', ''].map(function (h) {
+            return el('th', { text: h });
+          }),
+        ),
+      ]),
+    ]);
+    var body = el('tbody');
+    claims.forEach(function (c) {
+      var why = el('details', { className: 'why' }, [el('summary', { text: 'why' }), el('p', { text: c.reason })]);
+      if (c.gap) why.appendChild(el('p', { className: 'gap', text: c.gap }));
+      if (c.settle) why.appendChild(el('p', null, ['settle it: ', el('code', { text: c.settle })]));
+      if (c.conditions.length > 0) why.appendChild(el('p', { className: 'muted', text: 'conditions: ' + c.conditions.join('; ') }));
+      var figures = el('td', { className: 'figure' });
+      var chart = el('td', { className: 'chart-cell' });
+      c.figures.forEach(function (f, i) {
+        if (i > 0) figures.appendChild(el('br'));
+        figures.appendChild(document.createTextNode(f.text));
+        if (f.ratio && chart.childNodes.length === 0) chart.appendChild(ratioChart(f));
+      });
+      if (c.figures.length === 0) figures.textContent = '—';
+      body.appendChild(
+        el('tr', { 'data-claim': c.id, 'data-answer': c.answer }, [
+          el('td', { className: 'claim-text' }, [el('strong', { text: c.id + ' ' }), c.claim, why]),
+          el('td', { className: 'answer a-' + c.answer.replace(/ /g, '-'), text: c.answerText }),
+          figures,
+          chart,
+        ]),
+      );
+    });
+    table.appendChild(body);
+    return el('section', { id: 'claims' }, [el('h2', { text: 'Claims' }), table]);
+  }
+
+  function buildScorecard() {
+    var sc = page.firstScreen.scorecard;
+    var box = el('section', { id: 'scorecard' }, [el('h2', { text: 'Scorecard' })]);
+    if (sc.rows.length === 0) {
+      box.appendChild(el('p', { className: 'muted', text: 'No idle ramp, closed-loop echo on one core or mixed run yet: nothing to score.' }));
+      return box;
+    }
+    var head = el('tr', null, [el('th', { text: 'server' })]);
+    sc.columns.forEach(function (c) {
+      head.appendChild(
+        el('th', { title: c.note, 'data-column': c.id }, [
+          c.label,
+          el('br'),
+          el('span', { className: 'muted', text: (c.at ? c.at + ' · ' : '') + c.better + ' is better' }),
+        ]),
+      );
+    });
+    var body = el('tbody');
+    sc.rows.forEach(function (r) {
+      var tr = el('tr', { 'data-server': r.server }, [el('td', null, [r.server, r.model ? el('span', { className: 'muted', text: ' ' + r.model }) : null])]);
+      sc.columns.forEach(function (c) {
+        var cell = r.cells[c.id];
+        var td = el('td', { className: cell.best ? 'best' : '', 'data-column': c.id }, [cell.best ? '★ ' + cell.text : cell.text]);
+        if (cell.note) td.setAttribute('title', cell.note);
+        if (cell.detail) td.appendChild(el('span', { className: 'detail', text: ' ' + cell.detail }));
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+    box.appendChild(el('div', { className: 'table-wrap' }, [el('table', { className: 'scorecard' }, [el('thead', null, [head]), body])]));
+    box.appendChild(
+      el('p', {
+        className: 'muted small',
+        text: '★ best in its column; ▲ client-bound: only a lower bound on the server; hover a figure for its runs and conditions. ' + sc.conditions,
+      }),
+    );
+    sc.pools.forEach(function (p) {
+      box.appendChild(el('p', { className: 'pool-note small', 'data-server': p.server, text: p.text }));
+    });
+    return box;
+  }
+
   // ---------- views ----------
 
   function buildView(v) {
-    var section = el('section', { className: 'view', id: 'view-' + v.id, 'data-view': v.id }, [el('h2', { text: v.title }), el('p', { className: 'desc', text: v.description })]);
+    var section = el('section', { className: 'view', id: 'view-' + v.id, 'data-view': v.id }, [
+      el('h2', { text: v.title }),
+      el('p', { className: 'desc', text: v.description }),
+    ]);
     if (v.picker === 'run') {
       var select = el('select', { className: 'picker', 'aria-label': 'run' });
       select.addEventListener('change', function () {
@@ -249,9 +356,12 @@
   // ---------- runs table ----------
 
   function buildRuns() {
-    return el('section', { id: 'runs' }, [
-      el('h2', { text: 'Runs' }),
-      el('p', { className: 'muted', text: 'Every cell of every result file, with its verdict and a link to the raw result. Latency is corrected (open loop) or service time (closed loop).' }),
+    return el('details', { id: 'runs' }, [
+      el('summary', null, [el('h2', { text: 'Runs (' + page.runs.length + ')' })]),
+      el('p', {
+        className: 'muted',
+        text: 'Every cell of every result file, with its verdict and a link to the raw result. Latency is corrected (open loop) or service time (closed loop).',
+      }),
       el('div', { className: 'table-wrap' }, [el('table', { className: 'runs' })]),
     ]);
   }
@@ -259,7 +369,22 @@
   function renderRuns() {
     var table = document.querySelector('#runs table');
     while (table.firstChild) table.removeChild(table.firstChild);
-    var head = ['server', 'workload', 'conns', 'load', 'payload', 'cpus', 'repeat', 'msgs/s', 'p99', 'CPU µs/msg', 'verdict', 'why', 'raw result'];
+    var head = [
+      'server',
+      'workload',
+      'conns',
+      'load',
+      'payload',
+      'cpus',
+      'repeat',
+      'msgs/s',
+      'p99',
+      'CPU µs/msg',
+      'pool per task',
+      'verdict',
+      'why',
+      'raw result',
+    ];
     table.appendChild(
       el('thead', null, [
         el(
@@ -284,6 +409,7 @@
         fmtRate(r.msgsPerSec),
         fmtUs(r.p99Us) + (r.latencyKind ? ' (' + r.latencyKind + ')' : ''),
         r.cpuUsPerMessage === null ? '—' : r.cpuUsPerMessage.toFixed(2),
+        r.pool || '',
       ].map(function (t) {
         return el('td', { text: t });
       });
@@ -298,7 +424,7 @@
   // ---------- provenance ----------
 
   function buildEnvironment() {
-    var box = el('section', { id: 'environment' }, [el('h2', { text: 'Environment and provenance' })]);
+    var box = el('details', { id: 'environment' }, [el('summary', null, [el('h2', { text: 'Environment and provenance' })])]);
     page.sets.forEach(function (s) {
       var e = s.environment;
       var libs = Object.keys(e.libraries)
@@ -317,7 +443,12 @@
         ['pinning', s.pinnings.join(' | ') + (e.tasksetAvailable ? '' : ' (taskset not available)')],
         [
           'limits',
-          'ulimit -n ' + (e.ulimitNofile.soft === null ? '?' : e.ulimitNofile.soft) + ' soft / ' + (e.ulimitNofile.hard === null ? '?' : e.ulimitNofile.hard) + ' hard; ephemeral ports ' + (e.ephemeralPortRange ? e.ephemeralPortRange.join('–') : 'unknown'),
+          'ulimit -n ' +
+            (e.ulimitNofile.soft === null ? '?' : e.ulimitNofile.soft) +
+            ' soft / ' +
+            (e.ulimitNofile.hard === null ? '?' : e.ulimitNofile.hard) +
+            ' hard; ephemeral ports ' +
+            (e.ephemeralPortRange ? e.ephemeralPortRange.join('–') : 'unknown'),
         ],
       ];
       var dl = el('dl', { className: 'provenance', 'data-set': String(s.index) });
@@ -331,7 +462,16 @@
     box.appendChild(
       el('p', {
         className: 'muted',
-        text: 'Dashboard generated ' + page.generatedAt + ' with vega ' + v['vega'] + ', vega-lite ' + v['vega-lite'] + ', vega-embed ' + v['vega-embed'] + ' (bundled in vendor/; no network).',
+        text:
+          'Dashboard generated ' +
+          page.generatedAt +
+          ' with vega ' +
+          v['vega'] +
+          ', vega-lite ' +
+          v['vega-lite'] +
+          ', vega-embed ' +
+          v['vega-embed'] +
+          ' (bundled in vendor/; no network).',
       }),
     );
     return box;
@@ -359,20 +499,17 @@
     ' — drawn at 0 msgs/s in the throughput view, listed in red in the runs table. Click a point to open its raw result file; hover for its verdict and why.',
   ]);
 
-  app.appendChild(
-    el('header', null, [
-      el('h1', { text: 'wsarena results' }),
-      el('p', { className: 'muted', text: page.sets.length + ' result file(s), ' + page.runs.length + ' runs. Threads vs async for WebSocket servers, every figure from a result file.' }),
-    ]),
-  );
+  app.appendChild(el('header', null, [el('h1', { text: 'wsarena results' }), el('p', { className: 'muted intro', text: page.intro })]));
+  app.appendChild(buildClaims());
+  app.appendChild(buildScorecard());
   app.appendChild(buildFindings());
-  app.appendChild(buildFilters());
-  app.appendChild(legend);
+  var charts = el('section', { id: 'charts' }, [el('h2', { text: 'Charts' }), buildFilters(), legend]);
   var viewsBox = el('main', { id: 'views' });
   page.views.forEach(function (v) {
     viewsBox.appendChild(buildView(v));
   });
-  app.appendChild(viewsBox);
+  charts.appendChild(viewsBox);
+  app.appendChild(charts);
   app.appendChild(buildRuns());
   app.appendChild(buildEnvironment());
   renderAll();
