@@ -312,7 +312,12 @@ function metricPanels(model: ReportModel, opts: MetricOpts): VlSpec {
           },
           {
             data: { name: 'groups' },
-            transform: [inPanel(p), { filter: 'isValid(datum.low) && isValid(datum.high)' }],
+            transform: [
+              inPanel(p),
+              { filter: 'isValid(datum.low) && isValid(datum.high)' },
+              // A log axis has no 0: an interval reaching 0 is drawn down to the panel's floor (half its smallest run) instead.
+              ...(log ? [{ calculate: `max(datum.low, ${Math.min(...positive) / 2})`, as: 'low' }] : []),
+            ],
             mark: { type: 'rule', strokeWidth: 1.5 },
             encoding: { x, y: { ...y, field: 'low' }, y2: { field: 'high' }, color: color },
           },

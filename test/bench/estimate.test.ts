@@ -55,7 +55,8 @@ describe('estimateDurationMs', () => {
       }
       for (const name of names) {
         const file = JSON.parse(readFileSync(join(root, dir, name), 'utf8')) as ResultFile;
-        if (!Array.isArray(file.cells) || file.cells.length === 0 || file.command[0] !== 'suite') continue;
+        // Companions such as pool-overhead.json have cells of their own and no command: not suite results.
+        if (!Array.isArray(file.cells) || file.cells.length === 0 || !Array.isArray(file.command) || file.command[0] !== 'suite') continue;
         const entryAt = file.command.indexOf('--entry');
         let requests: ReturnType<typeof suiteRequests>;
         try {

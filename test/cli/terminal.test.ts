@@ -107,7 +107,7 @@ describe('help, version, bare wsarena', () => {
 
 describe('compare --json', () => {
   it('is a switch: compare --json BASE NEW works', async () => {
-    const ref = 'results/reference/suite/echo.json';
+    const ref = 'results/reference/suite/work.json';
     const r = await runCli(['compare', '--json', ref, ref]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

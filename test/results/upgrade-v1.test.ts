@@ -18,6 +18,9 @@ function v1Cell(overrides: Partial<CellV1> = {}): CellV1 {
 
 const NO_FIGURES = { serverInfo: null, load: null, serverResources: null, serverStats: null, serverMessagesHandled: null, verdict: null };
 
+/** Version 1 files as the reference set shipped them (commit 8a6b65a), frozen: the reference set itself is rewritten in the current version. */
+const V1_FIXTURES = join(PROJECT_ROOT, 'test', 'fixtures', 'v1');
+
 describe('reading version 1 result files (results/upgrade-v1.ts)', () => {
   it('an ok cell keeps every figure and loses its (null) error', () => {
     const v1 = v1Cell();
@@ -77,8 +80,8 @@ describe('reading version 1 result files (results/upgrade-v1.ts)', () => {
     expect(upgradeCellV1(v1Cell({ segment })).segment).toEqual(segment);
   });
 
-  it('a failed idle ramp (a reference file) keeps its idle section: its ceiling', () => {
-    const path = join(PROJECT_ROOT, 'results', 'reference', 'threads', 'idle-worker-per-conn.json');
+  it('a failed idle ramp (a former reference file, kept as a v1 fixture) keeps its idle section: its ceiling', () => {
+    const path = join(V1_FIXTURES, 'idle-worker-per-conn.json');
     const raw = JSON.parse(readFileSync(path, 'utf8')) as { schemaVersion: number };
     expect(raw.schemaVersion).toBe(1);
     const v1 = resultFileSchemaV1.parse(raw);
@@ -96,7 +99,7 @@ describe('reading version 1 result files (results/upgrade-v1.ts)', () => {
   it('the reader upgrades a version 1 file, and a file written back is version 2 and reads the same', () => {
     const d = mkdtempSync(join(tmpdir(), 'wsarena-v1-'));
     const v1Path = join(d, 'v1.json');
-    const file = { ...resultFileSchemaV1.parse(JSON.parse(readFileSync(join(PROJECT_ROOT, 'results', 'reference', 'suite', 'echo.json'), 'utf8'))) };
+    const file = { ...resultFileSchemaV1.parse(JSON.parse(readFileSync(join(V1_FIXTURES, 'echo.json'), 'utf8'))) };
     file.cells = [
       file.cells[0]!,
       { ...v1Cell({ id: 'go-goroutines/echo/c100/r0', server: 'go-goroutines', status: 'skipped', error: 'unavailable: no Go', ...NO_FIGURES }) },
@@ -115,7 +118,7 @@ describe('reading version 1 result files (results/upgrade-v1.ts)', () => {
   it('refuses a version 1 file that was never valid, in its own terms', () => {
     const d = mkdtempSync(join(tmpdir(), 'wsarena-v1-'));
     const path = join(d, 'bad.json');
-    const file = resultFileSchemaV1.parse(JSON.parse(readFileSync(join(PROJECT_ROOT, 'results', 'reference', 'suite', 'echo.json'), 'utf8')));
+    const file = resultFileSchemaV1.parse(JSON.parse(readFileSync(join(V1_FIXTURES, 'echo.json'), 'utf8')));
     writeFileSync(path, JSON.stringify({ ...file, cells: [{ ...file.cells[0], status: 'interrupted' }] }));
     expect(() => readResultFile(path)).toThrow(/result file .*bad\.json: cells\.0\.status/);
   });
