@@ -1,3 +1,4 @@
+import { portRange } from '../core/port-range.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -90,14 +91,6 @@ function nofileLimits(): { soft: number | null; hard: number | null } {
   }
 }
 
-export function portRange(): [number, number] | null {
-  try {
-    const [lo, hi] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    return lo !== undefined && hi !== undefined ? [lo, hi] : null;
-  } catch {
-    return null;
-  }
-}
 
 let ticks: number | null = null;
 /** USER_HZ for /proc/<pid>/stat times; 100 on every Linux we know, but asked, not assumed. */

@@ -10,7 +10,8 @@
 #            pinned to CPU 0. 100,000 / 6 = 16,667 sockets per worker, under the 20,000 open files per process.
 #   clients  6 fleet worker processes (--client-workers 6, 16,667 sockets each) pinned to CPU 1, spread over
 #            4 source addresses 127.0.0.1-4 (--source-addresses 4): 25,000 of the 28,232 ephemeral ports
-#            (32768-60999) of each address.
+#            (32768-60999) of each address, each connection's port planned (docs/METHOD.md §7: with port 0
+#            the kernel's bind scan made the ramp crawl at ~110/s past 60,000).
 #   ramp     2,000 connections/s in 5 steps with 3 s holds, then a 60 s final hold; every connection pinged
 #            every 10 s (10,000 pings/s at the top: 1 s pings would be 100,000/s, more than the one client core
 #            and the one server core can answer in time, which would measure the ping load, not idle holding).

@@ -8,7 +8,7 @@ import { monoUs } from '../clock.js';
 import { MeteredConn, NO_SCHEDULE } from '../load/accounting.js';
 import { inflightWindowFor } from '../load/inflight.js';
 import { MeteredLoad } from '../load/metered-load.js';
-import { sourceAddressFor } from '../ramp.js';
+import { sourceEndpointFor } from '../ramp.js';
 import { type CloseInfo, classifyConnectError, WsConnection } from '../rfc6455/connection.js';
 import { ProtocolError } from '../rfc6455/frame-parser.js';
 import type { LoadPlan } from '../types.js';
@@ -48,7 +48,7 @@ export class LoadWorker extends MeteredLoad<LoadConn> {
     this.books.attempted++;
     try {
       lc.conn = await WsConnection.connect(
-        { url: this.plan.url, localAddress: sourceAddressFor(this.plan.localAddresses, index), handshakeTimeoutMs: this.plan.handshakeTimeoutMs },
+        { url: this.plan.url, ...sourceEndpointFor(this.plan.localAddresses, index), handshakeTimeoutMs: this.plan.handshakeTimeoutMs },
         {
           onMessage: (data, start, end) => this.onReply(lc, data, start, end),
           afterChunk: () => this.afterChunk(lc),

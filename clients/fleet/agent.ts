@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { buildMessage, HEADER_BYTES, Op } from '../../protocol/wire.js';
 import { monoUs } from '../clock.js';
 import { buildHistogram, encodeHistogram, type Histogram, recordUs } from '../histogram.js';
-import { rampAttempts, sourceAddressFor } from '../ramp.js';
+import { rampAttempts, sourceEndpointFor } from '../ramp.js';
 import { type CloseInfo, classifyConnectError, WsConnection } from '../rfc6455/connection.js';
 import { encodeFrame, Opcode } from '../rfc6455/frame.js';
 import { ProtocolError } from '../rfc6455/frame-parser.js';
@@ -129,7 +129,7 @@ export class FleetAgent {
     const fc = new FleetConn(index);
     try {
       fc.conn = await WsConnection.connect(
-        { url: this.init.url, localAddress: sourceAddressFor(this.init.localAddresses, index), handshakeTimeoutMs: this.init.handshakeTimeoutMs },
+        { url: this.init.url, ...sourceEndpointFor(this.init.localAddresses, index), handshakeTimeoutMs: this.init.handshakeTimeoutMs },
         {
           onMessage: (data, start, end) => this.onMessage(fc, data, start, end),
           afterChunk: () => (this.chunkRecvUs = -1),

@@ -14,6 +14,11 @@ export interface ConnectOptions {
   url: string;
   /** Source address to bind (e.g. "127.0.0.2"); default chosen by the kernel. */
   localAddress?: string;
+  /**
+   * Source port to bind with localAddress; default chosen by the kernel. When it is taken (another socket on that
+   * address, or a 4-tuple still in TIME_WAIT), the connection is retried once with a kernel-chosen port.
+   */
+  localPort?: number;
   /** Limit for TCP connect plus handshake, ms. Default 10 000. */
   handshakeTimeoutMs?: number;
   /** Sec-WebSocket-Version override; null omits the header. Default 13. */
@@ -57,6 +62,9 @@ const CLOSE_WAIT_MS = 1_000;
 // Readable stream machinery ('data' events, buffering) that otherwise runs for every reply.
 const READ_BUFFER_BYTES = 256 * 1024;
 const sharedReadBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+
+/** Errors of a planned source port that is not free: bind (EADDRINUSE) or connect (EADDRNOTAVAIL, same 4-tuple in TIME_WAIT). */
+const PORT_TAKEN = new Set(['EADDRINUSE', 'EADDRNOTAVAIL']);
 
 type State = 'connecting' | 'open' | 'closing' | 'closed';
 
@@ -129,6 +137,14 @@ export class WsConnection {
 
   /** Opens a connection; rejects with the socket error (err.code ECONNREFUSED, …) or a HandshakeError. */
   static connect(options: ConnectOptions, handlers: ConnectionHandlers): Promise<WsConnection> {
+    const first = WsConnection.open(options, handlers);
+    if (options.localPort === undefined) return first;
+    return first.catch((err: NodeJS.ErrnoException) =>
+      PORT_TAKEN.has(err?.code ?? '') ? WsConnection.open({ ...options, localPort: undefined }, handlers) : Promise.reject(err),
+    );
+  }
+
+  private static open(options: ConnectOptions, handlers: ConnectionHandlers): Promise<WsConnection> {
     const url = new URL(options.url);
     if (url.protocol !== 'ws:') return Promise.reject(new TypeError(`url must start with ws://, got ${options.url}`));
     let conn: WsConnection | null = null;
@@ -136,6 +152,7 @@ export class WsConnection {
       host: url.hostname,
       port: Number(url.port || 80),
       localAddress: options.localAddress,
+      localPort: options.localPort,
       onread: {
         buffer: sharedReadBuffer,
         callback: (bytes) => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { monoUs } from '../../../clients/clock.js';
 import { OpenLoopPacer } from '../../../clients/load/open-loop-pacer.js';
-import { rampAttempts, sourceAddressFor } from '../../../clients/ramp.js';
+import { rampAttempts, sourceAddressFor, sourceEndpointFor } from '../../../clients/ramp.js';
 
 describe('OpenLoopPacer', () => {
   it('sends exactly what is due before the end, round robin by slot, at the scheduled instants', () => {
@@ -75,5 +75,28 @@ describe('sourceAddressFor', () => {
   it('rotates the source addresses by connection index, or leaves the choice to the kernel', () => {
     expect(sourceAddressFor(['127.0.0.2', '127.0.0.3'], 5)).toBe('127.0.0.3');
     expect(sourceAddressFor([], 5)).toBeUndefined();
+  });
+});
+
+describe('sourceEndpointFor', () => {
+  const range: [number, number] = [32768, 60999];
+  it('plans one source port per connection and address, counted from the bottom of the ephemeral range', () => {
+    // Two addresses: indices 0,2,4 share 127.0.0.2 and take its ports 32768, 32769, 32770.
+    expect(sourceEndpointFor(['127.0.0.2', '127.0.0.3'], 0, range)).toEqual({ localAddress: '127.0.0.2', localPort: 32768 });
+    expect(sourceEndpointFor(['127.0.0.2', '127.0.0.3'], 1, range)).toEqual({ localAddress: '127.0.0.3', localPort: 32768 });
+    expect(sourceEndpointFor(['127.0.0.2', '127.0.0.3'], 4, range)).toEqual({ localAddress: '127.0.0.2', localPort: 32770 });
+  });
+  it('never plans the same address and port twice', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 5000; i++) {
+      const e = sourceEndpointFor(['a', 'b', 'c'], i, range);
+      seen.add(`${e.localAddress}:${e.localPort}`);
+    }
+    expect(seen.size).toBe(5000);
+  });
+  it('leaves the port to the kernel without addresses, past the range, or with no readable range', () => {
+    expect(sourceEndpointFor([], 7, range)).toEqual({ localAddress: undefined });
+    expect(sourceEndpointFor(['127.0.0.2'], 60999 - 32768 + 1, range)).toEqual({ localAddress: '127.0.0.2' });
+    expect(sourceEndpointFor(['127.0.0.2'], 3, null)).toEqual({ localAddress: '127.0.0.2' });
   });
 });

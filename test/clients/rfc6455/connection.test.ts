@@ -142,6 +142,27 @@ describe('WsConnection', () => {
     expect(classifyConnectError(slow)).toBe('timeout');
   });
 
+  it('retries with a kernel-chosen port when the planned source port is taken', async () => {
+    const url = await startWs(() => {});
+    // The server's own listening port on the same address is certainly taken: binding it fails with EADDRINUSE.
+    const takenPort = Number(new URL(url).port);
+    const conn = await WsConnection.connect({ url, localAddress: '127.0.0.1', localPort: takenPort }, { onMessage: () => {} });
+    expect(conn.isOpen).toBe(true);
+    expect(conn.socket.localPort).not.toBe(takenPort);
+    conn.destroy();
+  });
+
+  it('binds the planned source port when it is free', async () => {
+    const url = await startWs(() => {});
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const freePort = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const conn = await WsConnection.connect({ url, localAddress: '127.0.0.1', localPort: freePort }, { onMessage: () => {} });
+    expect(conn.socket.localPort).toBe(freePort);
+    conn.destroy();
+  });
+
   it('classifies failures to connect', async () => {
     // A port that was just free: nothing listens there.
     const probe = createServer();
