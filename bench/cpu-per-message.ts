@@ -1,5 +1,5 @@
 import { isMeasured } from '../results/cell-status.js';
-import { measuredCores } from '../results/cores.js';
+import { type CoreUsage, measuredCores } from '../results/cores.js';
 import type { Cell } from '../results/schema.js';
 import { otherWorkFraction } from './core-verdict.js';
 import { VERDICT_THRESHOLDS } from './verdict.js';
@@ -22,11 +22,28 @@ export interface CpuCostPair {
   clientToServerRatio: number;
 }
 
+/** One side's whole-core µs per round trip, split by where the core spent it (/proc/stat fields). */
+export interface CoreTimeSplit {
+  /** user + nice (+ steal, counted busy): the process's own code. */
+  userUs: number;
+  /** system + irq: syscalls (socket reads, writes, epoll). */
+  kernelUs: number;
+  /** softirq: on loopback mostly the receive work for the packets this core sent (the other side's receive path). */
+  softirqUs: number;
+}
+
 export interface CpuPerMessage {
   /** From the processes: every client worker's CPU, the server tree's CPU (docs/METHOD.md §3). */
   processes: CpuCostPair;
   /** From the pinned cores (/proc/stat), softirq charged to no process included; null when not measured or not clean. */
   wholeCores: CpuCostPair | null;
+  /**
+   * wholeCores split into user, kernel and softirq time per round trip on each side; null with wholeCores.
+   * Why it is shown: one write and one read per `depth` messages per connection is the same on both sides, so
+   * the client's kernel time per round trip is close to the server's per message, and that floor is not
+   * something the client's own code can remove.
+   */
+  wholeCoresSplit: { client: CoreTimeSplit; server: CoreTimeSplit } | null;
   /** Why wholeCores is null (unpinned, shared, other processes on a core), else null. */
   wholeCoresUnavailable: string | null;
   goal: number;
@@ -65,5 +82,10 @@ export function cpuPerMessage(cell: Cell): CpuPerMessage | null {
     cores && wholeCoresUnavailable === null
       ? pair(perRoundTripUs(cores.client.busyFraction * cores.client.cpus.length), perRoundTripUs(cores.server.busyFraction * cores.server.cpus.length))
       : null;
-  return { processes: pair(perRoundTripUs(clientCores), serverUs), wholeCores, wholeCoresUnavailable, goal: CLIENT_TO_SERVER_CPU_GOAL };
+  const split = (side: CoreUsage): CoreTimeSplit => {
+    const us = (fraction: number) => perRoundTripUs(fraction * side.cpus.length);
+    return { userUs: us(side.user + side.nice + side.steal), kernelUs: us(side.system + side.irq), softirqUs: us(side.softirq) };
+  };
+  const wholeCoresSplit = cores && wholeCores ? { client: split(cores.client), server: split(cores.server) } : null;
+  return { processes: pair(perRoundTripUs(clientCores), serverUs), wholeCores, wholeCoresSplit, wholeCoresUnavailable, goal: CLIENT_TO_SERVER_CPU_GOAL };
 }

@@ -5,7 +5,7 @@ import { SERVERS } from '../servers/registry.js';
  * who learned "ws-loop is blue" in one chart must not have to relearn it in the next. Registered servers
  * get a colour by registry order; any other name (a foreign server in some file) is "other server", grey.
  *
- * Twelve colours: Tableau 10 plus two darker tones, enough for every registered server (11) without a
+ * Twelve colours: Tableau 10 plus two darker tones, enough for every registered server (12) without a
  * repeat. Charts colour by server only, so a chart never has more legend entries than servers it shows.
  */
 export const SERVER_PALETTE = [

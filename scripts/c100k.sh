@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # 100,000 idle WebSocket connections on this 2-core box (issue 16 item 5): a benchmark for the notes, not a CI test.
 #
-# What it runs: one `wsarena run --workload idle` cell against ws-cluster, the server started by wsarena so its
-# whole process tree is sampled from /proc (bytes per connection need the server's pids; a --target run cannot
-# measure them, and --segment refuses the idle workload, so one command on one box is the way):
+# What it runs: one `wsarena run --workload idle` cell against ws-cluster (or uws-procs, C100K_SERVER), the server
+# started by wsarena so its whole process tree is sampled from /proc (bytes per connection need the server's
+# pids; a --target run cannot measure them, and --segment refuses the idle workload, so one command on one box):
 #
-#   server   ws-cluster --threads 6: six worker processes (plus the primary, which accepts and hands each
-#            connection over; Node's round-robin handoff closes the primary's copy once the worker accepted it)
-#            pinned to CPU 0. 100,000 / 6 = 16,667 sockets per worker, under the 20,000 open files per process.
+#   server   uws-procs --threads 6: six uWS processes sharing the port (SO_REUSEPORT), the kernel spreading
+#            connections over them; or ws-cluster --threads 6: six worker processes (plus the primary, which
+#            accepts and hands each connection over; Node's round-robin handoff closes the primary's copy once the
+#            worker accepted it). Pinned to CPU 0. 100,000 / 6 = 16,667 sockets per worker, under the 20,000 open files per process.
 #   clients  6 fleet worker processes (--client-workers 6, 16,667 sockets each) pinned to CPU 1, spread over
 #            4 source addresses 127.0.0.1-4 (--source-addresses 4): 25,000 of the 28,232 ephemeral ports
 #            (32768-60999) of each address, each connection's port planned (docs/METHOD.md §7: with port 0
@@ -24,14 +25,15 @@
 # ephemeral ports ~28,232 per source address -> at least 4 addresses; kernel.pid_max 32,768 counts tasks (threads),
 # about a dozen per Node process here, so a few hundred in all: it binds thread-per-connection models, not this
 # one; vm.max_map_count 65,530 per process: a few hundred maps per Node process. uws-threads cannot take part:
-# its threads share ONE process and so one 20,000 open-file limit (~19,900 connections at most); the single-process
-# uws listens with an exclusive port, so there is no multi-process uWS to launch here.
+# its threads share ONE process and so one 20,000 open-file limit (~19,900 connections at most); uws-procs is uWS
+# in several processes for that reason.
 #
-# Writes results/reference/c100k/idle-ws-cluster-<N>.json (C100K_OUT to change the folder), then prints bytes per
+# Writes results/reference/c100k/idle-<server>-<N>.json (C100K_OUT to change the folder), then prints bytes per
 # connection, connections held, pings answered and the nearest limit (bench/limits.ts at the idle peak, plus the
 # ephemeral ports per source address, which bench/limits.ts does not read).
 #
 # Environment:
+#   C100K_SERVER       ws-cluster (default) or uws-procs
 #   C100K_CONNECTIONS  connections to hold (default 100000; e.g. 3000 to validate the same layout quickly)
 #   C100K_FINAL_HOLD   final hold (default 60s)
 #   C100K_OUT          result folder (default results/reference/c100k)
@@ -48,9 +50,14 @@ if [ "$#" -gt 0 ]; then
   exit 2
 fi
 
+server="${C100K_SERVER:-ws-cluster}"
 connections="${C100K_CONNECTIONS:-100000}"
 final_hold="${C100K_FINAL_HOLD:-60s}"
 out_dir="${C100K_OUT:-results/reference/c100k}"
+if [ "$server" != ws-cluster ] && [ "$server" != uws-procs ]; then
+  echo "Error: scripts/c100k.sh: C100K_SERVER \"$server\" is not allowed; allowed: ws-cluster, uws-procs (multi-process servers: one process holds at most ~19,900)" >&2
+  exit 2
+fi
 if ! [[ "$connections" =~ ^[1-9][0-9]*$ ]] || [ "$connections" -gt 110000 ]; then
   echo "Error: scripts/c100k.sh: C100K_CONNECTIONS \"$connections\" must be an integer 1-110000 (the layout below holds ~110k)" >&2
   exit 2
@@ -62,9 +69,9 @@ source_addresses=4
 
 [ "${C100K_NO_BUILD:-0}" = 1 ] || npm run build >/dev/null
 mkdir -p "$out_dir"
-out="$out_dir/idle-ws-cluster-$connections.json"
+out="$out_dir/idle-$server-$connections.json"
 
-cmd=(node dist/cli/main.js run --server ws-cluster --threads "$server_processes" --workload idle
+cmd=(node dist/cli/main.js run --server "$server" --threads "$server_processes" --workload idle
   --connections "$connections" --client-workers "$client_workers" --source-addresses "$source_addresses"
   --server-cpus 0 --client-cpus 1 --ramp 2000 --steps 5 --hold 3s --final-hold "$final_hold"
   --ping-interval 10s --handshake-timeout 30s --out "$out")

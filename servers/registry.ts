@@ -10,6 +10,7 @@ import { renamedServer } from './legacy-names.js';
 import { longPollSpec } from './long-poll/spec.js';
 import type { ServerSpec } from './spec.js';
 import { uwsSpec } from './uws/spec.js';
+import { uwsProcsSpec } from './uws-procs/spec.js';
 import { uwsThreadsSpec } from './uws-threads/spec.js';
 import { wsClusterSpec } from './ws-cluster/spec.js';
 import { wsLoopSpec } from './ws-loop/spec.js';
@@ -24,6 +25,7 @@ export const SERVERS: Record<string, ServerSpec> = {
   [uwsSpec.name]: uwsSpec,
   [wsClusterSpec.name]: wsClusterSpec,
   [uwsThreadsSpec.name]: uwsThreadsSpec,
+  [uwsProcsSpec.name]: uwsProcsSpec,
   [wsPiscinaSpec.name]: wsPiscinaSpec,
   [wsWorkerPerConnSpec.name]: wsWorkerPerConnSpec,
   [goGoroutines.name]: goGoroutines,

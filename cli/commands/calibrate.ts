@@ -1,37 +1,60 @@
-import Table from 'cli-table3';
+import { rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { closedLoopRows, defaultEqualRate, type EqualLoad, equalLoadOf } from '../../bench/calibration.js';
 import { cpuPerMessage } from '../../bench/cpu-per-message.js';
+import type { RunnerEvents, RunRequest } from '../../bench/request.js';
 import { runMatrix } from '../../bench/runner.js';
-import { runWsBaseline } from '../../clients/baseline/ws-baseline.js';
+import { runWsBaseline, type WsBaselineResult } from '../../clients/baseline/ws-baseline.js';
+import type { LoadReport } from '../../clients/types.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
-import { formatPercent, formatRate } from '../../core/format.js';
+import { formatRate } from '../../core/format.js';
+import { parseNumber } from '../../core/parse.js';
 import { errorOf, isOk } from '../../results/cell-status.js';
-import { readResultFile } from '../../results/reader.js';
+import type { Cell, OkCell, ResultFile } from '../../results/schema.js';
 import { checkResultPath, writeResultFile } from '../../results/writer.js';
 import { startServer } from '../../servers/launch.js';
 import { getServer } from '../../servers/registry.js';
 import { DEFAULT_SERVER_OPTIONS } from '../../servers/spec.js';
-import { boxEnabled, colorEnabled } from '../color.js';
+import { stdoutStyle } from '../color.js';
 import { emitJson } from '../output.js';
-import { describeCpuPerMessage } from '../reporters/calibration.js';
+import { describeCpuPerMessage, describeEqualLoad, renderClosedLoopTable, renderEqualLoadTable } from '../reporters/calibration.js';
 import { progressReporter } from '../reporters/progress.js';
-import { NO_BOX } from '../reporters/table.js';
 import { interruptSignal } from '../session.js';
 import { buildRunRequest, exitCodeFor, type RunFlags, rawArgs } from './run.js';
 
-export interface CalibrationRow {
-  client: string;
-  roundTripsPerSec: number;
-  clientCpuCoreFraction: number;
-  /** roundTripsPerSec / clientCpuCoreFraction: what one client core can drive. */
-  roundTripsPerClientCoreSec: number;
-  verdict: string;
+interface CalibrateFlags {
+  server?: string;
+  depth: string;
+  connections: string;
+  duration: string;
+  warmup: string;
+  payload: string;
+  equalRate?: string;
+  out?: string;
+  json?: string | boolean;
+  quiet?: boolean;
+}
+
+/** What every step of one calibrate run shares. */
+interface Session {
+  server: string;
+  /** The closed-loop generator run's flags (the open-loop one swaps --depth for --rate). */
+  runFlags: RunFlags;
+  req: RunRequest;
+  /** --equal-rate, or null for the default (bench/calibration.ts defaultEqualRate). */
+  equalRateHz: number | null;
+  json: string | boolean | undefined;
+  quiet: boolean;
+  progress: RunnerEvents;
+  signal: AbortSignal;
 }
 
 /**
  * `wsarena calibrate`: the generator's own ceiling (docs/METHOD.md §1). Runs our generator and a minimal
  * `ws`-package client against the same server, pinned the same way, with the same connections, depth
- * and payload, and compares round trips per second per client core.
+ * and payload, and compares round trips per second per client core; then runs both open loop at one offered
+ * rate and checks that they agree on the achieved rate and the median latency (bench/calibration.ts).
  */
 export function registerCalibrate(program: Command): void {
   program
@@ -43,151 +66,205 @@ export function registerCalibrate(program: Command): void {
     .option('--warmup <time>', 'warmup for each client', '1s')
     .option('--payload <bytes>', 'ECHO payload bytes', '64')
     .option('--depth <n>', 'messages in flight per connection, for both clients', '8')
+    .option('--equal-rate <msgs/s>', 'offered rate at which both clients run open loop and must agree (default: half the lower closed-loop rate)')
     .option('--out <file>', 'result file')
     .option('--json [file]', 'print JSON instead of the table')
     .option('-q, --quiet', 'no progress on stderr')
-    .action(
-      async (
-        flags: {
-          server?: string;
-          depth: string;
-          connections: string;
-          duration: string;
-          warmup: string;
-          payload: string;
-          out?: string;
-          json?: string | boolean;
-          quiet?: boolean;
-        },
-        cmd: Command,
-      ) => {
-        const server = flags.server ?? (getServer('uws').availability().available ? 'uws' : 'ws-loop');
-        const runFlags: RunFlags = {
-          server,
-          workload: 'echo',
-          connections: flags.connections,
-          duration: flags.duration,
-          warmup: flags.warmup,
-          drain: '1s',
-          payload: flags.payload,
-          repeat: '1',
-          pin: true,
-          clientWorkers: '1',
-          workIterations: '0',
-          heavyFraction: '0',
-          depth: flags.depth,
-          ...(flags.out ? { out: flags.out } : {}),
-          quiet: flags.quiet ?? false,
-        };
-        const req = buildRunRequest(runFlags, ['calibrate', ...rawArgs(cmd)], 'calibrate');
-        if (req.connections.length !== 1)
-          throw new UsageError('BAD_CONNECTIONS', `--connections: "${flags.connections}" is a list; calibrate takes one connection count (e.g. 100)`);
-        checkResultPath('--out', req.outPath);
-        const progress = progressReporter(process.stderr, flags.quiet ?? false);
-        const interrupt = interruptSignal();
-        try {
-          const file = await runMatrix(req, progress, interrupt.signal);
-          const genCell = file.cells[0];
-          if (!genCell || !isOk(genCell) || !genCell.load) {
-            process.stderr.write(`Error: the generator run failed: ${(genCell && errorOf(genCell)) ?? 'no result'}\n`);
-            process.exitCode = exitCodeFor(file);
-            return;
-          }
-          if (!flags.quiet && !interrupt.signal.aborted) process.stderr.write(`[baseline] ws client against ${server}\n`);
-          const spec = getServer(server);
-          const running = interrupt.signal.aborted
-            ? null
-            : await startServer(spec, { ...DEFAULT_SERVER_OPTIONS, cpuCount: 1 }, { cpus: req.serverCpus[0] ?? null, readyTimeoutMs: 15_000 });
-          // Ctrl+C during the baseline stops it: the server is stopped at once (the baseline client then ends on
-          // its own) and the file is marked interrupted, never complete.
-          const aborted = new Promise<null>((res) => {
-            if (interrupt.signal.aborted) res(null);
-            else interrupt.signal.addEventListener('abort', () => res(null), { once: true });
-          });
-          // biome-ignore lint/suspicious/noImplicitAnyLet: typed by TypeScript from the Promise.race assignment below.
-          let baseline;
-          try {
-            if (running === null) throw new Error('interrupted');
-            const measuring = runWsBaseline({
-              url: running.url,
-              connections: req.connections[0]!,
-              durationMs: req.durationMs,
-              warmupMs: req.warmupMs,
-              payloadBytes: req.payloadBytes,
-              clientCpus: req.clientCpus,
-              depth: req.depth,
-            });
-            measuring.catch(() => undefined);
-            baseline = await Promise.race([measuring, aborted]);
-          } catch (err) {
-            if (!interrupt.signal.aborted) throw err;
-          } finally {
-            await running?.stop();
-          }
-          if (!baseline || interrupt.signal.aborted) {
-            const partial = readResultFile(req.outPath);
-            partial.state = 'interrupted';
-            partial.updatedAt = new Date().toISOString();
-            partial.extra = { calibration: { server, interrupted: 'Ctrl+C during the ws baseline: no baseline, no ratio' } };
-            writeResultFile(req.outPath, partial);
-            process.stderr.write(`results: ${req.outPath} (interrupted)\n`);
-            process.exitCode = ExitCode.INTERRUPTED;
-            return;
-          }
-          const gen = genCell.load;
-          const genCpu = Math.max(...gen.client.workers.map((w) => w.cpuCoreFraction));
-          const rows: CalibrationRow[] = [
-            {
-              client: 'wsarena generator (raw frames)',
-              roundTripsPerSec: gen.achievedRateHz,
-              clientCpuCoreFraction: genCpu,
-              roundTripsPerClientCoreSec: gen.achievedRateHz / Math.max(genCpu, 1e-6),
-              verdict: genCell.verdict?.verdict ?? 'none',
-            },
-            {
-              client: 'ws package client (baseline)',
-              roundTripsPerSec: baseline.roundTripsPerSec,
-              clientCpuCoreFraction: baseline.cpuCoreFraction,
-              roundTripsPerClientCoreSec: baseline.roundTripsPerSec / Math.max(baseline.cpuCoreFraction, 1e-6),
-              verdict: baseline.cpuCoreFraction >= 0.85 ? 'client-bound' : 'not client-bound',
-            },
-          ];
-          const ratio = rows[0]!.roundTripsPerClientCoreSec / rows[1]!.roundTripsPerClientCoreSec;
-          // The generator's CPU per round trip against the server's per message, from the measured run (issue 12).
-          const cost = cpuPerMessage(genCell);
-          const fresh = readResultFile(req.outPath);
-          fresh.extra = { calibration: { server, rows, baseline, generatorPerCoreVsBaseline: ratio, cpuPerMessage: cost } };
-          writeResultFile(req.outPath, fresh);
+    .action(async (flags: CalibrateFlags, cmd: Command) => {
+      const session = sessionOf(flags, cmd);
+      const progress = progressReporter(process.stderr, session.quiet);
+      const interrupt = interruptSignal();
+      try {
+        await calibrate({ ...session, progress, signal: interrupt.signal });
+      } finally {
+        progress.close();
+        interrupt.dispose();
+      }
+    });
+}
 
-          if (flags.json !== undefined && flags.json !== false) emitJson(fresh, flags.json);
-          else {
-            const table = new Table({
-              head: ['client', 'round trips/s', 'client CPU', 'round trips/s per client core', 'verdict'],
-              style: colorEnabled() ? {} : { head: [], border: [] },
-              ...(boxEnabled() ? {} : { chars: NO_BOX }),
-            });
-            for (const r of rows)
-              table.push([
-                r.client,
-                formatRate(r.roundTripsPerSec),
-                formatPercent(r.clientCpuCoreFraction),
-                formatRate(r.roundTripsPerClientCoreSec),
-                r.verdict,
-              ]);
-            process.stdout.write(
-              `${table.toString()}\nserver ${server} pinned to CPU ${req.serverCpus[0] ?? 'none'}, clients to CPU ${req.clientCpus ?? 'none'}, ${req.connections[0]} connections, ${req.depth} message(s) in flight each\n` +
-                `generator per client core: ${ratio.toFixed(2)}× the ws client\n` +
-                describeCpuPerMessage(cost, { connections: req.connections[0]!, depth: req.depth })
-                  .map((line) => `${line}\n`)
-                  .join(''),
-            );
-          }
-          process.stderr.write(`results: ${req.outPath}\n`);
-          process.exitCode = exitCodeFor(fresh);
-        } finally {
-          progress.close();
-          interrupt.dispose();
-        }
-      },
+/** Flags to a session; every bad value is a UsageError before anything runs. */
+function sessionOf(flags: CalibrateFlags, cmd: Command): Omit<Session, 'progress' | 'signal'> {
+  const server = flags.server ?? (getServer('uws').availability().available ? 'uws' : 'ws-loop');
+  const runFlags: RunFlags = {
+    server,
+    workload: 'echo',
+    connections: flags.connections,
+    duration: flags.duration,
+    warmup: flags.warmup,
+    drain: '1s',
+    payload: flags.payload,
+    repeat: '1',
+    pin: true,
+    clientWorkers: '1',
+    workIterations: '0',
+    heavyFraction: '0',
+    depth: flags.depth,
+    ...(flags.out ? { out: flags.out } : {}),
+    quiet: flags.quiet ?? false,
+  };
+  const req = buildRunRequest(runFlags, ['calibrate', ...rawArgs(cmd)], 'calibrate');
+  if (req.connections.length !== 1)
+    throw new UsageError('BAD_CONNECTIONS', `--connections: "${flags.connections}" is a list; calibrate takes one connection count (e.g. 100)`);
+  const equalRateHz = flags.equalRate === undefined ? null : parseEqualRate(flags.equalRate);
+  checkResultPath('--out', req.outPath);
+  return { server, runFlags, req, equalRateHz, json: flags.json, quiet: flags.quiet ?? false };
+}
+
+const MAX_RATE_HZ = 10_000_000;
+
+function parseEqualRate(value: string): number {
+  try {
+    return parseNumber('--equal-rate', value, { min: 0, exclusiveMin: true, max: MAX_RATE_HZ });
+  } catch (err) {
+    if (!(err instanceof UsageError) || err.code !== 'BAD_NUMBER') throw err;
+    throw new UsageError('BAD_NUMBER', `${err.message}; allowed: a total rate in msgs/s > 0 and ≤ ${MAX_RATE_HZ}, e.g. 2000`);
+  }
+}
+
+async function calibrate(s: Session): Promise<void> {
+  const file = await runMatrix(s.req, s.progress, s.signal);
+  const genCell = file.cells[0];
+  if (!genCell || !isOk(genCell) || !genCell.load) {
+    process.stderr.write(`Error: the generator run failed: ${(genCell && errorOf(genCell)) ?? 'no result'}\n`);
+    process.exitCode = exitCodeFor(file);
+    return;
+  }
+  note(s, `[baseline] ws client against ${s.server}`);
+  const baseline = await runBaseline(s, null);
+  if (baseline === null) return finishInterrupted(s, file, { server: s.server, interrupted: 'Ctrl+C during the ws baseline: no baseline, no ratio' });
+  const calibration = closedLoop(s, file, genCell, genCell.load, baseline);
+
+  const rateHz = s.equalRateHz ?? defaultEqualRate(genCell.load.achievedRateHz, baseline.roundTripsPerSec);
+  const outcome: EqualLoadOutcome =
+    rateHz > 0 ? await runEqualLoad(s, rateHz) : { cells: [], error: 'a client had no closed-loop round trips to derive the rate from; give --equal-rate' };
+  file.cells.push(...outcome.cells);
+  if ('interrupted' in outcome) return finishInterrupted(s, file, { ...calibration, interrupted: outcome.interrupted });
+  calibration.equalLoad = 'error' in outcome ? { rateHz, rateFrom: rateFrom(s), error: outcome.error } : outcome.record;
+  save(s, file, calibration, 'complete');
+  if (jsonOut(s)) emitJson(file, s.json!);
+  else if ('error' in outcome) process.stdout.write(`equal offered load ${formatRate(rateHz)} msgs/s: not compared (${outcome.error})\n`);
+  else process.stdout.write(`${renderEqualLoadTable(outcome.record, stdoutStyle())}\n${describeEqualLoad(outcome.record)}\n`);
+  process.stderr.write(`results: ${s.req.outPath}\n`);
+  process.exitCode = exitCodeFor(file);
+}
+
+/** The closed-loop figures: recorded (the file stays `running` until the equal-load runs end) and, without --json, printed. */
+function closedLoop(s: Session, file: ResultFile, genCell: OkCell, load: LoadReport, baseline: WsBaselineResult): Record<string, unknown> {
+  const { req, server } = s;
+  const { rows, generatorPerCoreVsBaseline } = closedLoopRows(load, genCell.verdict?.verdict ?? 'none', baseline);
+  // The generator's CPU per round trip against the server's per message, from the measured run (issue 12).
+  const cost = cpuPerMessage(genCell);
+  const calibration: Record<string, unknown> = { server, rows, baseline, generatorPerCoreVsBaseline, cpuPerMessage: cost };
+  save(s, file, calibration, 'running');
+  if (!jsonOut(s)) {
+    process.stdout.write(
+      `${renderClosedLoopTable(rows, stdoutStyle())}\nserver ${server} pinned to CPU ${req.serverCpus[0] ?? 'none'}, clients to CPU ${req.clientCpus ?? 'none'}, ${req.connections[0]} connections, ${req.depth} message(s) in flight each\n` +
+        `generator per client core: ${generatorPerCoreVsBaseline.toFixed(2)}× the ws client\n` +
+        lines(describeCpuPerMessage(cost, { connections: req.connections[0]!, depth: req.depth })),
     );
+  }
+  return calibration;
+}
+
+type EqualLoadOutcome = { cells: Cell[] } & ({ interrupted: string } | { error: string } | { record: EqualLoad & { baselineRun: WsBaselineResult } });
+
+/**
+ * Both clients open loop at rateHz, generator first: the generator through the runner exactly as
+ * `wsarena run --rate R` (same server, connections, payload, warmup, window, pinning), then the ws client.
+ * A disagreement is a finding, not an error; a failed generator run is an error (its cell says why).
+ */
+async function runEqualLoad(s: Session, rateHz: number): Promise<EqualLoadOutcome> {
+  note(s, `[equal load] generator open loop at ${formatRate(rateHz)} msgs/s against ${s.server}`);
+  const cells = await runGeneratorOpenLoop(s, rateHz);
+  if (s.signal.aborted) return { cells, interrupted: 'Ctrl+C during the generator run at equal offered load: no equal-load comparison' };
+  const cell = cells[0];
+  if (!cell || !isOk(cell) || !cell.load) return { cells, error: `the generator's open-loop run failed: ${(cell && errorOf(cell)) ?? 'no result'}` };
+  note(s, `[equal load] ws client open loop at ${formatRate(rateHz)} msgs/s against ${s.server}`);
+  const baseline = await runBaseline(s, rateHz);
+  if (baseline === null) return { cells, interrupted: 'Ctrl+C during the ws baseline at equal offered load: no equal-load comparison' };
+  return { cells, record: { ...equalLoadOf(rateHz, rateFrom(s), cell.load, baseline), baselineRun: baseline } };
+}
+
+/**
+ * The generator open loop at rateHz. runMatrix writes its own file, so it runs into a hidden sibling of the
+ * result file (removed afterwards) and its cell goes into the result file as the second cell.
+ */
+async function runGeneratorOpenLoop(s: Session, rateHz: number): Promise<Cell[]> {
+  const sibling = join(dirname(s.req.outPath), `.${basename(s.req.outPath)}.equal-load.${process.pid}.json`);
+  const { depth: _closedLoop, ...flags } = s.runFlags;
+  const req = buildRunRequest({ ...flags, rate: String(rateHz), out: sibling }, s.req.command, 'calibrate');
+  try {
+    return (await runMatrix(req, s.progress, s.signal)).cells;
+  } finally {
+    rmSync(sibling, { force: true });
+  }
+}
+
+/**
+ * The ws client against a fresh server pinned like the generator's: closed loop at the run's depth (rateHz
+ * null) or open loop at rateHz. Null when Ctrl+C stopped it: the server is stopped at once (the client then
+ * ends on its own).
+ */
+async function runBaseline(s: Session, rateHz: number | null): Promise<WsBaselineResult | null> {
+  const { req, signal } = s;
+  if (signal.aborted) return null;
+  const running = await startServer(
+    getServer(s.server),
+    { ...DEFAULT_SERVER_OPTIONS, cpuCount: 1 },
+    { cpus: req.serverCpus[0] ?? null, readyTimeoutMs: 15_000 },
+  );
+  const aborted = new Promise<null>((res) => {
+    if (signal.aborted) res(null);
+    else signal.addEventListener('abort', () => res(null), { once: true });
+  });
+  try {
+    const measuring = runWsBaseline({
+      url: running.url,
+      connections: req.connections[0]!,
+      durationMs: req.durationMs,
+      warmupMs: req.warmupMs,
+      payloadBytes: req.payloadBytes,
+      clientCpus: req.clientCpus,
+      ...(rateHz === null ? { depth: req.depth } : { rateHz }),
+    });
+    measuring.catch(() => undefined);
+    const result = await Promise.race([measuring, aborted]);
+    return signal.aborted ? null : result;
+  } catch (err) {
+    if (!signal.aborted) throw err;
+    return null;
+  } finally {
+    await running.stop();
+  }
+}
+
+function rateFrom(s: Session): EqualLoad['rateFrom'] {
+  return s.equalRateHz === null ? 'default' : 'flag';
+}
+
+function jsonOut(s: Session): boolean {
+  return s.json !== undefined && s.json !== false;
+}
+
+function note(s: Session, line: string): void {
+  if (!s.quiet && !s.signal.aborted) process.stderr.write(`${line}\n`);
+}
+
+function lines(texts: readonly string[]): string {
+  return texts.map((line) => `${line}\n`).join('');
+}
+
+function save(s: Session, file: ResultFile, calibration: Record<string, unknown>, state: ResultFile['state']): void {
+  file.state = state;
+  file.updatedAt = new Date().toISOString();
+  file.extra = { calibration };
+  writeResultFile(s.req.outPath, file);
+}
+
+/** Ctrl+C: the file keeps what was measured, is marked interrupted (never complete), exit 130. */
+function finishInterrupted(s: Session, file: ResultFile, calibration: Record<string, unknown>): void {
+  save(s, file, calibration, 'interrupted');
+  process.stderr.write(`results: ${s.req.outPath} (interrupted)\n`);
+  process.exitCode = ExitCode.INTERRUPTED;
 }

@@ -16,7 +16,7 @@ export interface ConnectOptions {
   localAddress?: string;
   /**
    * Source port to bind with localAddress; default chosen by the kernel. When it is taken (another socket on that
-   * address, or a 4-tuple still in TIME_WAIT), the connection is retried once with a kernel-chosen port.
+   * address, or a 4-tuple still in TIME_WAIT), the connection is retried (at most twice) with a kernel-chosen port.
    */
   localPort?: number;
   /** Limit for TCP connect plus handshake, ms. Default 10 000. */
@@ -139,9 +139,11 @@ export class WsConnection {
   static connect(options: ConnectOptions, handlers: ConnectionHandlers): Promise<WsConnection> {
     const first = WsConnection.open(options, handlers);
     if (options.localPort === undefined) return first;
-    return first.catch((err: NodeJS.ErrnoException) =>
-      PORT_TAKEN.has(err?.code ?? '') ? WsConnection.open({ ...options, localPort: undefined }, handlers) : Promise.reject(err),
-    );
+    const kernelChosen = { ...options, localPort: undefined };
+    const retry = (err: NodeJS.ErrnoException) => (PORT_TAKEN.has(err?.code ?? '') ? WsConnection.open(kernelChosen, handlers) : Promise.reject(err));
+    // Twice: in one uws-procs ramp an EADDRNOTAVAIL ended the ramp at 60,000 with one retry (cause not established:
+    // a replay of 70,000 connects had none); a port error is the source port's fault, not the server's.
+    return first.catch(retry).catch(retry);
   }
 
   private static open(options: ConnectOptions, handlers: ConnectionHandlers): Promise<WsConnection> {

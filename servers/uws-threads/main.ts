@@ -5,9 +5,7 @@
  * picks the port, starts the threads, announces readiness and shuts them down.
  *
  * - Port: an exclusive Node probe bind checks the port is free (port 0: picks one), then every thread
- *   listens on it. uSockets sets SO_REUSEPORT only for a non-zero port, so "thread 0 listens on 0 and the
- *   others join" cannot work; the probe-then-share window is closed by a /proc check afterwards that no
- *   other process listens on the same address:port (port-guard.ts).
+ *   listens on it, and a /proc check afterwards makes sure no other process joined (uws/shared-port.ts).
  * - BROADCAST: app.publish in the receiving thread, and a BroadcastChannel message that makes every other
  *   thread publish in its own App (each counts its subscribers in broadcastDeliveries).
  * - GET /stats: answered by whichever thread gets it, from per-thread counters in a SharedArrayBuffer
@@ -16,17 +14,16 @@
  *   to close its listen socket and connections (1001) and waits until each thread has ended.
  */
 
-import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { parseServerArgsOrExit } from '../common/args.js';
 import { ServerExitCode } from '../common/exit-codes.js';
-import { exitListenFailed, LISTEN_FAILED_EXIT_CODE, portInUseMessage, probeListenError } from '../common/listen-errors.js';
+import { exitListenFailed, LISTEN_FAILED_EXIT_CODE } from '../common/listen-errors.js';
 import { announceReady } from '../common/ready.js';
 import { installShutdown, stopThenExit } from '../common/shutdown.js';
 import { UWS_BINARY_ENV, uwsPackageVersion } from '../uws/native.js';
+import { openSharedPort } from '../uws/shared-port.js';
 import type { MainToThread, ThreadData, ThreadToMain } from './messages.js';
-import { foreignListeners } from './port-guard.js';
 import { UWS_THREADS_ARGS_POLICY, UWS_THREADS_NAME, uwsThreadsKnobs } from './settings.js';
 import { createSharedCounters } from './shared.js';
 
@@ -102,46 +99,16 @@ function listenOn(thread: ThreadHandle, port: number): Promise<boolean> {
   });
 }
 
-/** A free port on host, found by an exclusive Node bind on port 0 (closed again at once). */
-function pickFreePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen({ host, port: 0 }, () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 async function start(): Promise<void> {
-  let port = args.port;
-  if (port === 0) {
-    try {
-      port = await pickFreePort(args.host);
-    } catch (error) {
-      await failListen(`cannot listen on ${args.host}:0: ${(error as Error).message}`);
-    }
-  } else {
-    // uWS reports no errno, and SO_REUSEPORT would let it join a port held by another such listener:
-    // a plain exclusive bind tells whether the port is free, and why not.
-    const code = await probeListenError(args.host, port);
-    if (code === 'EADDRINUSE') await failListen(portInUseMessage(args.host, port));
-    if (code !== null) await failListen(`cannot listen on ${args.host}:${port}: ${code}`);
-  }
-
-  const results = await Promise.all(threads.map((thread) => listenOn(thread, port)));
-  const failed = results.filter((ok) => !ok).length;
-  if (failed > 0) {
-    await failListen(`cannot listen on ${args.host}:${port}: uWS refused in ${failed} of ${threadCount} threads (it gives no reason)`);
-  }
-  const foreign = foreignListeners(port);
-  if (foreign !== null && foreign > 0) {
-    // Another SO_REUSEPORT process bound the port between the probe and our listens: it would get some of our connections.
-    await failListen(portInUseMessage(args.host, port));
-  }
-  if (stopping) return;
-  announceReady(UWS_THREADS_NAME, args.host, port, uwsThreadsKnobs(args, threadCount, uwsPackageVersion()));
+  const opened = await openSharedPort(args.host, args.port, {
+    unit: 'threads',
+    size: threadCount,
+    listenAll: async (port) => (await Promise.all(threads.map((thread) => listenOn(thread, port)))).filter((ok) => !ok).length,
+    owners: () => ['self'],
+  });
+  if (!opened.ok) await failListen(opened.message);
+  if (stopping || !opened.ok) return;
+  announceReady(UWS_THREADS_NAME, args.host, opened.port, uwsThreadsKnobs(args, threadCount, uwsPackageVersion()));
 }
 
 installShutdown(UWS_THREADS_NAME, closeThreads);

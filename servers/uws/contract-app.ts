@@ -1,7 +1,8 @@
 /**
- * The uWS App every uWS-based server mounts (uws on its one thread, uws-threads in each of its threads):
+ * The uWS App every uWS-based server mounts (uws on its one thread, uws-threads in each of its threads,
+ * uws-procs in each of its processes):
  * the contract on every WebSocket path, GET /stats, 404 for the rest, and the shutdown close. Shared so
- * the two models differ only in how many Apps run, never in what one App does.
+ * the models differ only in how many Apps run and where, never in what one App does.
  */
 import type { HttpResponse, TemplatedApp, WebSocket } from '@trufflesuite/uws-js-unofficial';
 import { STATS_PATH } from '../../protocol/wire.js';
@@ -69,8 +70,24 @@ export function mountContract(app: TemplatedApp, compressionDisabled: number, br
 
 /** GET /stats answered with statsBody() as JSON; any other HTTP request gets 404. */
 export function mountStats(app: TemplatedApp, statsBody: () => unknown): void {
+  mountStatsLater(app, (reply) => reply(statsBody()));
+}
+
+/**
+ * GET /stats answered whenever ask calls reply (uws-procs asks its primary first, over IPC); any other
+ * HTTP request gets 404. A client gone meanwhile is not written to (uWS forbids touching an aborted response).
+ */
+export function mountStatsLater(app: TemplatedApp, ask: (reply: (body: unknown) => void) => void): void {
   app.get(STATS_PATH, (response: HttpResponse) => {
-    response.writeHeader('Content-Type', 'application/json').end(JSON.stringify(statsBody()));
+    let aborted = false;
+    response.onAborted(() => {
+      aborted = true;
+    });
+    ask((body) => {
+      if (aborted) return;
+      // cork: one write for status, header and body, also when called outside uWS's own callback.
+      response.cork(() => response.writeHeader('Content-Type', 'application/json').end(JSON.stringify(body)));
+    });
   });
   app.any('/*', (response: HttpResponse) => {
     response.writeStatus('404 Not Found').end(`not found; this server answers WebSocket upgrades and GET ${STATS_PATH}\n`);

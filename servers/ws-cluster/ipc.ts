@@ -1,5 +1,6 @@
 /** Messages between the ws-cluster primary and its workers (IPC with 'advanced' serialization). */
 import type { Counters } from '../common/counters.js';
+import type { PrimaryFigures } from '../common/stats-gather.js';
 
 /** One worker's counters as it reports them. */
 export interface WorkerCounters extends Counters {
@@ -13,12 +14,7 @@ export interface WorkerCounters extends Counters {
 }
 
 /** The primary's own figures: it accepts every connection (round-robin) and relays every BROADCAST. */
-export interface PrimaryFigures {
-  pid: number;
-  /** performance.eventLoopUtilization of the primary since the previous /stats answer (or start). */
-  eventLoopUtilization: number;
-  rssBytes: number;
-}
+export type { PrimaryFigures } from '../common/stats-gather.js';
 
 export type WorkerToPrimary =
   /** The worker's listen failed (message is what the server prints); the primary exits 2 with it. */

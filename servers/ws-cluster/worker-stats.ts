@@ -3,8 +3,8 @@
  * asks the primary, which collects every worker's counters (primary-stats.ts) and sends them back here.
  */
 import type { ServerResponse } from 'node:http';
-import { sumCounters } from '../common/counters.js';
 import { createStatsRecorder } from '../common/stats.js';
+import { type ChildNaming, gatheredSnapshot } from '../common/stats-gather.js';
 import { sendJson } from '../common/ws-http.js';
 import { type PrimaryFigures, sendToPrimary, type WorkerCounters } from './ipc.js';
 import { STARTED_AT_ENV, WS_CLUSTER_NAME } from './settings.js';
@@ -18,12 +18,13 @@ export interface WorkerStats {
   stop(): void;
 }
 
+/** extra's names for the workers. */
+const WORKER_NAMING: ChildNaming = { count: 'workers', list: 'perWorker', answeredBy: 'statsWorker', stale: 'staleWorkers' };
+
 /** workerIndex: this worker's index (0..N-1), named in extra.statsWorker. */
 export function createWorkerStats(workerIndex: number): WorkerStats {
   const recorder = createStatsRecorder(WS_CLUSTER_NAME);
   const startedAtMs = Number(process.env[STARTED_AT_ENV] ?? Date.now());
-  // The server's pid is the primary's: the launcher started it and /stats must name it.
-  const serverPid = process.ppid;
   let nextId = 1;
   const waiting = new Map<number, ServerResponse>();
 
@@ -42,16 +43,8 @@ export function createWorkerStats(workerIndex: number): WorkerStats {
     const response = waiting.get(id);
     if (response === undefined) return;
     waiting.delete(id);
-    const snapshot = recorder.snapshot(sumCounters(workers), {
-      framingErrors: workers.reduce((sum, w) => sum + w.framingErrors, 0),
-      workers: workers.length,
-      perWorker: workers,
-      statsWorker: workerIndex,
-      staleWorkers: stale,
-      primary,
-    });
-    snapshot.pid = serverPid;
-    snapshot.uptimeMs = Date.now() - startedAtMs;
+    const framingErrors = workers.reduce((sum, w) => sum + w.framingErrors, 0);
+    const snapshot = gatheredSnapshot(recorder, WORKER_NAMING, workerIndex, { children: workers, stale, primary }, { framingErrors }, startedAtMs);
     sendJson(response, snapshot);
   }
 

@@ -25,6 +25,24 @@ describe('CPU per message, client against server (issue 12 item 2)', () => {
     expect(w.serverUsPerMessage).toBeCloseTo(8.8, 9);
     expect(w.clientToServerRatio).toBeCloseTo(10 / 8.8, 9);
   });
+  it('splits each side’s whole-core time into user, kernel and softirq µs per round trip, summing to the whole', () => {
+    const withKernel = cell({
+      ...measured,
+      // Client core: 50% user, 30% system, 20% softirq; server core: 40% user, 5% nice, 30% system, 13% softirq.
+      cores: {
+        server: { ...coreSide(0, 0.88, 0.13), user: 0.4, nice: 0.05, system: 0.3 },
+        client: { ...coreSide(1, 1, 0.2), user: 0.5, system: 0.3 },
+      },
+    });
+    const cost = cpuPerMessage(withKernel)!;
+    expect(cost.wholeCoresSplit!.client.userUs).toBeCloseTo(5, 9);
+    expect(cost.wholeCoresSplit!.client.kernelUs).toBeCloseTo(3, 9);
+    expect(cost.wholeCoresSplit!.client.softirqUs).toBeCloseTo(2, 9);
+    expect(cost.wholeCoresSplit!.server.userUs).toBeCloseTo(4.5, 9);
+    const server = cost.wholeCoresSplit!.server;
+    expect(server.userUs + server.kernelUs + server.softirqUs).toBeCloseTo(cost.wholeCores!.serverUsPerMessage, 9);
+    expect(cpuPerMessage(cell({ ...measured, cores: undefined }))!.wholeCoresSplit).toBeNull();
+  });
   it('no whole-core pair when other processes used a pinned core, or cores were not measured, and why', () => {
     const loaded = cell({ ...measured, cores: { server: coreSide(0, 1, 0.03), client: coreSide(1, 1, 0.1) } });
     const cost = cpuPerMessage(loaded)!;

@@ -82,6 +82,13 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     stderr: ['Error: --connections: "10,20" is a list; calibrate takes one connection count (e.g. 100)'],
   },
   {
+    area: 'calibrate',
+    tried: 'an equal-load rate that is not a number',
+    args: ['calibrate', '--equal-rate', 'abc', '--quiet'],
+    code: 2,
+    stderr: ['Error: --equal-rate: "abc" is not a number; allowed: a total rate in msgs/s > 0 and ≤ 10000000, e.g. 2000'],
+  },
+  {
     area: 'serve',
     tried: 'more threads than the servers accept',
     args: ['serve', 'ws-piscina', '--threads', '2000'],
@@ -289,7 +296,7 @@ export const OTHER_FAULTS: Array<{ fault: string; behaviour: string; test: strin
     test: 'test/report/dashboard-rebuild.test.ts',
   },
   {
-    fault: "Ctrl+C during calibrate's ws baseline",
+    fault: "Ctrl+C during calibrate's ws baseline (closed loop, or open loop at equal offered load)",
     behaviour: 'the server is stopped, the file is marked `interrupted` (never `complete`), exit 130',
     test: 'test/cli/calibrate-interrupt.test.ts',
   },

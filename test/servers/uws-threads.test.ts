@@ -4,19 +4,16 @@
  * ending with a uWS socket open would abort the process), and no other process sharing its port.
  * Spawns dist/: build first (npx tsc -p tsconfig.json).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { distPath } from '../../protocol/paths.js';
 import { buildMessage, nowUs, Op, type StatsSnapshot } from '../../protocol/wire.js';
 import { fetchStats, type RunningServer, startServer } from '../../servers/launch.js';
 import { DEFAULT_SERVER_OPTIONS } from '../../servers/spec.js';
 import { createUwsThreadsSpec, uwsThreadsSpec } from '../../servers/uws-threads/spec.js';
-import { TestClient } from '../contract/client.js';
-import { waitFor } from '../contract/wait.js';
+import { openClients, waitForOpen } from './open-clients.js';
+import { spawnReusePortListener } from './reuse-port-listener.js';
 
 const availability = uwsThreadsSpec.availability();
 const CONNECTIONS = 40;
@@ -33,17 +30,6 @@ interface ThreadFigures {
 
 function perThread(stats: StatsSnapshot): ThreadFigures[] {
   return (stats.extra as { perThread: ThreadFigures[] }).perThread;
-}
-
-function openClients(url: string, n: number): Promise<TestClient[]> {
-  return Promise.all(Array.from({ length: n }, () => TestClient.open(url)));
-}
-
-function waitForOpen(url: string, count: number): Promise<StatsSnapshot> {
-  return waitFor(async () => {
-    const stats = await fetchStats(url);
-    return stats.openConnections === count ? stats : undefined;
-  }, `${count} open connections`);
 }
 
 describe('uws-threads spec', () => {
@@ -142,37 +128,3 @@ describe.runIf(availability.available)('uws-threads lifecycle', () => {
     }
   });
 });
-
-/**
- * A child that listens with uWS on 127.0.0.1:port (0: a free port) with SO_REUSEPORT, and reports its port
- * and what foreignListeners() sees from inside it.
- */
-async function spawnReusePortListener(port: number): Promise<{ child: ChildProcess; port: number; foreign: number | null }> {
-  const script = `
-    const { loadNativeUws } = await import(${JSON.stringify(distPath('servers/uws/native.js'))});
-    const { foreignListeners } = await import(${JSON.stringify(distPath('servers/uws-threads/port-guard.js'))});
-    const net = await import('node:net');
-    let port = ${port};
-    if (port === 0) {
-      const probe = net.createServer();
-      await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
-      port = probe.address().port;
-      await new Promise((resolve) => probe.close(resolve));
-    }
-    const uws = loadNativeUws();
-    uws.App().listen('127.0.0.1', port, 0, (socket) => {
-      if (!socket) { console.log(JSON.stringify({ error: 'listen failed' })); process.exit(1); }
-      console.log(JSON.stringify({ port, foreign: foreignListeners(port) }));
-    });
-    process.stdin.on('end', () => process.exit(0));
-    process.stdin.resume();
-  `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`listener child exited with ${code}`)));
-  });
-  const reply = JSON.parse(line) as { port: number; foreign: number | null; error?: string };
-  if (reply.error !== undefined) throw new Error(reply.error);
-  return { child, port: reply.port, foreign: reply.foreign };
-}

@@ -1,7 +1,8 @@
 /**
  * SO_REUSEPORT lets any process of the same user join a port. uws-threads needs it among its own threads
- * only, so after listening it checks the kernel's socket tables that every listener on its address:port
- * belongs to this process (sockets are process-wide: /proc/self/fd lists the threads' sockets too).
+ * and uws-procs among its own processes only, so after listening each checks the kernel's socket tables
+ * that every listener on its address:port belongs to the server (sockets are process-wide: /proc/self/fd
+ * lists the threads' sockets too; uws-procs names its child processes).
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
@@ -15,16 +16,19 @@ interface ListenEntry {
   inode: string;
 }
 
+/** A process whose sockets count as the server's own: 'self', or the pid of a child process. */
+export type PortOwner = number | 'self';
+
 /**
- * How many LISTEN sockets of other processes share this process's address on `port`; null when the
- * kernel tables cannot be read (not Linux, /proc not mounted).
+ * How many LISTEN sockets of other processes share the owners' address on `port`; null when the kernel
+ * tables cannot be read (not Linux, /proc not mounted, an owner gone).
  */
-export function foreignListeners(port: number): number | null {
+export function foreignListeners(port: number, owners: readonly PortOwner[] = ['self']): number | null {
   let entries: ListenEntry[];
   let own: Set<string>;
   try {
     entries = [...readListeners('/proc/net/tcp'), ...readListeners('/proc/net/tcp6')].filter((entry) => entry.port === port);
-    own = ownSocketInodes();
+    own = new Set(owners.flatMap((owner) => [...socketInodesOf(owner)]));
   } catch {
     return null;
   }
@@ -51,12 +55,13 @@ function readListeners(table: string): ListenEntry[] {
   return entries;
 }
 
-function ownSocketInodes(): Set<string> {
+function socketInodesOf(owner: PortOwner): Set<string> {
   const inodes = new Set<string>();
-  for (const fd of readdirSync('/proc/self/fd')) {
+  const fdDir = `/proc/${owner}/fd`;
+  for (const fd of readdirSync(fdDir)) {
     let target: string;
     try {
-      target = readlinkSync(`/proc/self/fd/${fd}`);
+      target = readlinkSync(`${fdDir}/${fd}`);
     } catch {
       continue; // closed meanwhile
     }
