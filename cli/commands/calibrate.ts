@@ -66,7 +66,7 @@ export function registerCalibrate(program: Command): void {
     .option('--warmup <time>', 'warmup for each client', '1s')
     .option('--payload <bytes>', 'ECHO payload bytes', '64')
     .option('--depth <n>', 'messages in flight per connection, for both clients', '8')
-    .option('--equal-rate <msgs/s>', 'offered rate at which both clients run open loop and must agree (default: half the lower closed-loop rate)')
+    .option('--equal-rate <msgs/s>', 'offered rate at which both clients run open loop and must agree (default: a quarter of the lower closed-loop rate)')
     .option('--out <file>', 'result file')
     .option('--json [file]', 'print JSON instead of the table')
     .option('-q, --quiet', 'no progress on stderr')

@@ -47,10 +47,10 @@ describe('calibrate: equal offered load rule', () => {
     });
   });
 
-  it('the default rate is half the lower closed-loop rate, to 3 significant figures', () => {
-    expect(defaultEqualRate(41_234, 12_345)).toBe(6170);
-    expect(defaultEqualRate(900, 1_000_000)).toBe(450);
-    expect(defaultEqualRate(333.3, 1000)).toBe(167);
+  it('the default rate is a quarter of the lower closed-loop rate, to 3 significant figures', () => {
+    expect(defaultEqualRate(41_234, 12_345)).toBe(3090);
+    expect(defaultEqualRate(900, 1_000_000)).toBe(225);
+    expect(defaultEqualRate(333.3, 1000)).toBe(83.3);
   });
 
   it('builds both sides from the generator’s open-loop report and the ws client’s result', () => {
