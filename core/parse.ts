@@ -30,15 +30,27 @@ export function parseInteger(flag: string, value: string, { min = 1, max = Numbe
   return n;
 }
 
-export function parseNumber(flag: string, value: string, { min = 0, max = Number.MAX_VALUE, exclusiveMin = false } = {}): number {
+export interface NumberRange {
+  min?: number;
+  max?: number;
+  exclusiveMin?: boolean;
+  /** What the flag takes, for the not-a-number message (default "a number"), e.g. "a total rate in msgs/s". */
+  what?: string;
+  /** An allowed value to show in the not-a-number message, e.g. "2000". */
+  example?: string;
+}
+
+export function parseNumber(
+  flag: string,
+  value: string,
+  { min = 0, max = Number.MAX_VALUE, exclusiveMin = false, what = 'a number', example }: NumberRange = {},
+): number {
   const n = Number(value.trim());
-  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError('BAD_NUMBER', `${flag}: "${value}" is not a number`);
-  if (n < min || n > max || (exclusiveMin && n === min)) {
-    throw new UsageError(
-      'OUT_OF_RANGE',
-      `${flag}: ${n} is out of range; allowed: ${exclusiveMin ? '>' : '≥'} ${min}${max < Number.MAX_VALUE ? ` and ≤ ${max}` : ''}`,
-    );
+  const bounds = `${exclusiveMin ? '>' : '≥'} ${min}${max < Number.MAX_VALUE ? ` and ≤ ${max}` : ''}`;
+  if (value.trim() === '' || !Number.isFinite(n)) {
+    throw new UsageError('BAD_NUMBER', `${flag}: "${value}" is not a number; allowed: ${what} ${bounds}${example === undefined ? '' : `, e.g. ${example}`}`);
   }
+  if (n < min || n > max || (exclusiveMin && n === min)) throw new UsageError('OUT_OF_RANGE', `${flag}: ${n} is out of range; allowed: ${bounds}`);
   return n;
 }
 

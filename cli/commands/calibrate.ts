@@ -114,12 +114,7 @@ function sessionOf(flags: CalibrateFlags, cmd: Command): Omit<Session, 'progress
 const MAX_RATE_HZ = 10_000_000;
 
 function parseEqualRate(value: string): number {
-  try {
-    return parseNumber('--equal-rate', value, { min: 0, exclusiveMin: true, max: MAX_RATE_HZ });
-  } catch (err) {
-    if (!(err instanceof UsageError) || err.code !== 'BAD_NUMBER') throw err;
-    throw new UsageError('BAD_NUMBER', `${err.message}; allowed: a total rate in msgs/s > 0 and ≤ ${MAX_RATE_HZ}, e.g. 2000`);
-  }
+  return parseNumber('--equal-rate', value, { min: 0, exclusiveMin: true, max: MAX_RATE_HZ, what: 'a total rate in msgs/s', example: '2000' });
 }
 
 async function calibrate(s: Session): Promise<void> {
