@@ -22,7 +22,8 @@ const MAX_CONCURRENT_HANDSHAKES = 128;
  */
 export const MAX_BUFFERED_BYTES = 1 << 20;
 
-class LoadConn extends MeteredConn {
+/** One connection of the worker: the books' per-connection state plus what is queued for its next write. */
+export class LoadConn extends MeteredConn {
   conn: WsConnection | null = null;
   pendingCount = 0;
   readonly pendingCls: number[] = [];
@@ -94,8 +95,9 @@ export class LoadWorker extends MeteredLoad<LoadConn> {
 
   private flushDirty(): void {
     if (this.dirty.length === 0) return;
-    const nowUs = monoUs();
-    for (const lc of this.dirty) this.flush(lc, nowUs);
+    // A timestamp per write, not per burst: in an open-loop burst of writes to many connections, the last one
+    // leaves up to the whole burst later than the first, and its service time must not include that wait.
+    for (const lc of this.dirty) this.flush(lc, monoUs());
     this.dirty.length = 0;
   }
 
