@@ -3,12 +3,23 @@
  * sizes, httpEcho), for progress lines and the text printed after the summary table. Figures only from the cell.
  */
 import { describeLimit, type LimitUse, nearestLimit } from '../../bench/limits.js';
+import type { LinearFit } from '../../bench/regression.js';
 import { summarize } from '../../bench/stats.js';
 import { VERDICT_THRESHOLDS } from '../../bench/verdict.js';
 import { formatBytes, formatRate, formatUs } from '../../core/format.js';
 import { errorOf, isMeasured } from '../../results/cell-status.js';
 import type { Cell, OkCell } from '../../results/schema.js';
 import { describeStarvation, starvationOf } from '../../results/starved.js';
+
+/**
+ * TCP socket-buffer pages are machine-wide and idle connections hold empty buffers, so this slope is mostly
+ * noise around 0 (it even comes out negative): shown with its standard error so it reads as such.
+ */
+function describeTcpMem(fit: LinearFit): string {
+  const slope = formatBytes(Math.round(fit.slope));
+  if (fit.slopeStdErr === null) return `kernel TCP buffers ${slope}/conn (${fit.n} points: no error estimate)`;
+  return `kernel TCP buffers ${slope} ± ${formatBytes(Math.round(fit.slopeStdErr))}/conn`;
+}
 
 export function describeWorkloadSection(cell: Cell): string | null {
   if (!isMeasured(cell)) return null;
@@ -20,7 +31,7 @@ export function describeWorkloadSection(cell: Cell): string | null {
       s.kernelBytesPerConnection != null
         ? `, kernel ${s.kernelBytesPerConnection} B/conn (KernelStack+SUnreclaim, R² ${s.kernelR2 == null ? '—' : s.kernelR2.toFixed(4)})`
         : '';
-    const kernel = `${kernelMem}${s.fit.kernelTcpMem ? `, kernel TCP ${formatBytes(Math.round(s.fit.kernelTcpMem.slope))}/conn` : ''}`;
+    const kernel = `${kernelMem}${s.fit.kernelTcpMem ? `, ${describeTcpMem(s.fit.kernelTcpMem)}` : ''}`;
     const live = s.liveness;
     return (
       `${s.bytesPerConnection === null ? '—' : `${s.bytesPerConnection} B`}/conn (${s.memoryBasis} slope, R² ${r2}, intercept ${s.fit[s.memoryBasis] ? formatBytes(Math.round(s.fit[s.memoryBasis]!.intercept)) : '—'})` +

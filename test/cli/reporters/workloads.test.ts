@@ -12,3 +12,13 @@ describe('idle workload line', () => {
     expect(describeWorkloadSection(c)).not.toContain('KernelStack');
   });
 });
+
+describe('idle workload line: kernel TCP buffers', () => {
+  it('carries the slope’s standard error, or says there is none with two points', () => {
+    const c = idleRun('ws-loop', 9216);
+    const tcpFit = (slope: number, slopeStdErr: number | null, n = 3) => ({ n, slope, intercept: 0, r2: 0.75, slopeStdErr });
+    const line = (tcp: ReturnType<typeof tcpFit>) => describeWorkloadSection({ ...c, idle: { ...c.idle!, fit: { ...c.idle!.fit, kernelTcpMem: tcp } } });
+    expect(line(tcpFit(-524.288, 302.7))).toContain('kernel TCP buffers -524 B ± 303 B/conn');
+    expect(line(tcpFit(-52_428.8, null, 2))).toContain('kernel TCP buffers -51.2 KiB/conn (2 points: no error estimate)');
+  });
+});
