@@ -5,8 +5,11 @@
  * median corrected latency within EQUAL_LOAD_TOLERANCE. If they do, the generator measures what an ordinary
  * client would see; if not, one of the two clients is in the figure.
  */
+import type { IoFloorResult } from '../clients/baseline/io-floor.js';
 import type { WsBaselineResult } from '../clients/baseline/ws-baseline.js';
 import type { LatencySummary, LoadReport } from '../clients/types.js';
+import type { CoresSection } from '../results/cores.js';
+import type { WholeCoreCost } from './cpu-per-message.js';
 
 /** Largest relative difference (see relativeDifference) at which the two clients still agree. */
 export const EQUAL_LOAD_TOLERANCE = 0.1;
@@ -140,4 +143,11 @@ export function equalLoadOf(rateHz: number, rateFrom: EqualLoad['rateFrom'], gen
   const baseline = side('ws package client (baseline)', b.offeredRateHz, b.roundTripsPerSec, b.corrected, b.service);
   const figures = (s: EqualLoadSide): EqualLoadFigures => ({ rateHz: s.achievedRateHz, p50Us: s.corrected.p50Us });
   return { rateHz, rateFrom, generator, baseline, comparison: compareEqualLoad(figures(generator), figures(baseline)) };
+}
+
+/** The I/O floor run (clients/baseline/io-floor.ts): its own figures, the pinned cores over its window, their cost. */
+export interface IoFloor {
+  result: IoFloorResult;
+  cores: CoresSection;
+  cost: WholeCoreCost;
 }

@@ -1,5 +1,5 @@
 import { isMeasured } from '../results/cell-status.js';
-import { type CoreUsage, measuredCores } from '../results/cores.js';
+import { type CoresSection, type CoreUsage, measuredCores } from '../results/cores.js';
 import type { Cell } from '../results/schema.js';
 import { otherWorkFraction } from './core-verdict.js';
 import { VERDICT_THRESHOLDS } from './verdict.js';
@@ -53,6 +53,48 @@ function pair(clientUsPerRoundTrip: number, serverUsPerMessage: number): CpuCost
   return { clientUsPerRoundTrip, serverUsPerMessage, clientToServerRatio: clientUsPerRoundTrip / serverUsPerMessage };
 }
 
+/** The whole-core part of a cost: both pinned sides' busy time per round trip, or why it cannot be had. */
+export type WholeCoreCost = Pick<CpuPerMessage, 'wholeCores' | 'wholeCoresSplit' | 'wholeCoresUnavailable'>;
+
+/**
+ * Both sides' whole-core µs per round trip at roundTripsPerSec, from the pinned cores over the window, unless
+ * they were not measured or another process used a pinned core (its time would be charged to a side).
+ * `processes`: the server tree's CPU (fraction of all its cores) and the client processes' (cores) over the same window.
+ */
+export function wholeCoreCost(
+  section: CoresSection | null | undefined,
+  roundTripsPerSec: number,
+  processes: { serverFraction: number; clientCores: number },
+): WholeCoreCost {
+  const perRoundTripUs = (cores: number) => (cores / roundTripsPerSec) * 1e6;
+  const cores = measuredCores(section);
+  const other = cores
+    ? Math.max(otherWorkFraction(cores.server, processes.serverFraction), otherWorkFraction(cores.client, processes.clientCores / cores.client.cpus.length))
+    : 0;
+  const wholeCoresUnavailable = !section
+    ? 'not recorded'
+    : 'unavailable' in section
+      ? section.unavailable
+      : other > VERDICT_THRESHOLDS.coreOtherWorkFraction
+        ? `other processes used ${(other * 100).toFixed(0)}% of a pinned core (the machine was not quiet)`
+        : null;
+  if (!cores || wholeCoresUnavailable !== null) return { wholeCores: null, wholeCoresSplit: null, wholeCoresUnavailable };
+  // A core's time is not all its process's (softirq for the other side's packets is in it), so whole cores
+  // divide both sides by the one count that covers all of that work: round trips completed.
+  const split = (side: CoreUsage): CoreTimeSplit => {
+    const us = (fraction: number) => perRoundTripUs(fraction * side.cpus.length);
+    return { userUs: us(side.user + side.nice + side.steal), kernelUs: us(side.system + side.irq), softirqUs: us(side.softirq) };
+  };
+  return {
+    wholeCores: pair(
+      perRoundTripUs(cores.client.busyFraction * cores.client.cpus.length),
+      perRoundTripUs(cores.server.busyFraction * cores.server.cpus.length),
+    ),
+    wholeCoresSplit: { client: split(cores.client), server: split(cores.server) },
+    wholeCoresUnavailable: null,
+  };
+}
+
 /**
  * A measured echo cell's CPU cost on both sides; null without replies or without the server's CPU.
  * Client CPU per round trip = Σ workers' CPU (cores) / round trips per second; whole cores likewise with
@@ -64,28 +106,8 @@ export function cpuPerMessage(cell: Cell): CpuPerMessage | null {
   const resources = cell.serverResources;
   const serverUs = resources?.cpuUsPerMessage ?? null;
   if (!load || !resources || load.achievedRateHz <= 0 || serverUs === null || serverUs <= 0) return null;
-  const perRoundTripUs = (cores: number) => (cores / load.achievedRateHz) * 1e6;
-  const cores = measuredCores(cell.cores);
   const clientCores = load.client.workers.reduce((sum, w) => sum + w.cpuCoreFraction, 0);
-  const serverFraction = resources.cpuCoreFraction / Math.max(1, cores?.server.cpus.length ?? 1);
-  const other = cores ? Math.max(otherWorkFraction(cores.server, serverFraction), otherWorkFraction(cores.client, clientCores / cores.client.cpus.length)) : 0;
-  const wholeCoresUnavailable = !cell.cores
-    ? 'not recorded'
-    : 'unavailable' in cell.cores
-      ? cell.cores.unavailable
-      : other > VERDICT_THRESHOLDS.coreOtherWorkFraction
-        ? `other processes used ${(other * 100).toFixed(0)}% of a pinned core (the machine was not quiet)`
-        : null;
-  // A core's time is not all its process's (softirq for the other side's packets is in it), so whole cores
-  // divide both sides by the one count that covers all of that work: round trips completed.
-  const wholeCores =
-    cores && wholeCoresUnavailable === null
-      ? pair(perRoundTripUs(cores.client.busyFraction * cores.client.cpus.length), perRoundTripUs(cores.server.busyFraction * cores.server.cpus.length))
-      : null;
-  const split = (side: CoreUsage): CoreTimeSplit => {
-    const us = (fraction: number) => perRoundTripUs(fraction * side.cpus.length);
-    return { userUs: us(side.user + side.nice + side.steal), kernelUs: us(side.system + side.irq), softirqUs: us(side.softirq) };
-  };
-  const wholeCoresSplit = cores && wholeCores ? { client: split(cores.client), server: split(cores.server) } : null;
-  return { processes: pair(perRoundTripUs(clientCores), serverUs), wholeCores, wholeCoresSplit, wholeCoresUnavailable, goal: CLIENT_TO_SERVER_CPU_GOAL };
+  const serverFraction = resources.cpuCoreFraction / Math.max(1, measuredCores(cell.cores)?.server.cpus.length ?? 1);
+  const whole = wholeCoreCost(cell.cores, load.achievedRateHz, { serverFraction, clientCores });
+  return { processes: pair((clientCores / load.achievedRateHz) * 1e6, serverUs), ...whole, goal: CLIENT_TO_SERVER_CPU_GOAL };
 }

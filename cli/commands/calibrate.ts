@@ -1,24 +1,28 @@
 import { rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { closedLoopRows, defaultEqualRate, type EqualLoad, equalLoadOf } from '../../bench/calibration.js';
-import { cpuPerMessage } from '../../bench/cpu-per-message.js';
+import { closedLoopRows, defaultEqualRate, type EqualLoad, equalLoadOf, type IoFloor } from '../../bench/calibration.js';
+import { CoreWindow } from '../../bench/core-window.js';
+import { cpuPerMessage, wholeCoreCost } from '../../bench/cpu-per-message.js';
+import { snapshotTree } from '../../bench/proc-tree.js';
 import type { RunnerEvents, RunRequest } from '../../bench/request.js';
 import { runMatrix } from '../../bench/runner.js';
+import { runIoFloor } from '../../clients/baseline/io-floor.js';
 import { runWsBaseline, type WsBaselineResult } from '../../clients/baseline/ws-baseline.js';
 import type { LoadReport } from '../../clients/types.js';
 import { ExitCode, UsageError } from '../../core/errors.js';
 import { formatRate } from '../../core/format.js';
 import { parseNumber } from '../../core/parse.js';
 import { errorOf, isOk } from '../../results/cell-status.js';
+import { measuredCores } from '../../results/cores.js';
 import type { Cell, OkCell, ResultFile } from '../../results/schema.js';
 import { checkResultPath, writeResultFile } from '../../results/writer.js';
-import { startServer } from '../../servers/launch.js';
+import { type RunningServer, startServer } from '../../servers/launch.js';
 import { getServer } from '../../servers/registry.js';
 import { DEFAULT_SERVER_OPTIONS } from '../../servers/spec.js';
 import { stdoutStyle } from '../color.js';
 import { emitJson } from '../output.js';
-import { describeCpuPerMessage, describeEqualLoad, renderClosedLoopTable, renderEqualLoadTable } from '../reporters/calibration.js';
+import { describeCpuPerMessage, describeEqualLoad, describeIoFloor, renderClosedLoopTable, renderEqualLoadTable } from '../reporters/calibration.js';
 import { progressReporter } from '../reporters/progress.js';
 import { interruptSignal } from '../session.js';
 import { buildRunRequest, exitCodeFor, type RunFlags, rawArgs } from './run.js';
@@ -129,6 +133,12 @@ async function calibrate(s: Session): Promise<void> {
   const baseline = await runBaseline(s, null);
   if (baseline === null) return finishInterrupted(s, file, { server: s.server, interrupted: 'Ctrl+C during the ws baseline: no baseline, no ratio' });
   const calibration = closedLoop(s, file, genCell, genCell.load, baseline);
+  note(s, `[I/O floor] a client that only moves the frames, against ${s.server}`);
+  const floor = await runFloor(s, file.environment.clockTicksPerSecond);
+  if (floor === null) return finishInterrupted(s, file, { ...calibration, interrupted: 'Ctrl+C during the I/O floor run: no floor' });
+  calibration.ioFloor = floor;
+  save(s, file, calibration, 'running');
+  if (!jsonOut(s)) process.stdout.write(lines(describeIoFloor(floor, cpuPerMessage(genCell))));
 
   const rateHz = s.equalRateHz ?? defaultEqualRate(genCell.load.achievedRateHz, baseline.roundTripsPerSec);
   const outcome: EqualLoadOutcome =
@@ -197,11 +207,10 @@ async function runGeneratorOpenLoop(s: Session, rateHz: number): Promise<Cell[]>
 }
 
 /**
- * The ws client against a fresh server pinned like the generator's: closed loop at the run's depth (rateHz
- * null) or open loop at rateHz. Null when Ctrl+C stopped it: the server is stopped at once (the client then
- * ends on its own).
+ * body against a fresh server pinned like the generator's (one core, the run's server CPU). Null when Ctrl+C
+ * stopped it: the server is stopped at once (the client then ends on its own).
  */
-async function runBaseline(s: Session, rateHz: number | null): Promise<WsBaselineResult | null> {
+async function withFreshServer<T>(s: Session, body: (server: RunningServer) => Promise<T>): Promise<T | null> {
   const { req, signal } = s;
   if (signal.aborted) return null;
   const running = await startServer(
@@ -214,15 +223,7 @@ async function runBaseline(s: Session, rateHz: number | null): Promise<WsBaselin
     else signal.addEventListener('abort', () => res(null), { once: true });
   });
   try {
-    const measuring = runWsBaseline({
-      url: running.url,
-      connections: req.connections[0]!,
-      durationMs: req.durationMs,
-      warmupMs: req.warmupMs,
-      payloadBytes: req.payloadBytes,
-      clientCpus: req.clientCpus,
-      ...(rateHz === null ? { depth: req.depth } : { rateHz }),
-    });
+    const measuring = body(running);
     measuring.catch(() => undefined);
     const result = await Promise.race([measuring, aborted]);
     return signal.aborted ? null : result;
@@ -232,6 +233,73 @@ async function runBaseline(s: Session, rateHz: number | null): Promise<WsBaselin
   } finally {
     await running.stop();
   }
+}
+
+/** The ws client: closed loop at the run's depth (rateHz null) or open loop at rateHz. */
+function runBaseline(s: Session, rateHz: number | null): Promise<WsBaselineResult | null> {
+  const { req } = s;
+  return withFreshServer(s, (running) =>
+    runWsBaseline({
+      url: running.url,
+      connections: req.connections[0]!,
+      durationMs: req.durationMs,
+      warmupMs: req.warmupMs,
+      payloadBytes: req.payloadBytes,
+      clientCpus: req.clientCpus,
+      ...(rateHz === null ? { depth: req.depth } : { rateHz }),
+    }),
+  );
+}
+
+/**
+ * The I/O floor closed loop at the run's depth, with the pinned cores (/proc/stat) and the server tree's CPU read at
+ * the two edges the floor client reports, so its whole-core cost is judged as the generator's is.
+ */
+function runFloor(s: Session, clockTicksPerSecond: number): Promise<IoFloor | null> {
+  const { req } = s;
+  return withFreshServer(s, async (running) => {
+    const cores = new CoreWindow({
+      serverCpus: running.pinning.cpus,
+      clientCpus: req.clientCpus,
+      applied: running.pinning.applied,
+      reason: running.pinning.reason ?? null,
+    });
+    const serverCpuSeconds = () => snapshotTree(running.pid, clockTicksPerSecond, false)?.cpuSeconds ?? Number.NaN;
+    let serverCpuAtStart = Number.NaN;
+    let serverCpuInWindow = Number.NaN;
+    const result = await runIoFloor(
+      {
+        url: running.url,
+        connections: req.connections[0]!,
+        depth: req.depth,
+        payloadBytes: req.payloadBytes,
+        warmupMs: req.warmupMs,
+        durationMs: req.durationMs,
+        clientCpus: req.clientCpus,
+      },
+      (edge) => {
+        if (edge === 'start') {
+          cores.markStart();
+          serverCpuAtStart = serverCpuSeconds();
+        } else {
+          serverCpuInWindow = serverCpuSeconds() - serverCpuAtStart;
+          cores.markEnd();
+        }
+      },
+    );
+    const section = cores.result();
+    const serverCpus = measuredCores(section)?.server.cpus.length ?? 1;
+    const serverFraction = serverCpuInWindow / (result.measuredMs / 1000) / serverCpus;
+    const cost =
+      result.roundTripsPerSec > 0 && Number.isFinite(serverFraction)
+        ? wholeCoreCost(section, result.roundTripsPerSec, { serverFraction, clientCores: result.cpuCoreFraction })
+        : {
+            wholeCores: null,
+            wholeCoresSplit: null,
+            wholeCoresUnavailable: result.roundTripsPerSec > 0 ? "the server's CPU was not readable" : 'no round trips in the window',
+          };
+    return { result, cores: section, cost };
+  });
 }
 
 function rateFrom(s: Session): EqualLoad['rateFrom'] {

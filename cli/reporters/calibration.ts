@@ -1,6 +1,13 @@
 import Table from 'cli-table3';
-import type { CalibrationRow, EqualLoad } from '../../bench/calibration.js';
-import { type CoreTimeSplit, CPU_GOAL_CONNECTIONS, CPU_GOAL_DEPTH, type CpuCostPair, type CpuPerMessage } from '../../bench/cpu-per-message.js';
+import type { CalibrationRow, EqualLoad, IoFloor } from '../../bench/calibration.js';
+import {
+  CLIENT_TO_SERVER_CPU_GOAL,
+  type CoreTimeSplit,
+  CPU_GOAL_CONNECTIONS,
+  CPU_GOAL_DEPTH,
+  type CpuCostPair,
+  type CpuPerMessage,
+} from '../../bench/cpu-per-message.js';
 import { formatPercent, formatRate, formatUs } from '../../core/format.js';
 import { NO_BOX } from './table.js';
 
@@ -48,17 +55,19 @@ export function describeEqualLoad(eq: EqualLoad): string {
   return `${head}: ${c.agree ? 'agree' : `DISAGREE (${c.reason})`}`;
 }
 
-function sentence(label: string, p: CpuCostPair, goal: number): string {
-  const verdict = p.clientToServerRatio <= goal ? 'met' : 'not met';
-  return `${label}: client ${p.clientUsPerRoundTrip.toFixed(2)} µs CPU per round trip, server ${p.serverUsPerMessage.toFixed(2)} µs per message, ratio ${p.clientToServerRatio.toFixed(2)} (goal ≤ ${goal.toFixed(2)}: ${verdict})`;
+/** One cost pair as a sentence; with a goal, whether the ratio meets it. */
+function sentence(label: string, p: CpuCostPair, goal?: number): string {
+  const figures = `${label}: client ${p.clientUsPerRoundTrip.toFixed(2)} µs CPU per round trip, server ${p.serverUsPerMessage.toFixed(2)} µs per message, ratio ${p.clientToServerRatio.toFixed(2)}`;
+  if (goal === undefined) return figures;
+  return `${figures} (goal ≤ ${goal.toFixed(2)}: ${p.clientToServerRatio <= goal ? 'met' : 'not met'})`;
 }
 
-function splitSentence({ client, server }: NonNullable<CpuPerMessage['wholeCoresSplit']>): string {
+function splitSentence({ client, server }: NonNullable<CpuPerMessage['wholeCoresSplit']>, label = 'whole cores split'): string {
   const part = (side: CoreTimeSplit) => `user ${side.userUs.toFixed(2)} + kernel ${side.kernelUs.toFixed(2)} + softirq ${side.softirqUs.toFixed(2)} µs`;
   const serverTotal = server.userUs + server.kernelUs + server.softirqUs;
   const clientKernel = client.kernelUs + client.softirqUs;
   return (
-    `whole cores split: client ${part(client)} per round trip; server ${part(server)} per message; ` +
+    `${label}: client ${part(client)} per round trip; server ${part(server)} per message; ` +
     `the client's kernel + softirq alone is ${((100 * clientKernel) / serverTotal).toFixed(0)}% of the server's whole cost`
   );
 }
@@ -78,5 +87,31 @@ export function describeCpuPerMessage(cost: CpuPerMessage | null, run: { connect
       `the goal is stated at ${CPU_GOAL_CONNECTIONS} connections, depth ${CPU_GOAL_DEPTH}; this run: ${run.connections} connections, depth ${run.depth}`,
     );
   }
+  return lines;
+}
+
+/**
+ * The I/O floor's lines: what a Node client that only moves the frames costs here (whole cores), how much the
+ * generator spends above it (its bookkeeping), and whether the goal lies below the floor itself — then no
+ * bookkeeping the generator could drop would meet it on this machine.
+ */
+export function describeIoFloor(floor: IoFloor, generator: CpuPerMessage | null): string[] {
+  const r = floor.result;
+  const head =
+    `I/O floor (a Node client that only moves the frames: no matching, checks, fresh mask keys, timestamps or histograms): ` +
+    `${formatRate(r.roundTripsPerSec)} round trips/s at ${formatPercent(r.cpuCoreFraction)} of its core`;
+  const cost = floor.cost.wholeCores;
+  if (cost === null) return [`${head}; whole cores: not given, ${floor.cost.wholeCoresUnavailable ?? 'not measured'}`];
+  const lines = [head, sentence('I/O floor CPU (whole cores, softirq included)', cost)];
+  if (floor.cost.wholeCoresSplit) lines.push(splitSentence(floor.cost.wholeCoresSplit, 'I/O floor split'));
+  const gen = generator?.wholeCores;
+  if (gen)
+    lines.push(`the generator spends ${(gen.clientUsPerRoundTrip - cost.clientUsPerRoundTrip).toFixed(2)} µs per round trip above the floor (its bookkeeping)`);
+  const goal = generator?.goal ?? CLIENT_TO_SERVER_CPU_GOAL;
+  lines.push(
+    cost.clientToServerRatio > goal
+      ? `the floor's own ratio ${cost.clientToServerRatio.toFixed(2)} is above the goal ≤ ${goal.toFixed(2)}: on this machine even a client that only moves these frames misses it`
+      : `the floor's own ratio ${cost.clientToServerRatio.toFixed(2)} is within the goal ≤ ${goal.toFixed(2)}: what stands between the generator and the goal is its bookkeeping`,
+  );
   return lines;
 }

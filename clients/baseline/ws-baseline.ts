@@ -7,9 +7,8 @@
  * rate and median at equal offered load.
  */
 
-import { WorkerProcess } from '../process/client-process.js';
-import { waitForExit } from '../process/spawn.js';
 import type { LatencySummary } from '../types.js';
+import { type ComparisonChildMessage, runComparisonChild } from './child-run.js';
 
 export interface WsBaselineOptions {
   /** ws://host:port/path of an echo-capable contract server. */
@@ -62,33 +61,19 @@ export interface WsBaselineResult {
   pid: number;
 }
 
-export type BaselineToParent = { type: 'result'; result: WsBaselineResult } | { type: 'fatal'; message: string };
+export type BaselineToParent = ComparisonChildMessage<WsBaselineResult>;
 export type ParentToBaseline = { type: 'run'; options: WsBaselineOptions };
 
 /** Margin on top of connect + warmup + window + drain before the child is declared hung. */
 const HANG_MARGIN_MS = 30_000;
 
 /** Runs the baseline client in its own process and resolves with its figures. */
-export async function runWsBaseline(options: WsBaselineOptions): Promise<WsBaselineResult> {
-  let worker!: WorkerProcess<ParentToBaseline, BaselineToParent>;
-  try {
-    const result = await new Promise<WsBaselineResult>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('ws baseline client did not report in time')), options.warmupMs + options.durationMs + HANG_MARGIN_MS);
-      const settle = (fn: () => void): void => {
-        clearTimeout(timer);
-        fn();
-      };
-      worker = new WorkerProcess<ParentToBaseline, BaselineToParent>(0, 'clients/baseline/ws-baseline-child.js', options.clientCpus, {
-        onMessage: (msg) => settle(() => resolve(msg.result)),
-        onStartError: (err) => settle(() => reject(new Error(`ws baseline client failed to start: ${err.message}`))),
-        // After the result an exit changes nothing: the promise is settled.
-        onExit: (exit) => settle(() => reject(new Error(`ws baseline client (pid ${worker.pid}) ${exit.how} before reporting${exit.cause}`))),
-      });
-      worker.send({ type: 'run', options });
-    });
-    await waitForExit(worker.child, 3_000);
-    return result;
-  } finally {
-    worker?.kill();
-  }
+export function runWsBaseline(options: WsBaselineOptions): Promise<WsBaselineResult> {
+  return runComparisonChild<ParentToBaseline, WsBaselineResult>({
+    name: 'ws baseline client',
+    script: 'clients/baseline/ws-baseline-child.js',
+    clientCpus: options.clientCpus,
+    request: { type: 'run', options },
+    timeoutMs: options.warmupMs + options.durationMs + HANG_MARGIN_MS,
+  });
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect, it } from 'vitest';
-import type { EqualLoad } from '../../bench/calibration.js';
+import type { EqualLoad, IoFloor } from '../../bench/calibration.js';
 import { readResultFile } from '../../results/reader.js';
 import { runCli, tempDir } from './helpers.js';
 
@@ -31,6 +31,9 @@ it('calibrate runs both clients open loop at --equal-rate, prints the comparison
     /^equal offered load 200 msgs\/s: rates differ by \d+\.\d%, medians by \d+\.\d% \(must agree within 10%\): (agree|DISAGREE \(.+\))$/m,
   );
 
+  // The I/O floor ran against its own server and is printed with its whole-core cost (or why there is none).
+  expect(r.stdout).toMatch(/^I\/O floor \(a Node client that only moves the frames: .+\): [\d.]+k? round trips\/s at \d+% of its core/m);
+
   // The open-loop generator run's own file (a hidden sibling) is gone.
   expect(readdirSync(dirname(out))).toEqual(['cal.json']);
   // The file validates (readResultFile checks the schema), keeps the closed-loop cell first and adds the open-loop one.
@@ -40,7 +43,10 @@ it('calibrate runs both clients open loop at --equal-rate, prints the comparison
     ['ok', 'closed', null],
     ['ok', 'open', 200],
   ]);
-  const raw = JSON.parse(readFileSync(out, 'utf8')) as { extra: { calibration: { rows: unknown[]; equalLoad: EqualLoad } } };
+  const raw = JSON.parse(readFileSync(out, 'utf8')) as { extra: { calibration: { rows: unknown[]; equalLoad: EqualLoad; ioFloor: IoFloor } } };
+  const floor = raw.extra.calibration.ioFloor;
+  expect(floor.result.connections).toMatchObject({ attempted: 4, established: 4 });
+  expect(floor.result.roundTrips).toBeGreaterThan(0);
   const eq = raw.extra.calibration.equalLoad;
   expect(raw.extra.calibration.rows).toHaveLength(2);
   expect(eq).toMatchObject({ rateHz: 200, rateFrom: 'flag', generator: { offeredRateHz: 200 }, baseline: { offeredRateHz: 200 } });

@@ -22,7 +22,15 @@ const CASES: InterruptCase[] = [
     interrupted: /^Ctrl\+C during the ws baseline: no baseline, no ratio$/,
     cells: 1,
   },
-  // After both closed-loop runs and the generator's open loop, during the ws client's open loop.
+  // After both closed-loop runs, during the I/O floor.
+  {
+    name: 'the I/O floor',
+    trigger: '[I/O floor]',
+    duration: '2s',
+    interrupted: /^Ctrl\+C during the I\/O floor run: no floor$/,
+    cells: 1,
+  },
+  // After both closed-loop runs, the floor and the generator's open loop, during the ws client's open loop.
   {
     name: 'the ws baseline at equal offered load',
     trigger: '[equal load] ws client',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compareEqualLoad, type EqualLoad } from '../../../bench/calibration.js';
-import { cpuPerMessage } from '../../../bench/cpu-per-message.js';
-import { describeCpuPerMessage, describeEqualLoad, renderEqualLoadTable } from '../../../cli/reporters/calibration.js';
+import { compareEqualLoad, type EqualLoad, type IoFloor } from '../../../bench/calibration.js';
+import { cpuPerMessage, wholeCoreCost } from '../../../bench/cpu-per-message.js';
+import { describeCpuPerMessage, describeEqualLoad, describeIoFloor, renderEqualLoadTable } from '../../../cli/reporters/calibration.js';
 import { clientWorker, coreSide, serverResources } from '../../fixtures/cpu.js';
 import { cell, latency, loadReport } from '../../fixtures/results.js';
 
@@ -66,6 +66,54 @@ describe('calibrate: equal offered load lines', () => {
     expect(rows.slice(1)).toEqual([
       ['wsarena generator (raw frames)', '2000', '2000', '100 µs', '5.00 ms'],
       ['ws package client (baseline)', '2000', '1960', '104 µs', '8.00 ms'],
+    ]);
+  });
+});
+
+describe('calibrate: I/O floor lines', () => {
+  // The floor at 200k round trips/s: client core 60% busy (3 µs per round trip), server core 100% (5 µs per message).
+  const floor = (clientBusy: number, cores?: { unavailable: string }): IoFloor => {
+    const section = cores ?? { server: coreSide(0, 1, 0.2), client: coreSide(1, clientBusy, 0.1) };
+    return {
+      result: {
+        roundTrips: 2_000_000,
+        roundTripsPerSec: 200_000,
+        measuredMs: 10_000,
+        cpuCoreFraction: clientBusy - 0.1,
+        connections: { attempted: 1000, established: 1000, errors: {} },
+        pid: 1,
+      },
+      cores: section,
+      cost: wholeCoreCost(section, 200_000, { serverFraction: 0.8, clientCores: clientBusy - 0.1 }),
+    };
+  };
+  const generator = cpuPerMessage(
+    cell({
+      load: loadReport({ achievedRateHz: 100_000, client: { workers: [clientWorker(0.9)] } }),
+      serverResources: serverResources(8),
+      cores: { server: coreSide(0, 0.88, 0.08), client: coreSide(1, 1, 0.1) },
+    }),
+  );
+
+  it('gives the floor’s whole-core cost, what the generator spends above it, and whether the goal lies below the floor', () => {
+    const lines = describeIoFloor(floor(0.6), generator);
+    expect(lines[0]).toBe(
+      'I/O floor (a Node client that only moves the frames: no matching, checks, fresh mask keys, timestamps or histograms): 200.0k round trips/s at 50% of its core',
+    );
+    expect(lines[1]).toBe('I/O floor CPU (whole cores, softirq included): client 3.00 µs CPU per round trip, server 5.00 µs per message, ratio 0.60');
+    expect(lines[2]).toMatch(/^I\/O floor split: client user 2\.50 \+ kernel 0\.00 \+ softirq 0\.50 µs per round trip; server user 4\.00/);
+    // The generator: 10 µs per round trip (whole cores) against the floor's 3.
+    expect(lines[3]).toBe('the generator spends 7.00 µs per round trip above the floor (its bookkeeping)');
+    expect(lines[4]).toBe("the floor's own ratio 0.60 is within the goal ≤ 0.80: what stands between the generator and the goal is its bookkeeping");
+    // A floor at 90% of its core: 4.5 µs per round trip, ratio 0.90, above the goal.
+    expect(describeIoFloor(floor(0.9), generator).at(-1)).toBe(
+      "the floor's own ratio 0.90 is above the goal ≤ 0.80: on this machine even a client that only moves these frames misses it",
+    );
+  });
+
+  it('says why there is no whole-core figure', () => {
+    expect(describeIoFloor(floor(0.6, { unavailable: 'server not pinned: whole cores cannot be attributed to one side' }), generator)).toEqual([
+      'I/O floor (a Node client that only moves the frames: no matching, checks, fresh mask keys, timestamps or histograms): 200.0k round trips/s at 50% of its core; whole cores: not given, server not pinned: whole cores cannot be attributed to one side',
     ]);
   });
 });

@@ -1,0 +1,34 @@
+/**
+ * The I/O floor client against a real ws-loop server (its child runs from dist/: build first).
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runIoFloor } from '../../../clients/baseline/io-floor.js';
+import { type RunningServer, startServer } from '../../../servers/launch.js';
+import { getServer } from '../../../servers/registry.js';
+
+let server: RunningServer;
+beforeAll(async () => {
+  server = await startServer(getServer('ws-loop'), { port: 0 }, { cpus: null, readyTimeoutMs: 15_000 });
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+it('closed loop at the depth: reports both window edges in order, then the round trips of the window and its CPU', async () => {
+  const edges: string[] = [];
+  const r = await runIoFloor({ url: server.url, connections: 4, depth: 2, payloadBytes: 64, warmupMs: 200, durationMs: 1000, clientCpus: null }, (edge) =>
+    edges.push(edge),
+  );
+  expect(edges).toEqual(['start', 'end']);
+  expect(r.connections).toEqual({ attempted: 4, established: 4, errors: {} });
+  expect(r.roundTrips).toBeGreaterThan(100);
+  expect(r.measuredMs).toBeGreaterThanOrEqual(1000);
+  expect(r.roundTripsPerSec).toBeCloseTo(r.roundTrips / (r.measuredMs / 1000), -2);
+  expect(r.cpuCoreFraction).toBeGreaterThan(0);
+}, 30_000);
+
+it('a server that is not there: every attempt counted under its error, no round trips', async () => {
+  const r = await runIoFloor({ url: 'ws://127.0.0.1:1/', connections: 2, depth: 1, payloadBytes: 16, warmupMs: 50, durationMs: 100, clientCpus: null });
+  expect(r.connections).toEqual({ attempted: 2, established: 0, errors: { ECONNREFUSED: 2 } });
+  expect(r.roundTrips).toBe(0);
+}, 30_000);
