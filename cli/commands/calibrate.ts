@@ -63,7 +63,7 @@ interface Session {
 export function registerCalibrate(program: Command): void {
   program
     .command('calibrate')
-    .description('measure the load generator against a plain `ws` client on the fastest server')
+    .description('measure the load generator against a plain `ws` client and the I/O floor (a client that only moves the frames) on the fastest server')
     .option('--server <name>', 'server to calibrate against (default: uws when available, else ws-loop)')
     .option('--connections <n>', 'connections for both clients', '100')
     .option('--duration <time>', 'measured window for each client', '5s')
