@@ -1,7 +1,7 @@
 /** Entry of the I/O floor client process (see io-floor.ts). */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildMessage, Op } from '../../protocol/wire.js';
-import { monoUs } from '../clock.js';
+import { SelfMeasure } from '../load/self-measure.js';
 import { fatalExit, requireIpcChannel } from '../process/child-ipc.js';
 import { rampAttempts } from '../ramp.js';
 import { classifyConnectError, WsConnection } from '../rfc6455/connection.js';
@@ -53,13 +53,13 @@ async function run(o: IoFloorOptions): Promise<IoFloorResult> {
   for (const c of conns) c.write(batch);
   await sleep(o.warmupMs);
   process.send!({ type: 'edge', edge: 'start' } satisfies IoFloorToParent);
-  const cpu0 = process.cpuUsage();
-  const wall0 = monoUs();
+  const self = new SelfMeasure();
+  self.begin();
   measuring = true;
   await sleep(o.durationMs);
   measuring = false;
-  const cpu = process.cpuUsage(cpu0);
-  const wallUs = monoUs() - wall0;
+  self.end();
+  const wallUs = self.windowUs;
   process.send!({ type: 'edge', edge: 'end' } satisfies IoFloorToParent);
   sending = false;
   for (const c of conns) c.destroy();
@@ -68,7 +68,7 @@ async function run(o: IoFloorOptions): Promise<IoFloorResult> {
     roundTrips,
     roundTripsPerSec: Math.round((roundTrips / wallUs) * 1e6 * 10) / 10,
     measuredMs: Math.round(wallUs / 1000),
-    cpuCoreFraction: Math.round(((cpu.user + cpu.system) / wallUs) * 1000) / 1000,
+    cpuCoreFraction: self.cpuCoreFraction(),
     connections: { attempted, established: conns.length, errors },
     pid: process.pid,
   };

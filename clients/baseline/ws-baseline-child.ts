@@ -10,7 +10,7 @@ import { buildMessage, HEADER_BYTES, nowUs, Op } from '../../protocol/wire.js';
 import { monoUs } from '../clock.js';
 import { buildHistogram, type Histogram, recordUs, summarize } from '../histogram.js';
 import { OpenLoopPacer } from '../load/open-loop-pacer.js';
-import { LoopDelayMonitor } from '../loop-delay.js';
+import { SelfMeasure } from '../load/self-measure.js';
 import type { BaselineToParent, ParentToBaseline, WsBaselineOptions, WsBaselineResult } from './ws-baseline.js';
 
 const MAX_CONCURRENT_OPENS = 128;
@@ -136,7 +136,7 @@ function startOpenLoop(options: WsBaselineOptions, conns: Conn[], books: Books, 
 async function run(options: WsBaselineOptions): Promise<WsBaselineResult> {
   const { conns, attempted, errors } = await connectAll(options);
   const openLoop = options.rateHz !== undefined;
-  const eld = new LoopDelayMonitor();
+  const self = new SelfMeasure();
   const startUs = monoUs();
   const measureStartUs = startUs + options.warmupMs * 1000;
   const books: Books = {
@@ -152,13 +152,9 @@ async function run(options: WsBaselineOptions): Promise<WsBaselineResult> {
   const stop = openLoop ? startOpenLoop(options, conns, books, startUs) : startClosedLoop(options, conns, books);
 
   await sleep((measureStartUs - monoUs()) / 1000);
-  const cpu0 = process.cpuUsage();
-  const wall0 = monoUs();
-  eld.enable();
+  self.begin();
   await sleep((books.measureEndUs - monoUs()) / 1000);
-  const cpu = process.cpuUsage(cpu0);
-  const wallUs = monoUs() - wall0;
-  eld.disable();
+  self.end();
   // The pacer stops after the drain, not at the window end: a message due just before the end whose timer
   // fired late is still sent (late, which corrected latency shows), as the generator does; stopped here, it
   // was neither sent nor counted unsent (a 1 s window at 400 msgs/s once sent 399).
@@ -174,8 +170,8 @@ async function run(options: WsBaselineOptions): Promise<WsBaselineResult> {
     sentInWindow: books.sentInWindow,
     unsent: books.unsent,
     measuredMs: options.durationMs,
-    cpuCoreFraction: Math.round(((cpu.user + cpu.system) / wallUs) * 1000) / 1000,
-    eventLoopDelayP99Ms: eld.p99Ms(),
+    cpuCoreFraction: self.cpuCoreFraction(),
+    eventLoopDelayP99Ms: self.eventLoopDelayP99Ms(),
     connections: { attempted, established: conns.length, errors },
     corrupted: books.corrupted,
     service: summarize(books.hService),

@@ -26,6 +26,11 @@ export class SelfMeasure {
     this.eld.disable();
   }
 
+  /** Wall time of the window, µs; 0 when it never ended. */
+  get windowUs(): number {
+    return this.wallInWindowUs;
+  }
+
   /** CPU time (user + system) per wall time over the window, 3 decimals; 0 when the window never ended. */
   cpuCoreFraction(): number {
     const cpu = this.cpuInWindow;
