@@ -16,17 +16,20 @@ export interface ComparisonChild<Q> {
   /** taskset CPU list, or null for unpinned. */
   clientCpus: string | null;
   request: Q;
-  /** After this long without a result the child is declared hung. */
-  timeoutMs: number;
+  /** How long the child connects, warms up and measures; past this plus HANG_MARGIN_MS it is declared hung. */
+  busyMs: number;
   /** Called at each window edge the child reports (while it is still measuring). */
   onEdge?(edge: 'start' | 'end'): void;
 }
+
+/** Margin on top of connect + warmup + window (+ drain) before a child is declared hung. */
+const HANG_MARGIN_MS = 30_000;
 
 export async function runComparisonChild<Q extends object, R>(c: ComparisonChild<Q>): Promise<R> {
   let worker!: WorkerProcess<Q, ComparisonChildMessage<R>>;
   try {
     const result = await new Promise<R>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${c.name} did not report in time`)), c.timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`${c.name} did not report in time`)), c.busyMs + HANG_MARGIN_MS);
       const settle = (fn: () => void): void => {
         clearTimeout(timer);
         fn();

@@ -39,9 +39,6 @@ export interface IoFloorResult {
 export type IoFloorToParent = ComparisonChildMessage<IoFloorResult>;
 export type ParentToIoFloor = { type: 'run'; options: IoFloorOptions };
 
-/** Margin on top of connect + warmup + window before the child is declared hung. */
-const HANG_MARGIN_MS = 30_000;
-
 /** Runs the floor client in its own process; onEdge fires at the start and the end of its measured window. */
 export function runIoFloor(options: IoFloorOptions, onEdge?: (edge: 'start' | 'end') => void): Promise<IoFloorResult> {
   return runComparisonChild<ParentToIoFloor, IoFloorResult>({
@@ -49,7 +46,7 @@ export function runIoFloor(options: IoFloorOptions, onEdge?: (edge: 'start' | 'e
     script: 'clients/baseline/io-floor-child.js',
     clientCpus: options.clientCpus,
     request: { type: 'run', options },
-    timeoutMs: options.warmupMs + options.durationMs + HANG_MARGIN_MS,
+    busyMs: options.warmupMs + options.durationMs,
     onEdge,
   });
 }

@@ -64,9 +64,6 @@ export interface WsBaselineResult {
 export type BaselineToParent = ComparisonChildMessage<WsBaselineResult>;
 export type ParentToBaseline = { type: 'run'; options: WsBaselineOptions };
 
-/** Margin on top of connect + warmup + window + drain before the child is declared hung. */
-const HANG_MARGIN_MS = 30_000;
-
 /** Runs the baseline client in its own process and resolves with its figures. */
 export function runWsBaseline(options: WsBaselineOptions): Promise<WsBaselineResult> {
   return runComparisonChild<ParentToBaseline, WsBaselineResult>({
@@ -74,6 +71,6 @@ export function runWsBaseline(options: WsBaselineOptions): Promise<WsBaselineRes
     script: 'clients/baseline/ws-baseline-child.js',
     clientCpus: options.clientCpus,
     request: { type: 'run', options },
-    timeoutMs: options.warmupMs + options.durationMs + HANG_MARGIN_MS,
+    busyMs: options.warmupMs + options.durationMs,
   });
 }
