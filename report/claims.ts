@@ -28,7 +28,7 @@ import { starvationOf } from '../results/starved.js';
 import { SERVERS } from '../servers/registry.js';
 import type { ServerModel } from '../servers/spec.js';
 import { HOL_FRACTION } from './findings.js';
-import { type RatioEstimate, ratioOfMeans } from './ratio.js';
+import { MAX_SETTLING_RUNS, type RatioEstimate, ratioOfMeans, runsToSettle } from './ratio.js';
 import { isScorecardEcho } from './scorecard.js';
 
 export type ClaimId = 'C1' | 'C2' | 'C3' | 'C4' | 'C5';
@@ -336,7 +336,7 @@ function c1Pair(cells: readonly MeasuredCell[], s: string, t: string): Part {
     answer: ClaimAnswer,
     reason: string,
     figures: Array<ClaimFigure | null>,
-    extra: { dependsOn?: string; gap?: string; settle?: string } = {},
+    extra: { dependsOn?: string; gap?: string; settle?: string | null } = {},
   ): Part => ({
     label,
     answer,
@@ -397,9 +397,11 @@ function c1Pair(cells: readonly MeasuredCell[], s: string, t: string): Part {
     });
   }
   if (high === 'single' || high === 'unclear') {
-    const cmd = `wsarena run --server ${s},${t} ${ECHO_RUN} --connections ${hi} --repeat ${MORE_REPEATS}`;
     const why = high === 'single' ? 'a side has a single run, so no CI' : `the CI of the CPU ratio spans ${RULES.c1CpuRatio}× (CIs overlap)`;
-    return part('inconclusive', `at ${hi} connections ${why}`, [hiFig, mem], { gap: `${why} at ${hi} connections: run ${cmd}`, settle: cmd });
+    const open = ratioGap(`${why} at ${hi} connections`, echo!.a.get(hi)!, echo!.b.get(hi)!, RULES.c1CpuRatio, (repeat) => {
+      return `wsarena run --server ${s},${t} ${ECHO_RUN} --connections ${hi} --repeat ${repeat}`;
+    });
+    return part('inconclusive', `at ${hi} connections ${why}`, [hiFig, mem], open);
   }
   // No shared echo: the idle ramp alone cannot say what a message costs.
   if (ceiling?.kind === 'single') {
@@ -603,10 +605,12 @@ function c3Server(cells: readonly MeasuredCell[], s: string): Part {
   if (memory === 'costly')
     return part('not supported', `${s} needs more than ${formatBytes(RULES.c3CheapBytes)} (one thread's kernel stack) per idle connection`);
   if (growth === 'above') return part('depends', `${s}'s CPU per message grows ≥ ${RULES.c3CpuGrowth}× from ${lo} to ${hi} connections`, 'connection count');
-  const echoCmd = `wsarena run --server ${s} ${ECHO_RUN} --connections ${lo || 100},${hi || 10000} --repeat ${MORE_REPEATS}`;
   if (growth === 'single' || growth === 'unclear') {
     const why = growth === 'single' ? 'a single run at one end, so no CI' : `the CI of the growth spans ${RULES.c3CpuGrowth}× (CIs overlap)`;
-    return part('inconclusive', `CPU per message from ${lo} to ${hi} connections: ${why}`, null, `${why}: run ${echoCmd}`, echoCmd);
+    const open = ratioGap(why, echo.get(hi)!, echo.get(lo)!, RULES.c3CpuGrowth, (repeat) => {
+      return `wsarena run --server ${s} ${ECHO_RUN} --connections ${lo},${hi} --repeat ${repeat}`;
+    });
+    return part('inconclusive', `CPU per message from ${lo} to ${hi} connections: ${why}`, null, open.gap, open.settle);
   }
   if (growth === null) {
     const cmd = settleFor(['scaling-closed'], [s]);
@@ -1135,6 +1139,34 @@ function classifyRatio(est: RatioEstimate, k: number): RatioClass {
   if (est.low >= k) return 'above';
   if (est.high < k) return 'below';
   return 'unclear';
+}
+
+/** Whether a ratio's CI settles a rule of k× (wholly on one side of it, as classifyRatio reads it). */
+const settlesAt =
+  (k: number) =>
+  (est: RatioEstimate): boolean => {
+    const c = classifyRatio(est, k);
+    return c === 'above' || c === 'below';
+  };
+
+/**
+ * What is open about a ratio whose CI spans the rule of k× (or that has a single run on a side), and the run
+ * that would settle it: with runs to project from, as many runs a side as report/ratio.ts runsToSettle projects
+ * (asking again for the runs that just failed to settle it would loop); with a single run, MORE_REPEATS. When
+ * even MAX_SETTLING_RUNS would not do, it says so and names no command.
+ */
+function ratioGap(why: string, num: number[], den: number[], k: number, run: (repeat: number) => string): { gap: string; settle: string | null } {
+  const single = num.length < 2 || den.length < 2;
+  const repeat = single ? MORE_REPEATS : runsToSettle(num, den, settlesAt(k));
+  if (repeat === null) {
+    const ratio = ratioOfMeans(num, den).ratio;
+    return {
+      gap: `${why}; the ratio (${ratio.toFixed(2)}×) sits so close to ${k}× that not even ${MAX_SETTLING_RUNS} runs a side would settle it at this spread`,
+      settle: null,
+    };
+  }
+  const cmd = run(repeat);
+  return { gap: `${why}: run ${cmd}${single ? '' : ` (${repeat} runs a side, projected from these runs' means and spread)`}`, settle: cmd };
 }
 
 /** "9.9× (95% CI 8.1–11.2×, n=3): <what>". */

@@ -25,16 +25,27 @@ export interface RatioEstimate {
 }
 
 export function ratioOfMeans(numerator: number[], denominator: number[]): RatioEstimate {
-  const na = numerator.length;
-  const nb = denominator.length;
-  const a = mean(numerator);
-  const b = mean(denominator);
+  return fieller(moments(numerator), moments(denominator));
+}
+
+/** What Fieller's interval needs of one side: its mean, the sample variance and the number of runs. */
+interface SideMoments {
+  mean: number;
+  variance: number;
+  n: number;
+}
+
+const moments = (values: number[]): SideMoments => ({ mean: mean(values), variance: sampleVariance(values), n: values.length });
+
+function fieller(num: SideMoments, den: SideMoments): RatioEstimate {
+  const { n: na, mean: a } = num;
+  const { n: nb, mean: b } = den;
   const ratio = na > 0 && nb > 0 && b !== 0 ? a / b : NaN;
   const none = { ratio, low: null, high: null, unbounded: false, nNumerator: na, nDenominator: nb, df: null };
   if (na < 2 || nb < 2 || !Number.isFinite(ratio)) return none;
 
-  const va = sampleVariance(numerator) / na;
-  const vb = sampleVariance(denominator) / nb;
+  const va = num.variance / na;
+  const vb = den.variance / nb;
   // No spread on either side: the ratio is known exactly from these runs.
   if (va === 0 && vb === 0) return { ...none, low: ratio, high: ratio, df: Infinity };
 
@@ -51,6 +62,26 @@ export function ratioOfMeans(numerator: number[], denominator: number[]): RatioE
   const r1 = (a * b - root) / quadA;
   const r2 = (a * b + root) / quadA;
   return { ...none, low: Math.min(r1, r2), high: Math.max(r1, r2), df };
+}
+
+/** The most runs a side a settling command asks for: past this the effect sits too close to the rule to settle. */
+export const MAX_SETTLING_RUNS = 30;
+
+/**
+ * How many runs a side a fresh run needs for the ratio's 95% CI to settle (`settles`: the caller's rule, e.g.
+ * the whole CI on one side of a claim's threshold), projected from these runs: the means and spreads stay, the CI narrows with the runs (as 1/√n, and t shrinks).
+ * It is a projection, not a promise (new runs bring their own spread). null when there is nothing to project
+ * from (a side with fewer than 2 runs), or when even MAX_SETTLING_RUNS a side would not settle it (the ratio
+ * sits on the rule).
+ */
+export function runsToSettle(numerator: number[], denominator: number[], settles: (est: RatioEstimate) => boolean): number | null {
+  const num = moments(numerator);
+  const den = moments(denominator);
+  if (num.n < 2 || den.n < 2 || den.mean === 0) return null;
+  for (let n = 2; n <= MAX_SETTLING_RUNS; n++) {
+    if (settles(fieller({ ...num, n }, { ...den, n }))) return n;
+  }
+  return null;
 }
 
 /**

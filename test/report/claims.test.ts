@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { renderClaims } from '../../cli/reporters/claims.js';
 import { PROJECT_ROOT } from '../../protocol/paths.js';
 import { CLAIMS, type ClaimId, type ClaimResult, computeClaims, SUITE_ENTRIES } from '../../report/claims.js';
+import { runsToSettle } from '../../report/ratio.js';
 import type { Cell } from '../../results/schema.js';
 import { idleRun, run, summary } from './builders.js';
 
@@ -191,13 +192,25 @@ describe('C1 thread per connection needs very cheap threads', () => {
     expect(r.gap).toBe(`java-threads vs java-virtual-threads: no closed-loop echo (1 in flight, 1 core) of both: run ${SUITE_CMD} scaling-closed`);
   });
 
-  it('overlapping CIs: inconclusive, naming the run with more repeats', () => {
-    const r = claim([...sameIdle, ...echo('java-threads', 10_000, [10, 30, 20]), ...echo('java-virtual-threads', 10_000, [12, 28, 19])], 'C1');
+  it('overlapping CIs: inconclusive, naming the run with the repeats projected to settle it', () => {
+    const a = [10, 30, 20];
+    const b = [12, 28, 19];
+    const r = claim([...sameIdle, ...echo('java-threads', 10_000, a), ...echo('java-virtual-threads', 10_000, b)], 'C1');
     expect(r.answer).toBe('inconclusive');
     expect(r.gap).toContain('CIs overlap');
+    const n = runsToSettle(a, b, (e) => e.low !== null && e.high !== null && (e.high < 1.5 || e.low >= 1.5))!;
+    expect(n).toBeGreaterThan(3);
     expect(r.settle).toBe(
-      'wsarena run --server java-threads,java-virtual-threads --workload echo --depth 1 --duration 5s --warmup 1s --drain 1s --client-workers 1 --handshake-timeout 30s --connections 10000 --repeat 5',
+      `wsarena run --server java-threads,java-virtual-threads --workload echo --depth 1 --duration 5s --warmup 1s --drain 1s --client-workers 1 --handshake-timeout 30s --connections 10000 --repeat ${n}`,
     );
+    expect(r.gap).toContain(`(${n} runs a side, projected from these runs' means and spread)`);
+  });
+
+  it('a single run on a side: the fixed 5 repeats (no spread to project from)', () => {
+    const r = claim([...sameIdle, ...echo('java-threads', 10_000, [20]), ...echo('java-virtual-threads', 10_000, [12, 28, 19])], 'C1');
+    expect(r.answer).toBe('inconclusive');
+    expect(r.settle).toMatch(/--connections 10000 --repeat 5$/);
+    expect(r.gap).not.toContain('projected');
   });
 });
 
@@ -259,12 +272,21 @@ describe('C3 an event loop holds many connections cheaply', () => {
     expect(u.settle).toMatch(/^wsarena run --server uws --workload idle --connections 19000 /);
   });
 
-  it('overlapping CIs of the growth: inconclusive', () => {
+  it('overlapping CIs of the growth: inconclusive, with the repeats projected to settle it', () => {
+    // 1.7× growth with a spread that 3 runs cannot bound away from 1.5×, but more runs can.
+    const r = claim([cheapIdle, ...echo('ws-loop', 100, [10, 10.5, 9.5]), ...echo('ws-loop', 10_000, [15, 19, 17])], 'C3');
+    expect(r.answer).toBe('inconclusive');
+    expect(r.settle).toMatch(
+      /^wsarena run --server ws-loop --workload echo --depth 1 --duration 5s --warmup 1s --drain 1s --client-workers 1 --handshake-timeout 30s --connections 100,10000 --repeat (\d+)$/,
+    );
+    expect(Number(/--repeat (\d+)$/.exec(r.settle!)![1])).toBeGreaterThan(3);
+  });
+
+  it('a growth that sits on 1.5×: says no number of runs up to 30 would settle it, and names no command', () => {
     const r = claim([cheapIdle, ...echo('ws-loop', 100, [10, 10.2, 9.8]), ...echo('ws-loop', 10_000, [8, 20, 14])], 'C3');
     expect(r.answer).toBe('inconclusive');
-    expect(r.settle).toBe(
-      'wsarena run --server ws-loop --workload echo --depth 1 --duration 5s --warmup 1s --drain 1s --client-workers 1 --handshake-timeout 30s --connections 100,10000 --repeat 5',
-    );
+    expect(r.settle).toBeNull();
+    expect(r.gap).toContain('the ratio (1.40×) sits so close to 1.5× that not even 30 runs a side would settle it at this spread');
   });
 });
 

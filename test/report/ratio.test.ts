@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tQuantile975 } from '../../bench/stats.js';
-import { classifyChange, ratioDeltaMethod, ratioOfMeans, sampleVariance } from '../../report/ratio.js';
+import { classifyChange, MAX_SETTLING_RUNS, type RatioEstimate, ratioDeltaMethod, ratioOfMeans, runsToSettle, sampleVariance } from '../../report/ratio.js';
 import { prng } from './sample-results.js';
 
 function normal(rand: () => number): number {
@@ -82,5 +82,40 @@ describe('classifyChange', () => {
     expect(classifyChange(ratioOfMeans([90, 91, 89], [100, 101, 99]))).toBe('lower');
     expect(classifyChange(ratioOfMeans([100, 110, 90], [100, 101, 99]))).toBe('noise');
     expect(classifyChange(ratioOfMeans([100], [100, 101]))).toBe('unknown');
+  });
+});
+
+describe('runsToSettle (the repeats a settling run asks for)', () => {
+  /** n values with exactly this mean and sample standard deviation (evenly spread, then scaled). */
+  function samplesLike(m: number, sd: number, n: number): number[] {
+    const z = Array.from({ length: n }, (_, i) => i - (n - 1) / 2);
+    const zsd = Math.sqrt(sampleVariance(z));
+    return z.map((v) => m + (sd * v) / zsd);
+  }
+  const above = (k: number) => (e: RatioEstimate) => e.low !== null && e.high !== null && (e.low >= k || e.high < k);
+  const sd = (v: number[]) => Math.sqrt(sampleVariance(v));
+
+  it('is the first n at which real runs with these means and spreads settle the rule, and n − 1 does not', () => {
+    const num = [15, 19, 17];
+    const den = [10, 10.5, 9.5];
+    expect(above(1.5)(ratioOfMeans(num, den))).toBe(false);
+    const n = runsToSettle(num, den, above(1.5))!;
+    expect(n).toBeGreaterThan(3);
+    const at = (k: number) => ratioOfMeans(samplesLike(17, sd(num), k), samplesLike(10, sd(den), k));
+    expect(above(1.5)(at(n))).toBe(true);
+    expect(above(1.5)(at(n - 1))).toBe(false);
+  });
+
+  it('null when the ratio sits on the rule (not even MAX_SETTLING_RUNS a side), or a side has a single run', () => {
+    expect(runsToSettle([14, 16, 15], [10, 10.4, 9.6], above(1.5))).toBeNull();
+    expect(MAX_SETTLING_RUNS).toBe(30);
+    expect(runsToSettle([17], [10, 10.5, 9.5], above(1.5))).toBeNull();
+  });
+
+  it('a ratio already settled by its runs needs no more than it has', () => {
+    const num = [30, 31, 29];
+    const den = [10, 10.2, 9.8];
+    expect(above(1.5)(ratioOfMeans(num, den))).toBe(true);
+    expect(runsToSettle(num, den, above(1.5))).toBeLessThanOrEqual(3);
   });
 });
