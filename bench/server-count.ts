@@ -1,4 +1,5 @@
 import type { StatsSnapshot } from '../protocol/wire.js';
+import { SERVER_WINDOW_TOLERANCE } from './mark-lag.js';
 
 /**
  * Which count of messages CPU per message (and context switches per message) divides by. The server's own
@@ -8,9 +9,9 @@ import type { StatsSnapshot } from '../protocol/wire.js';
  * connection's new thread behind them: measured here, java-threads at 5,000 connections answered seconds
  * late and its delta covered a fraction of the window) gives a delta for another, shorter span. Its
  * uptime says when it answered: when the span between the two snapshots differs from the window by more
- * than STATS_SPAN_TOLERANCE, the client's count of replies is used instead, and the reason is recorded.
+ * than SERVER_WINDOW_TOLERANCE (bench/mark-lag.ts), the client's count of replies is used instead, and the
+ * reason is recorded.
  */
-export const STATS_SPAN_TOLERANCE = 0.1;
 
 /** The span the server's two /stats snapshots covered, against the measured window it should have bracketed. */
 export interface StatsSpan {
@@ -28,7 +29,7 @@ export interface MessageCount {
 export function serverMessageCount(s0: StatsSnapshot | null, s1: StatsSnapshot | null, windowMs: number): MessageCount {
   if (s0 === null || s1 === null) return { serverMessagesHandled: null, distrust: null };
   const spanMs = s1.uptimeMs - s0.uptimeMs;
-  if (windowMs > 0 && Math.abs(spanMs - windowMs) > STATS_SPAN_TOLERANCE * windowMs) {
+  if (windowMs > 0 && Math.abs(spanMs - windowMs) > SERVER_WINDOW_TOLERANCE * windowMs) {
     return { serverMessagesHandled: null, distrust: { spanMs, windowMs } };
   }
   return { serverMessagesHandled: s1.messagesHandled - s0.messagesHandled, distrust: null };

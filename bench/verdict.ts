@@ -2,6 +2,7 @@ import type { LoadReport } from '../clients/types.js';
 import type { CoresSection } from '../results/cores.js';
 import type { Verdict } from '../results/schema.js';
 import { judgeCores } from './core-verdict.js';
+import { type MarkLag, SERVER_WINDOW_TOLERANCE } from './mark-lag.js';
 import type { StatsSpan } from './server-count.js';
 
 /**
@@ -49,6 +50,8 @@ export interface VerdictInput {
   serverUnpinned?: boolean;
   /** The server's /stats snapshots covered another span than the window (bench/server-count.ts), so per-message figures use the client's count. */
   statsSpan?: StatsSpan | null;
+  /** The runner reached an edge of the window too late (bench/mark-lag.ts): no server-side figure of the window stands. */
+  lateMarks?: MarkLag | null;
 }
 
 export function computeVerdict(input: VerdictInput, t = VERDICT_THRESHOLDS): Verdict {
@@ -88,8 +91,11 @@ export function computeVerdict(input: VerdictInput, t = VERDICT_THRESHOLDS): Ver
     reasons.push('this figure is a lower bound on the server: add --client-workers, give the client more CPUs, or lower the load');
   } else {
     verdict = 'inconclusive';
-    if (serverFraction === null) reasons.push('server CPU was not measured (pass --target-pid with --target, or pin the server)');
-    else reasons.push(`neither side saturated: server at ${pct(serverFraction)} of its ${serverCpus} CPU(s), client peaked at ${pct(clientCpuMax)} of a core`);
+    // Late marks say themselves why server CPU is missing (below).
+    if (serverFraction === null) {
+      if (!input.lateMarks) reasons.push('server CPU was not measured (pass --target-pid with --target, or pin the server)');
+    } else
+      reasons.push(`neither side saturated: server at ${pct(serverFraction)} of its ${serverCpus} CPU(s), client peaked at ${pct(clientCpuMax)} of a core`);
     if (load.plan.mode === 'open' && ratio !== null && ratio >= t.achievedRateFraction) {
       reasons.push('open loop met its target rate: latency figures hold at this offered load; throughput is the offered rate, not a capacity');
     }
@@ -102,6 +108,7 @@ export function computeVerdict(input: VerdictInput, t = VERDICT_THRESHOLDS): Ver
   if (input.sharedCores) reasons.push('server and client share CPU cores: they compete, so neither figure is clean');
   if (input.serverUnpinned) reasons.push('server not pinned: its CPU share is out of 2 cores shared with the client');
   if (input.statsSpan) reasons.push(statsSpanReason(input.statsSpan));
+  if (input.lateMarks) reasons.push(lateMarksReason(input.lateMarks));
 
   return {
     verdict,
@@ -155,6 +162,16 @@ function judgeClientWorkers(
     else clientNotes.push(`${text}, small against the corrected p99 of ${(headlineP99Us / 1000).toFixed(1)} ms`);
   }
   return { saturated: clientSaturated, notes: clientNotes };
+}
+
+/** Why a cell has no server CPU, context switches, cores or server count: the runner read them too late. */
+export function lateMarksReason({ windowMs, startLagMs, endLagMs }: MarkLag): string {
+  return (
+    `the runner read the server ${Math.round(startLagMs)} ms late at the start of the ${Math.round(windowMs)} ms window and ` +
+    `${Math.round(endLagMs)} ms late at its end (its event loop was blocked, e.g. reading a large process tree in /proc; ` +
+    `more than ${SERVER_WINDOW_TOLERANCE * 100}% of the window): server CPU, context switches, cores and the server's message count ` +
+    `would cover another span than the client's figures, so none is reported; throughput and latency are the client's own and stand`
+  );
 }
 
 /** Why CPU (and context switches) per message divide by the client's count of replies, not the server's. */

@@ -1,9 +1,9 @@
 import { cpuListSize } from '../../core/cpu-list.js';
 import { ServerLaunchError } from '../../servers/errors.js';
-import type { MessageCount } from '../server-count.js';
 import { computeVerdict } from '../verdict.js';
 import type { WorkloadOutcome } from '../workloads/context.js';
 import type { CellEnd, CellRun, Endpoint } from './cell-run.js';
+import type { Distrusted } from './collect.js';
 
 /** A cell error starting with this is a taken --port: runMatrix stops there and reports bad input. */
 export const PORT_IN_USE_PREFIX = 'port in use: ';
@@ -12,7 +12,7 @@ export const PORT_IN_USE_PREFIX = 'port in use: ';
  * An engine cell's verdict (bench/verdict.ts: who limited the run, with every reason) and whether its
  * figures stand: a corrupted reply breaks the contract, and no connection at all measured nothing.
  */
-export function judgeLoad(run: CellRun, endpoint: Endpoint, counted: MessageCount): CellEnd {
+export function judgeLoad(run: CellRun, endpoint: Endpoint, distrusted: Distrusted): CellEnd {
   const { cell, planned } = run;
   const load = cell.load!;
   const serverCpuCount = planned.serverCpus ? cpuListSize(planned.serverCpus) : endpoint.pid !== null ? run.env.cpuCount : null;
@@ -23,7 +23,8 @@ export function judgeLoad(run: CellRun, endpoint: Endpoint, counted: MessageCoun
     sharedCores: cell.pinning.sharedCores,
     cores: cell.cores,
     serverUnpinned: !planned.serverCpus && run.spec !== null,
-    statsSpan: counted.distrust,
+    statsSpan: distrusted.counted.distrust,
+    lateMarks: distrusted.lateMarks,
   });
   if (load.counts.corrupted > 0) return { status: 'failed', error: `${load.counts.corrupted} corrupted replies: the server broke the contract` };
   if (load.connections.established === 0) return { status: 'failed', error: `no connection could be established: ${JSON.stringify(load.connections.errors)}` };

@@ -5,6 +5,7 @@ import type { LoadPlan, LoadReport } from '../../clients/types.js';
 import type { StatsSnapshot } from '../../protocol/wire.js';
 import { fetchStats } from '../../servers/launch.js';
 import { transportOf } from '../../servers/spec.js';
+import type { MarkLag } from '../mark-lag.js';
 import type { TreeSampler } from '../sampler.js';
 import { SegmentRun, segmentPlan } from '../segment-run.js';
 import type { WorkloadOutcome, WorkloadRunner } from '../workloads/context.js';
@@ -18,6 +19,8 @@ export interface LoadMeasurement {
   statsAtEnd: StatsSnapshot | null;
   /** Client-side length of the measured window, from the 'measuring' to the 'draining' phase. */
   windowMs: number;
+  /** How late the runner took its server-side readings at the window's edges (null when an edge never came). */
+  markLag: MarkLag | null;
 }
 
 /**
@@ -62,6 +65,9 @@ export async function measureLoad(run: CellRun, endpoint: Endpoint, sampler: Tre
   let statsAtEnd: Promise<StatsSnapshot | null> = Promise.resolve(null);
   let windowStartMs = 0;
   let windowEndMs = 0;
+  // The edges as scheduled (the engine's monotonic µs) and how late the runner got to each.
+  let edgeStart: { atUs: number; lagMs: number } | null = null;
+  let edgeEnd: { atUs: number; lagMs: number } | null = null;
   const whole = loadPlan(run, url);
   // --segment: this agent runs its share, from the agreed start; the cell records which share and when.
   const segment = run.req.segment ? new SegmentRun(run.req.segment, whole, segmentPlan(whole, run.req.segment)) : null;
@@ -72,11 +78,13 @@ export async function measureLoad(run: CellRun, endpoint: Endpoint, sampler: Tre
     segment?.share ?? whole,
     (event) => {
       if (event.type === 'phase' && event.phase === 'measuring') {
+        edgeStart = { atUs: event.atUs, lagMs: (monoUs() - event.atUs) / 1000 };
         segment?.markWindowStart(event.atUs, monoUs());
         windowStartMs = performance.now();
         sampler?.markWindowStart();
         if (contract) statsAtStart = fetchStats(url).catch(() => null);
       } else if (event.type === 'phase' && event.phase === 'draining') {
+        edgeEnd = { atUs: event.atUs, lagMs: (monoUs() - event.atUs) / 1000 };
         windowEndMs = performance.now();
         sampler?.markWindowEnd();
         if (contract) statsAtEnd = fetchStats(url).catch(() => null);
@@ -88,7 +96,12 @@ export async function measureLoad(run: CellRun, endpoint: Endpoint, sampler: Tre
   );
   const [s0, s1] = await Promise.all([statsAtStart, statsAtEnd]);
   if (segment) run.cell.segment = segment.record();
-  return { load, statsAtStart: s0, statsAtEnd: s1, windowMs: windowEndMs - windowStartMs };
+  return { load, statsAtStart: s0, statsAtEnd: s1, windowMs: windowEndMs - windowStartMs, markLag: markLagOf(edgeStart, edgeEnd) };
+}
+
+function markLagOf(start: { atUs: number; lagMs: number } | null, end: { atUs: number; lagMs: number } | null): MarkLag | null {
+  if (start === null || end === null) return null;
+  return { windowMs: (end.atUs - start.atUs) / 1000, startLagMs: start.lagMs, endLagMs: end.lagMs };
 }
 
 function loadPlan({ req, planned, workload }: CellRun, url: string): LoadPlan {

@@ -63,8 +63,8 @@ export async function runCell(
       return finish(judgeWorkload(run, outcome));
     }
     const measured = await measureLoad(run, endpoint, sampler);
-    const counted = collectLoad(run, measured, sampler, coreWindow);
-    return finish(judgeLoad(run, endpoint, counted));
+    const distrusted = collectLoad(run, measured, sampler, coreWindow);
+    return finish(judgeLoad(run, endpoint, distrusted));
   } catch (err) {
     return finish({ status: 'failed', error: failureOf(err, run, signal?.aborted === true) });
   } finally {

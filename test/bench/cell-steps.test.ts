@@ -80,7 +80,7 @@ describe('cell steps', () => {
     const end = judgeLoad(
       unpinned,
       { url: 'ws://x', pid: 1, contract: true, knobs: {} },
-      { serverMessagesHandled: null, distrust: { spanMs: 100, windowMs: 1000 } },
+      { counted: { serverMessagesHandled: null, distrust: { spanMs: 100, windowMs: 1000 } }, lateMarks: null },
     );
     expect(end).toEqual({ status: 'ok' });
     expect(unpinned.cell.verdict!.numbers.serverCpuCount).toBe(2);
@@ -90,7 +90,9 @@ describe('cell steps', () => {
     ]);
     const corrupted = run();
     corrupted.cell.load = loadReport({ counts: { ...loadReport().counts, corrupted: 3 } });
-    expect(judgeLoad(corrupted, { url: 'ws://x', pid: 1, contract: true, knobs: {} }, { serverMessagesHandled: 5, distrust: null })).toEqual({
+    expect(
+      judgeLoad(corrupted, { url: 'ws://x', pid: 1, contract: true, knobs: {} }, { counted: { serverMessagesHandled: 5, distrust: null }, lateMarks: null }),
+    ).toEqual({
       status: 'failed',
       error: '3 corrupted replies: the server broke the contract',
     });
