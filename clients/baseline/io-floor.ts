@@ -6,7 +6,7 @@
  * socket path plus the kernel's, which no bookkeeping can go below. calibrate runs it in closed loop at the
  * generator's depth and reports its whole-core CPU per round trip beside the server's per message.
  */
-import { type ComparisonChildMessage, runComparisonChild } from './child-run.js';
+import { type ComparisonChildMessage, type ComparisonRequest, runComparisonChild } from './child-run.js';
 
 export interface IoFloorOptions {
   /** ws://host:port/path of an echo-capable contract server. */
@@ -37,16 +37,9 @@ export interface IoFloorResult {
 }
 
 export type IoFloorToParent = ComparisonChildMessage<IoFloorResult>;
-export type ParentToIoFloor = { type: 'run'; options: IoFloorOptions };
+export type ParentToIoFloor = ComparisonRequest<IoFloorOptions>;
 
 /** Runs the floor client in its own process; onEdge fires at the start and the end of its measured window. */
 export function runIoFloor(options: IoFloorOptions, onEdge?: (edge: 'start' | 'end') => void): Promise<IoFloorResult> {
-  return runComparisonChild<ParentToIoFloor, IoFloorResult>({
-    name: 'I/O floor client',
-    script: 'clients/baseline/io-floor-child.js',
-    clientCpus: options.clientCpus,
-    request: { type: 'run', options },
-    busyMs: options.warmupMs + options.durationMs,
-    onEdge,
-  });
+  return runComparisonChild<IoFloorOptions, IoFloorResult>({ name: 'I/O floor client', script: 'clients/baseline/io-floor-child.js', options, onEdge });
 }

@@ -8,7 +8,7 @@
  */
 
 import type { LatencySummary } from '../types.js';
-import { type ComparisonChildMessage, runComparisonChild } from './child-run.js';
+import { type ComparisonChildMessage, type ComparisonRequest, runComparisonChild } from './child-run.js';
 
 export interface WsBaselineOptions {
   /** ws://host:port/path of an echo-capable contract server. */
@@ -62,15 +62,9 @@ export interface WsBaselineResult {
 }
 
 export type BaselineToParent = ComparisonChildMessage<WsBaselineResult>;
-export type ParentToBaseline = { type: 'run'; options: WsBaselineOptions };
+export type ParentToBaseline = ComparisonRequest<WsBaselineOptions>;
 
 /** Runs the baseline client in its own process and resolves with its figures. */
 export function runWsBaseline(options: WsBaselineOptions): Promise<WsBaselineResult> {
-  return runComparisonChild<ParentToBaseline, WsBaselineResult>({
-    name: 'ws baseline client',
-    script: 'clients/baseline/ws-baseline-child.js',
-    clientCpus: options.clientCpus,
-    request: { type: 'run', options },
-    busyMs: options.warmupMs + options.durationMs,
-  });
+  return runComparisonChild<WsBaselineOptions, WsBaselineResult>({ name: 'ws baseline client', script: 'clients/baseline/ws-baseline-child.js', options });
 }
