@@ -37,9 +37,16 @@ export interface Interval {
 }
 
 export function summarize(values: number[]): Interval {
-  const n = values.length;
+  return summarizeAs(values, values.length);
+}
+
+/**
+ * `values`' median, mean and spread, with the 95% CI of the mean they would have over `n` runs (Student t,
+ * n − 1 degrees of freedom): summarize when n is their count, a projection otherwise (report/ratio.ts).
+ */
+export function summarizeAs(values: number[], n: number): Interval {
   const m = mean(values);
-  if (n < 2) return { n, median: median(values), mean: m, low: null, high: null };
+  if (n < 2 || values.length < 2) return { n, median: median(values), mean: m, low: null, high: null };
   const half = (tQuantile975(n - 1) * stddev(values)) / Math.sqrt(n);
   return { n, median: median(values), mean: m, low: m - half, high: m + half };
 }

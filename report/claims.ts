@@ -28,7 +28,7 @@ import { starvationOf } from '../results/starved.js';
 import { SERVERS } from '../servers/registry.js';
 import type { ServerModel } from '../servers/spec.js';
 import { HOL_FRACTION } from './findings.js';
-import { MAX_SETTLING_RUNS, type RatioEstimate, ratioOfMeans, runsToSettle } from './ratio.js';
+import { MAX_SETTLING_RUNS, type RatioEstimate, ratioOfMeans, runsToSeparate, runsToSettle } from './ratio.js';
 import { isScorecardEcho } from './scorecard.js';
 
 export type ClaimId = 'C1' | 'C2' | 'C3' | 'C4' | 'C5';
@@ -726,7 +726,9 @@ function c4Context(ctx: MeasuredCell[], cores: string): Part {
   const loop = best(EVENT_LOOP_MODELS);
   const off = best(OFF_LOOP_MODELS);
   const servers = [loop?.server, off?.server].filter((s): s is string => s !== undefined);
-  const runCmd = `wsarena run --server ${servers.join(',') || 'ws-loop,ws-piscina'} ${MIXED_RUN}${cores === '1' ? '' : ` --server-cpus ${ctx[0]!.pinning.serverCpus ?? '0-1'}`} --connections ${p.connections} --repeat ${MORE_REPEATS}`;
+  const mixedRun = (repeat: number) =>
+    `wsarena run --server ${servers.join(',') || 'ws-loop,ws-piscina'} ${MIXED_RUN}${cores === '1' ? '' : ` --server-cpus ${ctx[0]!.pinning.serverCpus ?? '0-1'}`} --connections ${p.connections} --repeat ${repeat}`;
+  const runCmd = mixedRun(MORE_REPEATS);
   const used = [...(loop?.cells ?? []), ...(off?.cells ?? [])];
   const part = (answer: ClaimAnswer, reason: string, figures: ClaimFigure[], gap: string | null = null, settle: string | null = null): Part => ({
     label,
@@ -798,13 +800,8 @@ function c4Context(ctx: MeasuredCell[], cores: string): Part {
     }
     return part('not supported', `cheap messages' p99 was lower on ${loop.server} than on ${off.server}`, figures);
   }
-  return part(
-    'inconclusive',
-    `the 95% CIs of cheap-message p99 of ${loop.server} and ${off.server} overlap`,
-    figures,
-    `CIs of cheap p99 overlap: run ${runCmd}`,
-    runCmd,
-  );
+  const open = overlapGap('CIs of cheap p99 overlap', loop.values, off.values, formatUs, mixedRun);
+  return part('inconclusive', `the 95% CIs of cheap-message p99 of ${loop.server} and ${off.server} overlap`, figures, open.gap, open.settle);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -841,7 +838,8 @@ function claimC5(cells: readonly MeasuredCell[]) {
         `CPU µs/msg @${n}: ${s} ${ai.mean.toFixed(1)} ÷ ${C5_WEBSOCKET_SERVER} ${bi.mean.toFixed(1)}`,
       );
       const label = `${n} connections`;
-      const cmd = `wsarena run --server ${s},${C5_WEBSOCKET_SERVER} ${ECHO_RUN} --connections ${n} --repeat ${MORE_REPEATS}`;
+      const echoRun = (repeat: number) => `wsarena run --server ${s},${C5_WEBSOCKET_SERVER} ${ECHO_RUN} --connections ${n} --repeat ${repeat}`;
+      const cmd = echoRun(MORE_REPEATS);
       if (ai.n < 2 || bi.n < 2) {
         parts.push({
           label,
@@ -860,8 +858,10 @@ function claimC5(cells: readonly MeasuredCell[]) {
           dependsOn: null,
           reason: `the CIs of CPU per message overlap at ${n} connections`,
           figures: [fig],
-          gap: `${label}: CIs of CPU µs/msg overlap: run ${cmd}`,
-          settle: cmd,
+          ...labelled(
+            label,
+            overlapGap('CIs of CPU µs/msg overlap', a, b, (v) => `${v.toFixed(1)} µs`, echoRun),
+          ),
           cells: used,
         });
       } else if (ai.mean > bi.mean) {
@@ -1155,19 +1155,33 @@ const settlesAt =
  * (asking again for the runs that just failed to settle it would loop); with a single run, MORE_REPEATS. When
  * even MAX_SETTLING_RUNS would not do, it says so and names no command.
  */
-function ratioGap(why: string, num: number[], den: number[], k: number, run: (repeat: number) => string): { gap: string; settle: string | null } {
+function ratioGap(why: string, num: number[], den: number[], k: number, run: (repeat: number) => string): OpenGap {
   const single = num.length < 2 || den.length < 2;
   const repeat = single ? MORE_REPEATS : runsToSettle(num, den, settlesAt(k));
-  if (repeat === null) {
-    const ratio = ratioOfMeans(num, den).ratio;
-    return {
-      gap: `${why}; the ratio (${ratio.toFixed(2)}×) sits so close to ${k}× that not even ${MAX_SETTLING_RUNS} runs a side would settle it at this spread`,
-      settle: null,
-    };
-  }
-  const cmd = run(repeat);
-  return { gap: `${why}: run ${cmd}${single ? '' : ` (${repeat} runs a side, projected from these runs' means and spread)`}`, settle: cmd };
+  const ratio = ratioOfMeans(num, den).ratio;
+  return settleWith(why, repeat, !single, `the ratio (${ratio.toFixed(2)}×) sits so close to ${k}×`, run);
 }
+
+/** ratioGap for rules that need two CIs of the mean apart (C4, C5): the runs a side projected to separate them. */
+function overlapGap(why: string, a: number[], b: number[], format: (v: number) => string, run: (repeat: number) => string): OpenGap {
+  const repeat = runsToSeparate(a, b, (x, y) => !overlaps(x, y));
+  return settleWith(why, repeat, true, `the means (${format(mean(a))} and ${format(mean(b))}) lie so close`, run);
+}
+
+interface OpenGap {
+  gap: string;
+  settle: string | null;
+}
+
+/** The gap's words and the command with `repeat` runs a side, or (null) that no run up to MAX_SETTLING_RUNS would do. */
+function settleWith(why: string, repeat: number | null, projected: boolean, tooClose: string, run: (repeat: number) => string): OpenGap {
+  if (repeat === null) return { gap: `${why}; ${tooClose} that not even ${MAX_SETTLING_RUNS} runs a side would settle it at this spread`, settle: null };
+  const cmd = run(repeat);
+  return { gap: `${why}: run ${cmd}${projected ? ` (${repeat} runs a side, projected from these runs' means and spread)` : ''}`, settle: cmd };
+}
+
+/** A per-context gap prefixed with its context's label, as the parts of C5 word theirs. */
+const labelled = (label: string, open: OpenGap): OpenGap => ({ gap: `${label}: ${open.gap}`, settle: open.settle });
 
 /** "9.9× (95% CI 8.1–11.2×, n=3): <what>". */
 function ratioFigure(label: string, est: RatioEstimate, what: string): ClaimFigure {

@@ -1,4 +1,4 @@
-import { mean, tQuantile975 } from '../bench/stats.js';
+import { type Interval, mean, summarizeAs, tQuantile975 } from '../bench/stats.js';
 
 /**
  * Ratio of two means with a 95% confidence interval by Fieller's theorem (independent samples).
@@ -81,6 +81,17 @@ export function runsToSettle(numerator: number[], denominator: number[], settles
   for (let n = 2; n <= MAX_SETTLING_RUNS; n++) {
     if (settles(fieller({ ...num, n }, { ...den, n }))) return n;
   }
+  return null;
+}
+
+/**
+ * runsToSettle for rules that compare two 95% CIs of the mean (bench/stats.ts summarize), e.g. "the CIs do not
+ * overlap": the runs a side after which CIs with these means and spreads would settle, or null (a side with a
+ * single run, or not within MAX_SETTLING_RUNS).
+ */
+export function runsToSeparate(a: number[], b: number[], settles: (ia: Interval, ib: Interval) => boolean): number | null {
+  if (a.length < 2 || b.length < 2) return null;
+  for (let n = 2; n <= MAX_SETTLING_RUNS; n++) if (settles(summarizeAs(a, n), summarizeAs(b, n))) return n;
   return null;
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { renderClaims } from '../../cli/reporters/claims.js';
 import { PROJECT_ROOT } from '../../protocol/paths.js';
 import { CLAIMS, type ClaimId, type ClaimResult, computeClaims, SUITE_ENTRIES } from '../../report/claims.js';
-import { runsToSettle } from '../../report/ratio.js';
+import { runsToSeparate, runsToSettle } from '../../report/ratio.js';
 import type { Cell } from '../../results/schema.js';
 import { idleRun, run, summary } from './builders.js';
 
@@ -323,7 +323,13 @@ describe('C4 CPU-heavy handlers block an event loop; a pool keeps cheap messages
     const overlap = claim([...mixed('ws-loop', [10_000, 14_000, 12_000]), ...mixed('ws-piscina', [9000, 15_000, 12_500])], 'C4');
     expect(overlap.answer).toBe('inconclusive');
     expect(overlap.gap).toContain('CIs of cheap p99 overlap');
-    expect(overlap.settle).toMatch(/^wsarena run --server ws-loop,ws-piscina --workload mixed .* --repeat 5$/);
+    // Means 12.0 ms and 12.2 ms: no number of runs separates them at this spread.
+    expect(overlap.settle).toBeNull();
+    expect(overlap.gap).toContain('the means (12.00 ms and 12.17 ms) lie so close that not even 30 runs a side would settle it');
+    const apart = claim([...mixed('ws-loop', [12_000, 14_000, 16_000]), ...mixed('ws-piscina', [9000, 11_000, 13_000])], 'C4');
+    const n = runsToSeparate([12_000, 14_000, 16_000], [9000, 11_000, 13_000], (x, y) => x.low! > y.high! || y.low! > x.high!)!;
+    expect(n).toBeGreaterThan(3);
+    expect(apart.settle).toMatch(new RegExp(`^wsarena run --server ws-loop,ws-piscina --workload mixed .* --repeat ${n}$`));
     const cb = claim([...mixed('ws-loop', [12_000, 12_500, 11_800]), ...mixed('ws-piscina', [3000, 3100, 2900], { verdict: 'client-bound' })], 'C4');
     expect(cb.answer).toBe('inconclusive');
     expect(cb.gap).toContain('ws-piscina client-bound');
@@ -347,12 +353,22 @@ describe('C5 long polling costs more than WebSocket push', () => {
     expect(r.settle).toBe(`${SUITE_CMD} scaling-long-poll,scaling-closed`);
   });
 
-  it('overlapping CIs: inconclusive', () => {
+  it('overlapping CIs: inconclusive, with the runs projected to separate them', () => {
+    const r = claim([...echo('long-poll', 100, [20, 30, 25]), ...echo('ws-loop', 100, [12, 22, 17])], 'C5');
+    expect(r.answer).toBe('inconclusive');
+    const n = runsToSeparate([20, 30, 25], [12, 22, 17], (x, y) => x.low! > y.high! || y.low! > x.high!)!;
+    expect(n).toBeGreaterThan(3);
+    expect(r.settle).toBe(
+      `wsarena run --server long-poll,ws-loop --workload echo --depth 1 --duration 5s --warmup 1s --drain 1s --client-workers 1 --handshake-timeout 30s --connections 100 --repeat ${n}`,
+    );
+    expect(r.gap).toContain(`100 connections: CIs of CPU µs/msg overlap: run ${r.settle} (${n} runs a side, projected`);
+  });
+
+  it('overlapping CIs of equal means: no run would settle it, and no command', () => {
     const r = claim([...echo('long-poll', 100, [10, 30, 20]), ...echo('ws-loop', 100, [12, 28, 19])], 'C5');
     expect(r.answer).toBe('inconclusive');
-    expect(r.settle).toBe(
-      'wsarena run --server long-poll,ws-loop --workload echo --depth 1 --duration 5s --warmup 1s --drain 1s --client-workers 1 --handshake-timeout 30s --connections 100 --repeat 5',
-    );
+    expect(r.settle).toBeNull();
+    expect(r.gap).toContain('not even 30 runs a side would settle it at this spread');
   });
 });
 

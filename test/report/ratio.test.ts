@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { tQuantile975 } from '../../bench/stats.js';
-import { classifyChange, MAX_SETTLING_RUNS, type RatioEstimate, ratioDeltaMethod, ratioOfMeans, runsToSettle, sampleVariance } from '../../report/ratio.js';
+import { summarize, tQuantile975 } from '../../bench/stats.js';
+import {
+  classifyChange,
+  MAX_SETTLING_RUNS,
+  type RatioEstimate,
+  ratioDeltaMethod,
+  ratioOfMeans,
+  runsToSeparate,
+  runsToSettle,
+  sampleVariance,
+} from '../../report/ratio.js';
 import { prng } from './sample-results.js';
 
 function normal(rand: () => number): number {
@@ -110,6 +119,19 @@ describe('runsToSettle (the repeats a settling run asks for)', () => {
     expect(runsToSettle([14, 16, 15], [10, 10.4, 9.6], above(1.5))).toBeNull();
     expect(MAX_SETTLING_RUNS).toBe(30);
     expect(runsToSettle([17], [10, 10.5, 9.5], above(1.5))).toBeNull();
+  });
+
+  it('runsToSeparate: the first n at which real runs with these means and spreads give CIs apart', () => {
+    const apart = (x: { low: number | null; high: number | null }, y: { low: number | null; high: number | null }) => x.low! > y.high! || y.low! > x.high!;
+    const a = [20, 30, 25];
+    const b = [12, 22, 17];
+    expect(apart(summarize(a), summarize(b))).toBe(false);
+    const n = runsToSeparate(a, b, apart)!;
+    expect(n).toBeGreaterThan(3);
+    expect(apart(summarize(samplesLike(25, sd(a), n)), summarize(samplesLike(17, sd(b), n)))).toBe(true);
+    expect(apart(summarize(samplesLike(25, sd(a), n - 1)), summarize(samplesLike(17, sd(b), n - 1)))).toBe(false);
+    expect(runsToSeparate([10, 30, 20], [12, 28, 19], apart)).toBeNull();
+    expect(runsToSeparate([25], b, apart)).toBeNull();
   });
 
   it('a ratio already settled by its runs needs no more than it has', () => {
