@@ -22,7 +22,10 @@ it('closed loop at the depth: reports both window edges in order, then the round
   expect(edges).toEqual(['start', 'end']);
   expect(r.connections).toEqual({ attempted: 4, established: 4, errors: {} });
   expect(r.roundTrips).toBeGreaterThan(100);
-  expect(r.measuredMs).toBeGreaterThanOrEqual(1000);
+  // The window is a 1000 ms timer timed with hrtime: libuv arms timers against the loop's cached clock, so it
+  // can end a fraction of a ms early (999 after rounding, 2 in 5 runs here).
+  expect(r.measuredMs).toBeGreaterThanOrEqual(998);
+  expect(r.measuredMs).toBeLessThan(1500);
   // The rate comes from the window in µs; measuredMs is that window rounded to the ms, so the rate lies
   // between the round trips over measuredMs ± 0.5 ms (a fixed tolerance failed at 110k rt/s: 55 off).
   expect(r.roundTripsPerSec).toBeGreaterThanOrEqual(r.roundTrips / ((r.measuredMs + 0.5) / 1000) - 0.05);
