@@ -18,7 +18,7 @@
  * was ≥ 90% used at its peak.
  */
 import { describeLimit, nearestLimit } from '../bench/limits.js';
-import { type Interval, median, summarize } from '../bench/stats.js';
+import { type Interval, mean, median, summarize } from '../bench/stats.js';
 import { cpuListSize } from '../core/cpu-list.js';
 import { formatBytes, formatUs } from '../core/format.js';
 import { serverLabel } from '../results/cell-label.js';
@@ -398,9 +398,13 @@ function c1Pair(cells: readonly MeasuredCell[], s: string, t: string): Part {
   }
   if (high === 'single' || high === 'unclear') {
     const why = high === 'single' ? 'a side has a single run, so no CI' : `the CI of the CPU ratio spans ${RULES.c1CpuRatio}× (CIs overlap)`;
-    const open = ratioGap(`${why} at ${hi} connections`, echo!.a.get(hi)!, echo!.b.get(hi)!, RULES.c1CpuRatio, (repeat) => {
-      return `wsarena run --server ${s},${t} ${ECHO_RUN} --connections ${hi} --repeat ${repeat}`;
-    });
+    const open = ratioGap(
+      `${why} at ${hi} connections`,
+      echo!.a.get(hi)!,
+      echo!.b.get(hi)!,
+      RULES.c1CpuRatio,
+      (repeat) => `wsarena run --server ${s},${t} ${ECHO_RUN} --connections ${hi} --repeat ${repeat}`,
+    );
     return part('inconclusive', `at ${hi} connections ${why}`, [hiFig, mem], open);
   }
   // No shared echo: the idle ramp alone cannot say what a message costs.
@@ -607,9 +611,13 @@ function c3Server(cells: readonly MeasuredCell[], s: string): Part {
   if (growth === 'above') return part('depends', `${s}'s CPU per message grows ≥ ${RULES.c3CpuGrowth}× from ${lo} to ${hi} connections`, 'connection count');
   if (growth === 'single' || growth === 'unclear') {
     const why = growth === 'single' ? 'a single run at one end, so no CI' : `the CI of the growth spans ${RULES.c3CpuGrowth}× (CIs overlap)`;
-    const open = ratioGap(why, echo.get(hi)!, echo.get(lo)!, RULES.c3CpuGrowth, (repeat) => {
-      return `wsarena run --server ${s} ${ECHO_RUN} --connections ${lo},${hi} --repeat ${repeat}`;
-    });
+    const open = ratioGap(
+      why,
+      echo.get(hi)!,
+      echo.get(lo)!,
+      RULES.c3CpuGrowth,
+      (repeat) => `wsarena run --server ${s} ${ECHO_RUN} --connections ${lo},${hi} --repeat ${repeat}`,
+    );
     return part('inconclusive', `CPU per message from ${lo} to ${hi} connections: ${why}`, null, open.gap, open.settle);
   }
   if (growth === null) {
@@ -1213,10 +1221,6 @@ function fmtCount(i: Interval): string {
 
 function overlaps(a: Interval, b: Interval): boolean {
   return a.low !== null && a.high !== null && b.low !== null && b.high !== null && a.low <= b.high && b.low <= a.high;
-}
-
-function mean(values: number[]): number {
-  return values.reduce((s, v) => s + v, 0) / values.length;
 }
 
 function distinct<T>(values: T[]): number {

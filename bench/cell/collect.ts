@@ -1,7 +1,7 @@
 import type { CoreWindow } from '../core-window.js';
 import { lateMarks, type MarkLag } from '../mark-lag.js';
 import type { TreeSampler } from '../sampler.js';
-import { type MessageCount, serverMessageCount } from '../server-count.js';
+import { type StatsSpan, serverMessageCount } from '../server-count.js';
 import type { WorkloadOutcome } from '../workloads/context.js';
 import { sizesSection } from '../workloads/sizes.js';
 import type { CellRun } from './cell-run.js';
@@ -9,8 +9,8 @@ import type { LoadMeasurement } from './measure.js';
 
 /** What collectLoad distrusted, for the verdict's reasons. */
 export interface Distrusted {
-  /** The server's message count, when it existed but its /stats span was off. */
-  counted: MessageCount;
+  /** The span the server's /stats snapshots covered, when it was too far from the window to use their count. */
+  statsSpan: StatsSpan | null;
   /** The runner's lag at the window's edges, when it was too late for any server-side reading to stand. */
   lateMarks: MarkLag | null;
 }
@@ -34,13 +34,13 @@ export function collectLoad(run: CellRun, measured: LoadMeasurement, sampler: Tr
     cell.serverMessagesHandled = null;
     cell.serverResources = null;
     cell.cores = { unavailable: 'the runner read the cores late at an edge of the window (see the verdict)' };
-    return { counted: { serverMessagesHandled: null, distrust: null }, lateMarks: late };
+    return { statsSpan: null, lateMarks: late };
   }
   const counted = serverMessageCount(measured.statsAtStart, measured.statsAtEnd, measured.windowMs);
   cell.serverMessagesHandled = counted.serverMessagesHandled;
   cell.serverResources = sampler?.result(cell.serverMessagesHandled ?? load.counts.received) ?? null;
   cell.cores = coreWindow.result();
-  return { counted, lateMarks: null };
+  return { statsSpan: counted.distrust, lateMarks: null };
 }
 
 /** Puts a connection workload's sections, message count, the server tree's resources and the pinned cores into the cell. */

@@ -23,7 +23,7 @@ export function judgeLoad(run: CellRun, endpoint: Endpoint, distrusted: Distrust
     sharedCores: cell.pinning.sharedCores,
     cores: cell.cores,
     serverUnpinned: !planned.serverCpus && run.spec !== null,
-    statsSpan: distrusted.counted.distrust,
+    statsSpan: distrusted.statsSpan,
     lateMarks: distrusted.lateMarks,
   });
   if (load.counts.corrupted > 0) return { status: 'failed', error: `${load.counts.corrupted} corrupted replies: the server broke the contract` };

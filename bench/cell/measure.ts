@@ -78,8 +78,9 @@ export async function measureLoad(run: CellRun, endpoint: Endpoint, sampler: Tre
     segment?.share ?? whole,
     (event) => {
       if (event.type === 'phase' && event.phase === 'measuring') {
-        edgeStart = { atUs: event.atUs, lagMs: (monoUs() - event.atUs) / 1000 };
-        segment?.markWindowStart(event.atUs, monoUs());
+        const nowUs = monoUs();
+        edgeStart = { atUs: event.atUs, lagMs: (nowUs - event.atUs) / 1000 };
+        segment?.markWindowStart(event.atUs, nowUs);
         windowStartMs = performance.now();
         sampler?.markWindowStart();
         if (contract) statsAtStart = fetchStats(url).catch(() => null);

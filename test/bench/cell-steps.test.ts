@@ -77,11 +77,7 @@ describe('cell steps', () => {
   it('judge: the unpinned-server reason comes from the verdict; corrupted replies and no connection fail the cell', () => {
     const unpinned = run({ planned: { ...PLANNED, serverCpus: null } });
     unpinned.cell.load = loadReport();
-    const end = judgeLoad(
-      unpinned,
-      { url: 'ws://x', pid: 1, contract: true, knobs: {} },
-      { counted: { serverMessagesHandled: null, distrust: { spanMs: 100, windowMs: 1000 } }, lateMarks: null },
-    );
+    const end = judgeLoad(unpinned, { url: 'ws://x', pid: 1, contract: true, knobs: {} }, { statsSpan: { spanMs: 100, windowMs: 1000 }, lateMarks: null });
     expect(end).toEqual({ status: 'ok' });
     expect(unpinned.cell.verdict!.numbers.serverCpuCount).toBe(2);
     expect(unpinned.cell.verdict!.reasons.slice(-2)).toEqual([
@@ -90,9 +86,7 @@ describe('cell steps', () => {
     ]);
     const corrupted = run();
     corrupted.cell.load = loadReport({ counts: { ...loadReport().counts, corrupted: 3 } });
-    expect(
-      judgeLoad(corrupted, { url: 'ws://x', pid: 1, contract: true, knobs: {} }, { counted: { serverMessagesHandled: 5, distrust: null }, lateMarks: null }),
-    ).toEqual({
+    expect(judgeLoad(corrupted, { url: 'ws://x', pid: 1, contract: true, knobs: {} }, { statsSpan: null, lateMarks: null })).toEqual({
       status: 'failed',
       error: '3 corrupted replies: the server broke the contract',
     });
